@@ -1,0 +1,74 @@
+"""Casework: case handling for the multi-professional support of child victims."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+
+from casework import db, labels, security
+from casework.access.policy import EXTENSION_KEY as POLICY_KEY
+from casework.access.policy import load_policy
+from casework.crypto.keyring import EXTENSION_KEY as KEYRING_KEY
+from casework.crypto.keyring import Keyring
+from casework.extensions import babel, csrf, login_manager
+from casework.settings import PROJECT_ROOT, Settings, build
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application from config/defaults.toml, CASEWORK_* variables and `config`.
+
+    Raises casework.settings.ConfigError or casework.access.PolicyError, each with a
+    one-line reason, when the settings or the access policy are not fit to start.
+    """
+    settings = build(config)
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(settings.instance_path),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        CASEWORK=settings,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        SESSION_COOKIE_NAME="casework_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_lifetime_minutes),
+        WTF_CSRF_TIME_LIMIT=None if settings.env == "testing" else 3600,
+        WTF_CSRF_SSL_STRICT=settings.is_production,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        BABEL_DEFAULT_LOCALE=settings.default_locale,
+        BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
+        TEMPLATES_AUTO_RELOAD=settings.env == "development",
+    )
+    app.extensions[POLICY_KEY] = load_policy(settings.access_policy_file)
+    app.extensions[KEYRING_KEY] = Keyring(settings.kek)
+    db.init_app(app, settings.database_url)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=lambda: settings.default_locale)
+    login_manager.init_app(app)
+    security.init_app(app)
+    labels.init_app(app)
+
+    from casework.views import register_blueprints
+
+    register_blueprints(app)
+
+    from casework.cli import register_commands
+
+    register_commands(app)
+    _announce(app, settings)
+    return app
+
+
+def _announce(app: Flask, settings: Settings) -> None:
+    if settings.demo:
+        log.warning("DEMO mode: fictional data, demo logins enabled; never use with real cases")
+    app.logger.info("Casework starting in %s mode", settings.env)

@@ -1,0 +1,31 @@
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    """Every permission the code checks. config/access_policy.toml declares the same set."""
+
+    CASE_CREATE = "case:create"
+    CASE_READ = "case:read"
+    CASE_UPDATE = "case:update"
+
+
+class FieldGroup(StrEnum):
+    IDENTITY = "identity"
+    IDENTIFICATION = "identification"
+    INVESTIGATION = "investigation"
+    MIGRATION = "migration"
+    LOCATION = "location"
+    HEALTH = "health"
+    SUPPORT_PLAN = "support_plan"
+    CHILD_VIEWS = "child_views"
+    NON_PUNISHMENT = "non_punishment"
+
+
+class Role(StrEnum):
+    POLICE = "police"
+    PROSECUTOR = "prosecutor"
+    SOCIAL_WORKER = "social_worker"
+    NGO_WORKER = "ngo_worker"
+    COORDINATOR = "coordinator"
+    AUDITOR = "auditor"
+    ADMIN = "admin"

@@ -1,0 +1,139 @@
+"""Loading and checking config/access_policy.toml.
+
+The file is the truth for what each role may do and see; the code only knows the
+names. Start-up refuses a policy that names an unknown role, permission, field group or
+access level, or that leaves out a role or a declared permission.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+from casework.access.permissions import FieldGroup, Permission, Role
+
+EXTENSION_KEY = "casework.policy"
+
+
+class PolicyError(RuntimeError):
+    """The policy file is malformed; the message names the file and the problem."""
+
+
+class AccessLevel(IntEnum):
+    NONE = 0
+    MINIMAL = 1
+    SUMMARY = 2
+    READ = 3
+    WRITE = 4
+
+
+@dataclass(frozen=True)
+class RolePolicy:
+    name: str
+    label: str
+    permissions: frozenset[Permission]
+    field_groups: dict[FieldGroup, AccessLevel]
+
+    def level(self, group: FieldGroup) -> AccessLevel:
+        return self.field_groups.get(group, AccessLevel.NONE)
+
+
+@dataclass(frozen=True)
+class Policy:
+    roles: dict[str, RolePolicy]
+
+    def role(self, name: str) -> RolePolicy:
+        try:
+            return self.roles[name]
+        except KeyError:
+            raise PolicyError(f"no role {name!r} in the access policy") from None
+
+    def allows(self, role: str, permission: Permission) -> bool:
+        policy = self.roles.get(role)
+        return policy is not None and permission in policy.permissions
+
+    def level(self, role: str, group: FieldGroup) -> AccessLevel:
+        policy = self.roles.get(role)
+        return policy.level(group) if policy else AccessLevel.NONE
+
+    def readable_groups(self, role: str) -> list[FieldGroup]:
+        return [g for g in FieldGroup if self.level(role, g) > AccessLevel.NONE]
+
+
+def load_policy(path: Path) -> Policy:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot be read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{path}: {exc}") from None
+    return _parse(path, data)
+
+
+def _parse(path: Path, data: dict[str, Any]) -> Policy:
+    def fail(reason: str) -> PolicyError:
+        return PolicyError(f"{path}: {reason}")
+
+    groups = data.get("field_groups")
+    if not isinstance(groups, list):
+        raise fail("field_groups must be a list")
+    if set(groups) != {g.value for g in FieldGroup}:
+        unknown = sorted(set(groups) - {g.value for g in FieldGroup})
+        missing = sorted({g.value for g in FieldGroup} - set(groups))
+        raise fail(f"field_groups: unknown {unknown}, missing {missing}")
+    declared = data.get("permissions")
+    if not isinstance(declared, dict):
+        raise fail("[permissions] must be a table of name = description")
+    for name in declared:
+        if name not in Permission._value2member_map_:
+            raise fail(f"unknown permission {name!r} in [permissions]")
+    for permission in Permission:
+        if permission.value not in declared:
+            raise fail(f"permission {permission.value!r} is not declared in [permissions]")
+    roles_data = data.get("roles")
+    if not isinstance(roles_data, dict):
+        raise fail("[roles] is missing")
+    roles: dict[str, RolePolicy] = {}
+    for name, body in roles_data.items():
+        if name not in Role._value2member_map_:
+            raise fail(f"unknown role {name!r}")
+        roles[name] = _parse_role(name, body, fail)
+    for role in Role:
+        if role.value not in roles:
+            raise fail(f"role {role.value!r} is missing")
+    return Policy(roles=roles)
+
+
+def _parse_role(name: str, body: Any, fail: Any) -> RolePolicy:
+    if not isinstance(body, dict):
+        raise fail(f"[roles.{name}] must be a table")
+    permissions = set()
+    for perm in body.get("permissions", []):
+        if perm not in Permission._value2member_map_:
+            raise fail(f"role {name!r}: unknown permission {perm!r}")
+        permissions.add(Permission(perm))
+    levels: dict[FieldGroup, AccessLevel] = {}
+    for group, level in body.get("field_groups", {}).items():
+        if group not in FieldGroup._value2member_map_:
+            raise fail(f"role {name!r}: unknown field group {group!r}")
+        try:
+            levels[FieldGroup(group)] = AccessLevel[str(level).upper()]
+        except KeyError:
+            raise fail(f"role {name!r}: unknown access level {level!r} for {group}") from None
+    return RolePolicy(
+        name=name,
+        label=str(body.get("label", name)),
+        permissions=frozenset(permissions),
+        field_groups=levels,
+    )
+
+
+def current_policy() -> Policy:
+    policy: Policy = current_app.extensions[EXTENSION_KEY]
+    return policy

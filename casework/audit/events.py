@@ -1,0 +1,94 @@
+"""Recording audit events in the caller's transaction.
+
+Appends are serialised so concurrent writers never fork the chain: PostgreSQL takes a
+transaction-scoped advisory lock; SQLite transactions begin IMMEDIATE (see db.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from casework.audit.chain import GENESIS_HASH, event_hash
+from casework.models.audit import AuditEvent
+from casework.models.base import utcnow
+
+# An arbitrary constant naming the audit-append lock among advisory locks.
+AUDIT_LOCK_KEY = 0x0CA5E_A0D17
+
+
+class Action(StrEnum):
+    CASE_CREATE = "case.create"
+    CASE_READ = "case.read"
+    CASE_LIST = "case.list"
+    CASE_UPDATE = "case.update"
+    ACCESS_DENIED = "access.denied"
+    LOGIN_SUCCESS = "login.success"
+    LOGIN_FAILURE = "login.failure"
+    LOGOUT = "logout"
+    USER_CREATE = "user.create"
+
+
+class Outcome(StrEnum):
+    ALLOWED = "allowed"
+    DENIED = "denied"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, as the log records it: names of staff and organisations, no child data."""
+
+    username: str = ""
+    role: str = ""
+    organisation: str = ""
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    request_id: str = ""
+    client_addr: str = ""
+
+
+def _lock(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+
+
+def record(
+    session: Session,
+    action: Action,
+    actor: Actor,
+    *,
+    outcome: Outcome = Outcome.ALLOWED,
+    case_ref: str = "",
+    field_groups: Iterable[str] = (),
+    context: RequestContext | None = None,
+) -> AuditEvent:
+    """Append one event to the chain inside the caller's transaction (not committed)."""
+    context = context or RequestContext()
+    _lock(session)
+    head = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    event = AuditEvent(
+        seq=head.seq + 1 if head else 1,
+        occurred_at=utcnow(),
+        actor=actor.username,
+        actor_role=actor.role,
+        organisation=actor.organisation,
+        action=str(action),
+        case_ref=case_ref,
+        field_groups=",".join(sorted(set(field_groups))),
+        outcome=str(outcome),
+        request_id=context.request_id,
+        client_addr=context.client_addr,
+        prev_hash=head.hash if head else GENESIS_HASH,
+    )
+    event.hash = event_hash(event)
+    session.add(event)
+    session.flush()
+    return event

@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.access.permissions import FieldGroup, Permission
+from casework.access.policy import AccessLevel, current_policy
+from casework.audit.events import Action, Outcome, record
+from casework.casefile.caller import Caller
+from casework.casefile.errors import CaseNotFound, NotPermitted
+from casework.casefile.views import CaseSummary, CaseView, IdentityView
+from casework.models.base import utcnow
+from casework.models.case import Case, CaseStatus, Child
+from casework.models.team import ActorType, TeamMembership, TeamRole
+
+# Crockford's base32 without the easily confused I, L, O, U.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE_LENGTH = 6
+
+ROLE_ACTOR_TYPE = {
+    "social_worker": ActorType.SOCIAL_SERVICES,
+    "police": ActorType.POLICE,
+    "prosecutor": ActorType.PROSECUTOR,
+    "ngo_worker": ActorType.NGO,
+}
+
+
+@dataclass(frozen=True)
+class NewChild:
+    given_name: str
+    family_name: str
+    date_of_birth: date | None
+    sex: str
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+def _new_reference(session: Session, prefix: str) -> str:
+    """A random, unguessable reference such as CW-2026-7KX4QM; never a name."""
+    year = today().year
+    while True:
+        suffix = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+        reference = f"{prefix}-{year}-{suffix}"
+        if session.scalar(select(Case.id).where(Case.reference == reference)) is None:
+            return reference
+
+
+def ensure_may_open_case(session: Session, caller: Caller) -> None:
+    """Raise NotPermitted (and record the denial) unless the caller may open cases."""
+    if not current_policy().allows(caller.role, Permission.CASE_CREATE):
+        record(
+            session,
+            Action.ACCESS_DENIED,
+            caller.actor,
+            outcome=Outcome.DENIED,
+            context=caller.context,
+        )
+        session.commit()
+        raise NotPermitted(Permission.CASE_CREATE)
+
+
+def open_case(session: Session, caller: Caller, child: NewChild, prefix: str = "CW") -> uuid.UUID:
+    """Open a case for a child; the caller becomes its first team member and lead."""
+    ensure_may_open_case(session, caller)
+    user = caller.user
+    case = Case(
+        reference=_new_reference(session, prefix),
+        status=CaseStatus.OPEN,
+        lead_organisation_id=user.organisation_id,
+        created_by_id=user.id,
+    )
+    session.add(case)
+    session.add(
+        Child(
+            case,
+            given_name=child.given_name,
+            family_name=child.family_name,
+            date_of_birth=child.date_of_birth,
+            sex=child.sex,
+        )
+    )
+    session.add(
+        TeamMembership(
+            case=case,
+            user_id=user.id,
+            organisation_id=user.organisation_id,
+            actor_type=ROLE_ACTOR_TYPE.get(user.role, ActorType.SOCIAL_SERVICES),
+            role_in_team=TeamRole.LEAD,
+            starts_on=today(),
+        )
+    )
+    session.flush()
+    record(
+        session,
+        Action.CASE_CREATE,
+        caller.actor,
+        case_ref=case.reference,
+        field_groups=[FieldGroup.IDENTITY],
+        context=caller.context,
+    )
+    session.commit()
+    return case.id
+
+
+def _active_membership(
+    session: Session, case_id: uuid.UUID, caller: Caller
+) -> TeamMembership | None:
+    day = today()
+    memberships = session.scalars(
+        select(TeamMembership).where(
+            TeamMembership.case_id == case_id, TeamMembership.user_id == caller.user.id
+        )
+    )
+    return next((m for m in memberships if m.is_active_on(day)), None)
+
+
+def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseView:
+    """The case as the caller's role may see it. Unknown and unreachable cases look alike."""
+    case = session.get(Case, case_id)
+    membership = _active_membership(session, case_id, caller) if case else None
+    if (
+        case is None
+        or membership is None
+        or not current_policy().allows(caller.role, Permission.CASE_READ)
+    ):
+        record(
+            session,
+            Action.ACCESS_DENIED,
+            caller.actor,
+            outcome=Outcome.DENIED,
+            case_ref=case.reference if case else "",
+            context=caller.context,
+        )
+        session.commit()
+        raise CaseNotFound(str(case_id))
+    groups = current_policy().readable_groups(caller.role)
+    view = CaseView(
+        id=case.id,
+        reference=case.reference,
+        status=case.status,
+        created_at=case.created_at,
+        role_in_team=membership.role_in_team,
+        field_groups=tuple(str(g) for g in groups),
+        identity=_identity(case, current_policy().level(caller.role, FieldGroup.IDENTITY)),
+    )
+    record(
+        session,
+        Action.CASE_READ,
+        caller.actor,
+        case_ref=case.reference,
+        field_groups=groups,
+        context=caller.context,
+    )
+    session.commit()
+    return view
+
+
+def _identity(case: Case, level: AccessLevel) -> IdentityView | None:
+    if level == AccessLevel.NONE or case.child is None:
+        return None
+    child = case.child
+    age = child.age_on(today())
+    if level < AccessLevel.READ:
+        return IdentityView(given_name=child.given_name, age=age)
+    return IdentityView(
+        given_name=child.given_name,
+        age=age,
+        family_name=child.family_name,
+        date_of_birth=child.date_of_birth,
+        sex=child.sex,
+    )
+
+
+def my_cases(session: Session, caller: Caller) -> list[CaseSummary]:
+    """Cases the caller is an active team member of: references only, no child data."""
+    if not current_policy().allows(caller.role, Permission.CASE_READ):
+        raise NotPermitted(Permission.CASE_READ)
+    day = today()
+    rows = session.execute(
+        select(Case, TeamMembership)
+        .join(TeamMembership, TeamMembership.case_id == Case.id)
+        .where(TeamMembership.user_id == caller.user.id)
+        .order_by(Case.created_at.desc())
+    ).all()
+    seen: dict[uuid.UUID, CaseSummary] = {}
+    for case, membership in rows:
+        if membership.is_active_on(day) and case.id not in seen:
+            seen[case.id] = CaseSummary(
+                id=case.id,
+                reference=case.reference,
+                status=case.status,
+                created_at=case.created_at,
+                role_in_team=membership.role_in_team,
+            )
+    record(session, Action.CASE_LIST, caller.actor, context=caller.context)
+    session.commit()
+    return list(seen.values())

@@ -1,0 +1,105 @@
+"""The case aggregate: the case itself and the child it is about."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.crypto.fields import DateCodec, EncryptedField, TextCodec
+from casework.crypto.keyring import Keyring, current_keyring
+from casework.models.base import Base, UuidPrimaryKey, utcnow
+
+
+class CaseStatus(StrEnum):
+    IDENTIFIED = "identified"
+    OPEN = "open"
+    ACTIVE = "active"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class Case(UuidPrimaryKey, Base):
+    """A child's case. Holds the case's data key, wrapped by the key-encryption key."""
+
+    __tablename__ = "case_file"
+
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default=CaseStatus.OPEN)
+    lead_organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisation.id"), index=True
+    )
+    created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    wrapped_dek: Mapped[bytes] = mapped_column(LargeBinary)
+    dek_version: Mapped[int] = mapped_column(default=1)
+    version: Mapped[int] = mapped_column(default=1)
+
+    child: Mapped[Child] = relationship(back_populates="case", uselist=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    def __init__(self, keyring: Keyring | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        keyring = keyring or current_keyring()
+        dek = keyring.new_data_key()
+        self.dek_version = 1
+        self.wrapped_dek = keyring.wrap(dek, str(self.id), self.dek_version)
+        self.__dict__["_dek"] = dek
+
+    def data_key(self) -> tuple[bytes, int]:
+        dek: bytes | None = self.__dict__.get("_dek")
+        if dek is None:
+            dek = current_keyring().unwrap(self.wrapped_dek, str(self.id), self.dek_version)
+            self.__dict__["_dek"] = dek
+        return dek, self.dek_version
+
+
+class Child(UuidPrimaryKey, Base):
+    """The child a case is about. Identity fields are encrypted under the case's key."""
+
+    __tablename__ = "child"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), unique=True)
+    given_name_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    family_name_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    date_of_birth_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sex_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    version: Mapped[int] = mapped_column(default=1)
+
+    case: Mapped[Case] = relationship(back_populates="child")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    given_name = EncryptedField("given_name_enc", TextCodec())
+    family_name = EncryptedField("family_name_enc", TextCodec())
+    date_of_birth = EncryptedField("date_of_birth_enc", DateCodec())
+    sex = EncryptedField("sex_enc", TextCodec())
+
+    def __init__(self, case: Case, **fields: Any) -> None:
+        super().__init__(case=case)
+        for name, value in fields.items():
+            if not isinstance(getattr(type(self), name, None), EncryptedField):
+                raise TypeError(f"Child has no encrypted field {name}")
+            setattr(self, name, value)
+
+    def data_key(self) -> tuple[bytes, int]:
+        return self.case.data_key()
+
+    def age_on(self, day: date) -> int | None:
+        born: date | None = self.date_of_birth
+        if born is None:
+            return None
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

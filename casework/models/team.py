@@ -1,0 +1,52 @@
+"""Support team membership: what grants a user access to a case."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.models.base import Base, UuidPrimaryKey
+from casework.models.case import Case
+from casework.models.user import User
+
+
+class TeamRole(StrEnum):
+    LEAD = "lead"
+    MEMBER = "member"
+
+
+class ActorType(StrEnum):
+    SOCIAL_SERVICES = "social_services"
+    POLICE = "police"
+    PROSECUTOR = "prosecutor"
+    HEALTH = "health"
+    CHILD_PSYCHIATRY = "child_psychiatry"
+    EDUCATION = "education"
+    NGO = "ngo"
+    GUARDIAN = "guardian"
+    INTERPRETER = "interpreter"
+    LEGAL_COUNSEL = "legal_counsel"
+    MIGRATION_AUTHORITY = "migration_authority"
+    BARNAHUS = "barnahus"
+
+
+class TeamMembership(UuidPrimaryKey, Base):
+    __tablename__ = "team_membership"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))
+    actor_type: Mapped[str] = mapped_column(String(32))
+    role_in_team: Mapped[str] = mapped_column(String(16), default=TeamRole.MEMBER)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+
+    case: Mapped[Case] = relationship()
+    user: Mapped[User] = relationship()
+
+    def is_active_on(self, day: date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day < self.ends_on)

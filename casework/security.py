@@ -1,0 +1,123 @@
+"""Deny by default, request ids, security headers and friendly error pages."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import Flask, Response, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
+
+from casework import db
+from casework.accounts import load_user
+from casework.audit.events import RequestContext
+from casework.extensions import login_manager
+
+log = logging.getLogger(__name__)
+
+# The only endpoints reachable without signing in.
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "main.health", "static"})
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+
+FALLBACK_500 = (
+    '<!doctype html><html lang="en"><title>Casework</title>'
+    "<h1>Something went wrong</h1><p>Nothing was changed. Please try again.</p></html>"
+)
+
+ERROR_TITLES = {
+    400: _l("The request could not be understood"),
+    403: _l("You may not do this"),
+    404: _l("Not found"),
+    405: _l("Not allowed here"),
+    413: _l("Too much data"),
+    500: _l("Something went wrong"),
+}
+
+
+def request_context() -> RequestContext:
+    return RequestContext(request_id=g.get("request_id", ""), client_addr=request.remote_addr or "")
+
+
+def init_app(app: Flask) -> None:
+    login_manager.session_protection = "strong"
+
+    def _load_user(user_id: str) -> object:
+        return load_user(db.session(), user_id)
+
+    def _unauthorized() -> BaseResponse:
+        return redirect(url_for("auth.login"))
+
+    login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(_unauthorized)
+
+    @app.before_request
+    def _deny_by_default() -> BaseResponse | None:
+        g.request_id = uuid.uuid4().hex
+        if request.endpoint in PUBLIC_ENDPOINTS:
+            return None
+        if request.endpoint is None:
+            return None  # no route: the 404 handler answers
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()  # type: ignore[no-any-return]
+        return None
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        h = response.headers
+        h["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        h["Referrer-Policy"] = "no-referrer"
+        h["X-Content-Type-Options"] = "nosniff"
+        h["X-Frame-Options"] = "DENY"
+        h["Cross-Origin-Opener-Policy"] = "same-origin"
+        h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if request.endpoint != "static":
+            h["Cache-Control"] = "no-store"
+        if request.is_secure:
+            h["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        return response
+
+    _register_error_pages(app)
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError) -> tuple[str, int]:
+        message = _("This form has expired or was not sent from Casework. Please try again.")
+        return render_template(
+            "errors/error.html", code=400, title=ERROR_TITLES[400], message=message
+        ), 400
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str, int] | HTTPException:
+        code = error.code or 500
+        if code not in ERROR_TITLES:
+            return error
+        return render_template(
+            "errors/error.html", code=code, title=ERROR_TITLES[code], message=None
+        ), code
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[str, int]:
+        # Logged with its traceback for operators; the page shows no detail.
+        log.exception("unhandled error in request %s", g.get("request_id", "-"))
+        db_session = g.pop("db_session", None)
+        if db_session is not None:
+            db_session.rollback()
+            db_session.close()
+        try:
+            return render_template(
+                "errors/error.html", code=500, title=ERROR_TITLES[500], message=None
+            ), 500
+        except Exception:
+            log.exception("the error page failed to render")
+            return FALLBACK_500, 500

@@ -1,0 +1,166 @@
+"""Settings: config/defaults.toml, then CASEWORK_* environment variables, then the
+mapping handed to create_app(). Validated once; production refuses to start without
+its secrets, development makes its own under instance/ and says so."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULTS_FILE = PROJECT_ROOT / "config" / "defaults.toml"
+ENV_PREFIX = "CASEWORK_"
+ENVIRONMENTS = ("development", "production", "testing")
+KEK_BYTES = 32
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message is one line naming it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    demo: bool
+    database_url: str
+    instance_path: Path
+    secret_key: str
+    kek: bytes
+    case_reference_prefix: str
+    session_lifetime_minutes: int
+    default_locale: str
+    access_policy_file: Path
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+def load_raw(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    with DEFAULTS_FILE.open("rb") as fh:
+        raw: dict[str, Any] = tomllib.load(fh)
+    for key in list(raw):
+        env_value = os.environ.get(ENV_PREFIX + key)
+        if env_value is not None:
+            raw[key] = _coerce(key, env_value, raw[key])
+    for key, value in (overrides or {}).items():
+        if key not in raw:
+            raise ConfigError(f"unknown setting {key}")
+        raw[key] = value
+    return raw
+
+
+def _coerce(key: str, value: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        if value.lower() in ("1", "true", "yes", "on"):
+            return True
+        if value.lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"{ENV_PREFIX}{key} must be true or false, not {value!r}")
+    if isinstance(default, int):
+        try:
+            return int(value)
+        except ValueError:
+            raise ConfigError(f"{ENV_PREFIX}{key} must be a whole number") from None
+    return value
+
+
+def build(overrides: Mapping[str, Any] | None = None) -> Settings:
+    raw = load_raw(overrides)
+    env = str(raw["ENV"])
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    production = env == "production"
+    if production and raw["DEMO"]:
+        raise ConfigError("DEMO must be off in production")
+    instance = Path(raw["INSTANCE_PATH"] or PROJECT_ROOT / "instance").resolve()
+    database_url = str(raw["DATABASE_URL"]) or f"sqlite:///{instance / 'casework.sqlite3'}"
+    if production and database_url.startswith("sqlite"):
+        log.warning("production is running on SQLite; PostgreSQL is recommended")
+    secret_key = _secret(raw, "SECRET_KEY", instance, production)
+    kek = _decode_kek(_secret(raw, "KEK", instance, production, generate=_new_kek))
+    minutes = int(raw["SESSION_LIFETIME_MINUTES"])
+    if not 1 <= minutes <= 24 * 60:
+        raise ConfigError("SESSION_LIFETIME_MINUTES must be between 1 and 1440")
+    policy = Path(raw["ACCESS_POLICY_FILE"])
+    return Settings(
+        env=env,
+        demo=bool(raw["DEMO"]),
+        database_url=database_url,
+        instance_path=instance,
+        secret_key=secret_key,
+        kek=kek,
+        case_reference_prefix=str(raw["CASE_REFERENCE_PREFIX"]),
+        session_lifetime_minutes=minutes,
+        default_locale=str(raw["DEFAULT_LOCALE"]),
+        access_policy_file=policy if policy.is_absolute() else PROJECT_ROOT / policy,
+    )
+
+
+def _new_secret() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def _new_kek() -> str:
+    return base64.b64encode(secrets.token_bytes(KEK_BYTES)).decode("ascii")
+
+
+def _secret(
+    raw: Mapping[str, Any],
+    name: str,
+    instance: Path,
+    production: bool,
+    generate: Any = _new_secret,
+) -> str:
+    """The value of setting `name`, from the value itself or from NAME_FILE.
+
+    Outside production a missing secret is generated once under instance/ (mode 0600).
+    """
+    value = str(raw[name] or "")
+    path = str(raw[f"{name}_FILE"] or "")
+    if value and path:
+        raise ConfigError(f"set {ENV_PREFIX}{name} or {ENV_PREFIX}{name}_FILE, not both")
+    if path:
+        try:
+            value = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{ENV_PREFIX}{name}_FILE cannot be read: {exc.strerror}") from None
+    if value:
+        return value
+    if production:
+        raise ConfigError(
+            f"production needs {ENV_PREFIX}{name} or {ENV_PREFIX}{name}_FILE; refusing to start"
+        )
+    return _development_secret(instance, name.lower(), generate)
+
+
+def _development_secret(instance: Path, name: str, generate: Any) -> str:
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = instance / f"{name}.dev"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(generate() + "\n")
+    log.warning("development mode: generated a new %s in %s", name.replace("_", " "), path)
+    return path.read_text(encoding="ascii").strip()
+
+
+def _decode_kek(value: str) -> bytes:
+    try:
+        key = base64.b64decode(value, validate=True)
+    except ValueError:
+        raise ConfigError(f"{ENV_PREFIX}KEK must be {KEK_BYTES} bytes in base64") from None
+    if len(key) != KEK_BYTES:
+        raise ConfigError(f"{ENV_PREFIX}KEK must be {KEK_BYTES} bytes in base64")
+    return key

@@ -1,0 +1,123 @@
+"""Shared fixtures: one migrated database per run, each test in a rolled-back
+transaction, CSRF switched on as in production."""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+from casework import create_app
+from casework.db import database
+from tests import factories
+from tests.databases import fresh_database, migrate
+
+TEST_SECRET_KEY = "test-secret-key-not-for-production-use-0123456789"
+TEST_KEK = base64.b64encode(bytes(range(32))).decode()
+
+
+def app_config(url: str, instance: Path, **extra: Any) -> dict[str, Any]:
+    return {
+        "ENV": "testing",
+        "DATABASE_URL": url,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "KEK": TEST_KEK,
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with fresh_database(tmp_path_factory.mktemp("db"), "tests") as url:
+        migrate(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    application = create_app(app_config(database_url, tmp_path_factory.mktemp("instance")))
+    assert application.config.get("WTF_CSRF_ENABLED", True) is True
+    yield application
+    database(application).dispose()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Session]:
+    """A session whose every commit lands in a savepoint of an outer transaction that
+    is rolled back after the test. The app's requests use the same connection."""
+    db = database(app)
+    connection = db.engine.connect()
+    outer = connection.begin()
+    original = db.sessionmaker
+    db.sessionmaker = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    session = db.sessionmaker()
+    factories.bind(session)
+    try:
+        yield session
+    finally:
+        session.close()
+        db.sessionmaker = original
+        if outer.is_active:
+            outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[None]:
+    """An application context for calling operations directly (not around requests)."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app: Flask, db_session: Session) -> FlaskClient:
+    return app.test_client()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def login(client: FlaskClient, username: str, password: str = factories.PASSWORD) -> Any:
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf_token(page.text)},
+    )
+
+
+def post_form(
+    client: FlaskClient, url: str, data: dict[str, str], form_url: str | None = None
+) -> Any:
+    """GET the form page for its CSRF token, then POST `data` to `url`."""
+    page = client.get(form_url or url)
+    return client.post(url, data={**data, "csrf_token": csrf_token(page.text)})
+
+
+@pytest.fixture
+def count_statements(db_session: Session) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def _record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    bind = db_session.get_bind()
+    event.listen(bind, "before_cursor_execute", _record)
+    yield statements
+    event.remove(bind, "before_cursor_execute", _record)
