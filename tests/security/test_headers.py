@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from tests.conftest import login
+from tests.factories import UserFactory
+
+
+def _pages(client: FlaskClient) -> list[str]:
+    return ["/login", "/health", "/no-such-page", "/cases/", "/cases/new", "/"]
+
+
+def test_security_headers_on_every_kind_of_page(client: FlaskClient, db_session: Session) -> None:
+    UserFactory(username="sofia")
+    login(client, "sofia")
+    for path in _pages(client):
+        response = client.get(path)
+        csp = response.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp, path
+        assert "frame-ancestors 'none'" in csp, path
+        assert "unsafe-inline" not in csp, path
+        assert response.headers["Referrer-Policy"] == "no-referrer", path
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
+        assert response.headers["Cache-Control"] == "no-store", path
+
+
+def test_hsts_only_over_https(client: FlaskClient) -> None:
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    secure = client.get("/login", base_url="https://casework.example")
+    assert "max-age=" in secure.headers["Strict-Transport-Security"]
+
+
+def test_templates_have_no_inline_script_or_style() -> None:
+    from casework.settings import PROJECT_ROOT
+
+    for path in (PROJECT_ROOT / "templates").rglob("*.html"):
+        html = path.read_text()
+        assert "<script" not in html, path
+        assert "<style" not in html and " style=" not in html, path
+        assert "http://" not in html and "https://" not in html, path
+
+
+def test_static_assets_are_self_hosted() -> None:
+    from casework.settings import PROJECT_ROOT
+
+    for path in (PROJECT_ROOT / "static").rglob("*.css"):
+        css = path.read_text()
+        assert "@import" not in css and "url(http" not in css, path

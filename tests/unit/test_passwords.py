@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import pytest
+from argon2 import PasswordHasher
+
+from casework.passwords import MAX_LENGTH, hash_password, needs_rehash, verify_password
+
+
+def test_hash_is_argon2id_and_verifies() -> None:
+    stored = hash_password("a long enough passphrase")
+    assert stored.startswith("$argon2id$")
+    assert verify_password(stored, "a long enough passphrase")
+    assert not verify_password(stored, "a long enough passphrasE")
+
+
+def test_unknown_user_never_verifies() -> None:
+    assert not verify_password(None, "casework-timing-equaliser")
+
+
+@pytest.mark.parametrize("password", ["short", "x" * (MAX_LENGTH + 1)])
+def test_length_limits(password: str) -> None:
+    with pytest.raises(ValueError, match="12 to 128"):
+        hash_password(password)
+
+
+def test_overlong_password_is_refused_without_hashing() -> None:
+    stored = hash_password("a long enough passphrase")
+    assert not verify_password(stored, "a" * 10_000)
+
+
+def test_weaker_parameters_need_rehash() -> None:
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("whatever12345")
+    assert needs_rehash(weak)
+    assert not needs_rehash(hash_password("whatever12345"))

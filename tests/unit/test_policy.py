@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from casework.access.permissions import FieldGroup, Permission, Role
+from casework.access.policy import AccessLevel, PolicyError, load_policy
+from casework.settings import PROJECT_ROOT
+
+POLICY = PROJECT_ROOT / "config" / "access_policy.toml"
+
+
+def test_default_policy_loads_with_every_role() -> None:
+    policy = load_policy(POLICY)
+    assert set(policy.roles) == {r.value for r in Role}
+
+
+def test_policy_file_and_code_name_the_same_permissions() -> None:
+    declared = set(tomllib.loads(POLICY.read_text())["permissions"])
+    assert declared == {p.value for p in Permission}
+    used_in_code = set()
+    for path in (PROJECT_ROOT / "casework").rglob("*.py"):
+        used_in_code |= set(re.findall(r"Permission\.([A-Z][A-Z_]+)\b", path.read_text()))
+    assert {Permission[name].value for name in used_in_code} <= declared
+
+
+def test_auditor_and_admin_see_no_case_content() -> None:
+    policy = load_policy(POLICY)
+    for role in ("auditor", "admin"):
+        assert all(policy.level(role, g) == AccessLevel.NONE for g in FieldGroup)
+        assert not policy.allows(role, Permission.CASE_READ)
+
+
+def test_only_social_workers_and_police_open_cases() -> None:
+    policy = load_policy(POLICY)
+    openers = {r.value for r in Role if policy.allows(r.value, Permission.CASE_CREATE)}
+    assert openers == {"social_worker", "police"}
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "policy.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment"),
+    [
+        ("[roles.police]", "[roles.polis]", "unknown role 'polis'"),
+        ('"case:update"]', '"case:delete"]', "unknown permission 'case:delete'"),
+        ('identity = "write"', 'identiti = "write"', "unknown field group 'identiti'"),
+        ('identity = "write"', 'identity = "everything"', "unknown access level 'everything'"),
+    ],
+)
+def test_unknown_names_are_refused_by_name(
+    tmp_path: Path, old: str, new: str, fragment: str
+) -> None:
+    text = POLICY.read_text().replace(old, new, 1)
+    assert text != POLICY.read_text()
+    with pytest.raises(PolicyError, match=re.escape(fragment)):
+        load_policy(_write(tmp_path, text))
+
+
+def test_malformed_policy_names_file_and_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, POLICY.read_text() + "\n[roles.police\n")
+    with pytest.raises(PolicyError) as err:
+        load_policy(path)
+    assert str(path) in str(err.value)
+    assert "line" in str(err.value)
+
+
+def test_missing_role_is_refused(tmp_path: Path) -> None:
+    text = POLICY.read_text().split("[roles.admin]")[0]
+    with pytest.raises(PolicyError, match="role 'admin' is missing"):
+        load_policy(_write(tmp_path, text))

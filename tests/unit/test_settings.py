@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import base64
+import logging
+import stat
+from pathlib import Path
+
+import pytest
+
+from casework import create_app
+from casework.settings import ConfigError, build
+
+KEK = base64.b64encode(bytes(32)).decode()
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        build({"ENV": "production", "INSTANCE_PATH": str(tmp_path), "KEK": KEK})
+    message = str(err.value)
+    assert "CASEWORK_SECRET_KEY" in message
+    assert "\n" not in message
+    assert not (tmp_path / "secret_key.dev").exists()
+
+
+def test_production_refuses_to_start_without_kek(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="CASEWORK_KEK"):
+        build({"ENV": "production", "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x" * 40})
+
+
+def test_production_refuses_demo_mode(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="DEMO"):
+        build({"ENV": "production", "DEMO": True, "SECRET_KEY": "x" * 40, "KEK": KEK})
+
+
+def test_production_reads_secrets_from_mounted_files(tmp_path: Path) -> None:
+    (tmp_path / "secret").write_text("s" * 40 + "\n")
+    (tmp_path / "kek").write_text(KEK + "\n")
+    settings = build(
+        {
+            "ENV": "production",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY_FILE": str(tmp_path / "secret"),
+            "KEK_FILE": str(tmp_path / "kek"),
+        }
+    )
+    assert settings.secret_key == "s" * 40
+    assert settings.kek == bytes(32)
+
+
+def test_development_generates_private_keys_once_and_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        first = build({"ENV": "development", "INSTANCE_PATH": str(tmp_path)})
+    assert "generated a new secret key" in caplog.text
+    for name in ("secret_key.dev", "kek.dev"):
+        mode = stat.S_IMODE((tmp_path / name).stat().st_mode)
+        assert mode == 0o600, name
+    second = build({"ENV": "development", "INSTANCE_PATH": str(tmp_path)})
+    assert second.secret_key == first.secret_key
+    assert second.kek == first.kek
+
+
+def test_environment_variables_override_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CASEWORK_DEMO", "yes")
+    monkeypatch.setenv("CASEWORK_CASE_REFERENCE_PREFIX", "LV")
+    settings = build({"INSTANCE_PATH": str(tmp_path)})
+    assert settings.demo is True
+    assert settings.case_reference_prefix == "LV"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
+    [
+        ({"ENV": "staging"}, "ENV must be one of"),
+        ({"KEK": "c2hvcnQ="}, "32 bytes"),
+        ({"KEK": "not base64!"}, "32 bytes"),
+        ({"SESSION_LIFETIME_MINUTES": 0}, "SESSION_LIFETIME_MINUTES"),
+        ({"NO_SUCH_SETTING": 1}, "unknown setting"),
+    ],
+)
+def test_bad_settings_are_refused_by_name(
+    tmp_path: Path, overrides: dict[str, object], fragment: str
+) -> None:
+    with pytest.raises(ConfigError, match=fragment):
+        build({"INSTANCE_PATH": str(tmp_path), **overrides})
+
+
+def test_bad_boolean_in_environment_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CASEWORK_DEMO", "perhaps")
+    with pytest.raises(ConfigError, match="CASEWORK_DEMO must be true or false"):
+        build({"INSTANCE_PATH": str(tmp_path)})
+
+
+def test_create_app_applies_secure_cookie_settings_in_production(tmp_path: Path) -> None:
+    app = create_app(
+        {
+            "ENV": "production",
+            "INSTANCE_PATH": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
+            "SECRET_KEY": "p" * 40,
+            "KEK": KEK,
+        }
+    )
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["WTF_CSRF_SSL_STRICT"] is True
