@@ -26,11 +26,21 @@ class Action(StrEnum):
     CASE_READ = "case.read"
     CASE_LIST = "case.list"
     CASE_UPDATE = "case.update"
+    CASE_ERASE = "case.erase"
+    SEARCH = "search"
+    EXPORT = "export"
     ACCESS_DENIED = "access.denied"
+    BREAKGLASS_OPEN = "breakglass.open"
+    TEAM_CHANGE = "team.change"
     LOGIN_SUCCESS = "login.success"
     LOGIN_FAILURE = "login.failure"
     LOGOUT = "logout"
     USER_CREATE = "user.create"
+    USER_UPDATE = "user.update"
+    KEY_ROTATE = "key.rotate"
+    AUDIT_READ = "audit.read"
+    AUDIT_VERIFY = "audit.verify"
+    AUDIT_CHECKPOINT = "audit.checkpoint"
 
 
 class Outcome(StrEnum):
