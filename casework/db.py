@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 EXTENSION_KEY = "casework.db"
@@ -81,3 +81,8 @@ def session() -> Session:
         g.db_session = database(current_app).sessionmaker()
     s: Session = g.db_session
     return s
+
+
+def ping() -> None:
+    """Raise if the database does not answer."""
+    session().execute(text("SELECT 1"))

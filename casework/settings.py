@@ -39,6 +39,7 @@ class Settings:
     session_lifetime_minutes: int
     default_locale: str
     access_policy_file: Path
+    break_glass_hours: int
 
     @property
     def is_production(self) -> bool:
@@ -91,6 +92,9 @@ def build(overrides: Mapping[str, Any] | None = None) -> Settings:
     minutes = int(raw["SESSION_LIFETIME_MINUTES"])
     if not 1 <= minutes <= 24 * 60:
         raise ConfigError("SESSION_LIFETIME_MINUTES must be between 1 and 1440")
+    break_glass_hours = int(raw["BREAK_GLASS_HOURS"])
+    if not 1 <= break_glass_hours <= 72:
+        raise ConfigError("BREAK_GLASS_HOURS must be between 1 and 72")
     policy = Path(raw["ACCESS_POLICY_FILE"])
     return Settings(
         env=env,
@@ -103,6 +107,7 @@ def build(overrides: Mapping[str, Any] | None = None) -> Settings:
         session_lifetime_minutes=minutes,
         default_locale=str(raw["DEFAULT_LOCALE"]),
         access_policy_file=policy if policy.is_absolute() else PROJECT_ROOT / policy,
+        break_glass_hours=break_glass_hours,
     )
 
 

@@ -7,6 +7,8 @@ class Permission(StrEnum):
     CASE_CREATE = "case:create"
     CASE_READ = "case:read"
     CASE_UPDATE = "case:update"
+    CASE_OVERVIEW = "case:overview"
+    BREAKGLASS_USE = "breakglass:use"
 
 
 class FieldGroup(StrEnum):

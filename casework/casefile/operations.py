@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.access.permissions import FieldGroup, Permission
-from casework.access.policy import AccessLevel, current_policy
+from casework.access.policy import current_policy
 from casework.audit.events import Action, Outcome, record
 from casework.casefile.caller import Caller
-from casework.casefile.errors import CaseNotFound, NotPermitted
-from casework.casefile.views import CaseSummary, CaseView, IdentityView
+from casework.casefile.errors import NotPermitted
+from casework.casefile.views import CaseSummary
 from casework.models.base import utcnow
 from casework.models.case import Case, CaseStatus, Child
 from casework.models.team import ActorType, TeamMembership, TeamRole
@@ -107,75 +107,6 @@ def open_case(session: Session, caller: Caller, child: NewChild, prefix: str = "
     )
     session.commit()
     return case.id
-
-
-def _active_membership(
-    session: Session, case_id: uuid.UUID, caller: Caller
-) -> TeamMembership | None:
-    day = today()
-    memberships = session.scalars(
-        select(TeamMembership).where(
-            TeamMembership.case_id == case_id, TeamMembership.user_id == caller.user.id
-        )
-    )
-    return next((m for m in memberships if m.is_active_on(day)), None)
-
-
-def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseView:
-    """The case as the caller's role may see it. Unknown and unreachable cases look alike."""
-    case = session.get(Case, case_id)
-    membership = _active_membership(session, case_id, caller) if case else None
-    if (
-        case is None
-        or membership is None
-        or not current_policy().allows(caller.role, Permission.CASE_READ)
-    ):
-        record(
-            session,
-            Action.ACCESS_DENIED,
-            caller.actor,
-            outcome=Outcome.DENIED,
-            case_ref=case.reference if case else "",
-            context=caller.context,
-        )
-        session.commit()
-        raise CaseNotFound(str(case_id))
-    groups = current_policy().readable_groups(caller.role)
-    view = CaseView(
-        id=case.id,
-        reference=case.reference,
-        status=case.status,
-        created_at=case.created_at,
-        role_in_team=membership.role_in_team,
-        field_groups=tuple(str(g) for g in groups),
-        identity=_identity(case, current_policy().level(caller.role, FieldGroup.IDENTITY)),
-    )
-    record(
-        session,
-        Action.CASE_READ,
-        caller.actor,
-        case_ref=case.reference,
-        field_groups=groups,
-        context=caller.context,
-    )
-    session.commit()
-    return view
-
-
-def _identity(case: Case, level: AccessLevel) -> IdentityView | None:
-    if level == AccessLevel.NONE or case.child is None:
-        return None
-    child = case.child
-    age = child.age_on(today())
-    if level < AccessLevel.READ:
-        return IdentityView(given_name=child.given_name, age=age)
-    return IdentityView(
-        given_name=child.given_name,
-        age=age,
-        family_name=child.family_name,
-        date_of_birth=child.date_of_birth,
-        sex=child.sex,
-    )
 
 
 def my_cases(session: Session, caller: Caller) -> list[CaseSummary]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 
@@ -16,6 +16,22 @@ class IdentityView:
     family_name: str | None = None
     date_of_birth: date | None = None
     sex: str | None = None
+    version: int | None = None
+
+    @property
+    def is_minimal(self) -> bool:
+        return self.family_name is None
+
+
+@dataclass(frozen=True)
+class EmergencyAccess:
+    """A break-glass access, as the case lead and auditors see it."""
+
+    username: str
+    display_name: str
+    opened_at: datetime
+    expires_at: datetime
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -27,6 +43,16 @@ class CaseView:
     role_in_team: str
     field_groups: tuple[str, ...]
     identity: IdentityView | None
+    writable_groups: tuple[str, ...] = ()
+    emergency_until: datetime | None = None
+    emergency_accesses: tuple[EmergencyAccess, ...] = field(default=())
+
+    @property
+    def read_only(self) -> bool:
+        return self.emergency_until is not None
+
+    def may_write(self, group: str) -> bool:
+        return not self.read_only and group in self.writable_groups
 
 
 @dataclass(frozen=True)
@@ -36,3 +62,15 @@ class CaseSummary:
     status: str
     created_at: datetime
     role_in_team: str
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    """A case as a coordinator's region overview shows it: nothing of the child."""
+
+    reference: str
+    status: str
+    created_at: datetime
+    team: tuple[tuple[str, int], ...]
+    has_lead: bool
+    needs: tuple[str, ...]

@@ -1,12 +1,21 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.widgets import HiddenInput
 
-from casework.forms.validators import DateNotBefore, DateNotInFuture, PrintableText, strip_text
+from casework.casefile.breakglass import REASON_MAX, REASON_MIN
+from casework.forms.validators import (
+    DateNotBefore,
+    DateNotInFuture,
+    PrintableMultiline,
+    PrintableText,
+    strip_text,
+)
 
 NAME_MAX = 100
+REFERENCE_PATTERN = r"(?i)^[A-Z]{2,8}-\d{4}-[0-9A-Z]{4,8}$"
 # A claimed date of birth can be wrong by years; the range only stops typing errors.
 OLDEST_CLAIMED_AGE_YEARS = 30
 
@@ -49,4 +58,40 @@ class OpenCaseForm(FlaskForm):  # type: ignore[misc]
         _l("Sex"),
         choices=SEX_CHOICES,
         validators=[DataRequired(_l("Choose one; “Not known” is a valid answer."))],
+    )
+
+
+class IdentityForm(OpenCaseForm):
+    """Correct the child's identity; `version` detects edits made in between."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class BreakGlassForm(FlaskForm):  # type: ignore[misc]
+    reference = StringField(
+        _l("Case reference"),
+        filters=[strip_text],
+        validators=[
+            DataRequired(_l("Enter the case reference, for example CW-2026-7KX4QM.")),
+            Length(max=32, message=_l("A case reference is at most %(max)d characters.")),
+            Regexp(REFERENCE_PATTERN, message=_l("This does not look like a case reference.")),
+        ],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    reason = TextAreaField(
+        _l("Why do you need this case now?"),
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        validators=[
+            DataRequired(_l("State the emergency that requires access.")),
+            Length(
+                min=REASON_MIN,
+                max=REASON_MAX,
+                message=_l("Write a sentence of %(min)d to %(max)d characters."),
+            ),
+            PrintableMultiline(),
+        ],
+        description=_l(
+            "Your access is read-only, lasts a limited time, and is shown to the case lead "
+            "and to auditors together with this reason."
+        ),
     )

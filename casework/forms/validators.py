@@ -21,12 +21,22 @@ def strip_text(value: Any) -> Any:
 class PrintableText:
     """Refuses control characters (NUL, escape sequences, bidi overrides ...)."""
 
+    allowed: frozenset[str] = frozenset()
+
     def __call__(self, form: Form, field: Field) -> None:
         if not isinstance(field.data, str):
             return
         for char in field.data:
+            if char in self.allowed:
+                continue
             if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
                 raise ValidationError(_l("Use letters, digits and punctuation only."))
+
+
+class PrintableMultiline(PrintableText):
+    """Like PrintableText, but line breaks and tabs are allowed."""
+
+    allowed = frozenset("\n\r\t")
 
 
 class DateNotInFuture:

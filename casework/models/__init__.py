@@ -2,7 +2,9 @@
 
 from casework.models.audit import AuditEvent
 from casework.models.base import Base
+from casework.models.breakglass import BreakGlassGrant
 from casework.models.case import Case, CaseStatus, Child, Sex
+from casework.models.history import CaseHistoryEntry
 from casework.models.organisation import Organisation, OrganisationKind
 from casework.models.team import ActorType, TeamMembership, TeamRole
 from casework.models.user import User
@@ -11,7 +13,9 @@ __all__ = [
     "ActorType",
     "AuditEvent",
     "Base",
+    "BreakGlassGrant",
     "Case",
+    "CaseHistoryEntry",
     "CaseStatus",
     "Child",
     "Organisation",

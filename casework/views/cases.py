@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from casework import casefile, db
-from casework.forms.cases import OpenCaseForm
+from casework.access.permissions import FieldGroup
+from casework.forms.cases import BreakGlassForm, IdentityForm, OpenCaseForm
 from casework.views.common import caller
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -20,6 +21,15 @@ def my_cases() -> str:
     except casefile.NotPermitted:
         abort(403)
     return render_template("cases/my_cases.html", cases=cases)
+
+
+@bp.get("/overview")
+def overview() -> str:
+    try:
+        rows = casefile.region_overview(db.session(), caller())
+    except casefile.NotPermitted:
+        abort(403)
+    return render_template("cases/overview.html", rows=rows)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -37,10 +47,7 @@ def open_case() -> Response | str:
             sex=form.sex.data,
         )
         prefix = current_app.config["CASEWORK"].case_reference_prefix
-        try:
-            case_id = casefile.open_case(db.session(), caller(), child, prefix=prefix)
-        except casefile.NotPermitted:
-            abort(403)
+        case_id = casefile.open_case(db.session(), caller(), child, prefix=prefix)
         flash(_("The case is open. You lead its support team."), "info")
         return redirect(url_for("cases.show", case_id=case_id))
     return render_template("cases/new.html", form=form)
@@ -53,3 +60,63 @@ def show(case_id: uuid.UUID) -> str:
     except casefile.CaseNotFound:
         abort(404)
     return render_template("cases/show.html", case=case)
+
+
+@bp.route("/<uuid:case_id>/identity", methods=["GET", "POST"])
+def edit_identity(case_id: uuid.UUID) -> Response | str:
+    try:
+        casefile.ensure_may_write(db.session(), caller(), case_id, FieldGroup.IDENTITY)
+        case = casefile.read_case(db.session(), caller(), case_id)
+    except casefile.CaseNotFound:
+        abort(404)
+    except casefile.NotPermitted:
+        abort(403)
+    if case.identity is None:  # the policy lets this role write identity it cannot read
+        abort(403)
+    form = IdentityForm(obj=case.identity)
+    if form.validate_on_submit():
+        change = casefile.IdentityChange(
+            given_name=form.given_name.data,
+            family_name=form.family_name.data,
+            date_of_birth=form.date_of_birth.data,
+            sex=form.sex.data,
+        )
+        try:
+            casefile.update_identity(db.session(), caller(), case_id, change, form.version.data)
+        except casefile.StaleEdit:
+            return _stale_identity(case_id)
+        flash(_("The child's identity is saved."), "info")
+        return redirect(url_for("cases.show", case_id=case_id))
+    return render_template("cases/identity.html", form=form, case=case)
+
+
+@bp.route("/emergency-access", methods=["GET", "POST"])
+def break_glass() -> Response | str:
+    try:
+        casefile.ensure_may_break_glass(db.session(), caller())
+    except casefile.NotPermitted:
+        abort(403)
+    form = BreakGlassForm()
+    if form.validate_on_submit():
+        try:
+            case_id = casefile.open_break_glass(
+                db.session(), caller(), form.reference.data, form.reason.data
+            )
+        except casefile.CaseNotFound:
+            form.reference.errors.append(_("There is no case with this reference."))
+        else:
+            return redirect(url_for("cases.show", case_id=case_id))
+    return render_template("cases/break_glass.html", form=form)
+
+
+def _stale_identity(case_id: uuid.UUID) -> str:
+    """Show the other person's saved version instead of overwriting it."""
+    fresh = casefile.read_case(db.session(), caller(), case_id)
+    form = IdentityForm(formdata=None, obj=fresh.identity)
+    form.form_errors.append(
+        _(
+            "Someone else changed this record while you were editing it. Nothing was "
+            "saved. The form now shows their version; make your change again."
+        )
+    )
+    return render_template("cases/identity.html", form=form, case=fresh)

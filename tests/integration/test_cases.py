@@ -195,7 +195,7 @@ def test_police_opening_a_case_becomes_its_lead(client: FlaskClient, db_session:
     login(client, "peeter")
     response = post_form(client, "/cases/new", VALID)
     page = client.get(response.headers["Location"])
-    assert "Lead" in page.text
+    assert "Team lead" in page.text
 
 
 def test_roles_without_case_read_get_a_home_page(client: FlaskClient, db_session: Session) -> None:

@@ -50,7 +50,11 @@ def _write(tmp_path: Path, text: str) -> Path:
     ("old", "new", "fragment"),
     [
         ("[roles.police]", "[roles.polis]", "unknown role 'polis'"),
-        ('"case:update"]', '"case:delete"]', "unknown permission 'case:delete'"),
+        (
+            'permissions = ["case:create"',
+            'permissions = ["case:delete"',
+            "unknown permission 'case:delete'",
+        ),
         ('identity = "write"', 'identiti = "write"', "unknown field group 'identiti'"),
         ('identity = "write"', 'identity = "everything"', "unknown access level 'everything'"),
     ],

@@ -1,0 +1,89 @@
+"""Changing a case: only field groups the role may write, never over someone else's edit."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from casework.access.permissions import FieldGroup, Permission
+from casework.access.policy import AccessLevel, current_policy
+from casework.audit.events import Action, record
+from casework.casefile.caller import Caller
+from casework.casefile.errors import NotPermitted, StaleEdit
+from casework.casefile.reach import deny, reach
+from casework.models.history import CaseHistoryEntry
+
+
+@dataclass(frozen=True)
+class IdentityChange:
+    given_name: str
+    family_name: str
+    date_of_birth: date | None
+    sex: str
+
+
+def ensure_may_write(
+    session: Session, caller: Caller, case_id: uuid.UUID, group: FieldGroup
+) -> None:
+    """Raise unless the caller may change `group` of this case; denials are audited."""
+    route = reach(session, caller, case_id, Permission.CASE_UPDATE)
+    if current_policy().level(caller.role, group) != AccessLevel.WRITE:
+        deny(session, caller, route.case, [group])
+        raise NotPermitted(group)
+
+
+def update_identity(
+    session: Session,
+    caller: Caller,
+    case_id: uuid.UUID,
+    change: IdentityChange,
+    expected_version: int,
+) -> None:
+    """Correct the child's identity, keeping the previous values in the history.
+
+    `expected_version` is the version the caller's form was based on; if someone saved
+    in between, StaleEdit is raised and nothing is written.
+    """
+    ensure_may_write(session, caller, case_id, FieldGroup.IDENTITY)
+    case = reach(session, caller, case_id, Permission.CASE_UPDATE).case
+    child = case.child
+    if child.version != expected_version:
+        session.rollback()
+        raise StaleEdit(child.version)
+    previous = {
+        "given_name": child.given_name,
+        "family_name": child.family_name,
+        "date_of_birth": child.date_of_birth,
+        "sex": child.sex,
+    }
+    if previous == asdict(change):
+        session.rollback()
+        return
+    session.add(
+        CaseHistoryEntry(
+            case,
+            previous,
+            changed_by=caller.user.username,
+            field_group=str(FieldGroup.IDENTITY),
+        )
+    )
+    for name, value in asdict(change).items():
+        setattr(child, name, value)
+    record(
+        session,
+        Action.CASE_UPDATE,
+        caller.actor,
+        case_ref=case.reference,
+        field_groups=[FieldGroup.IDENTITY],
+        context=caller.context,
+    )
+    try:
+        session.commit()
+    except StaleDataError:
+        # Another save won the race between our read and our write.
+        session.rollback()
+        raise StaleEdit(None) from None

@@ -1,0 +1,70 @@
+"""The coordinator's overview of the region's cases: enough to assemble teams, nothing
+of the child's identity."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.access.permissions import Permission
+from casework.access.policy import current_policy
+from casework.audit.events import Action, Outcome, record
+from casework.casefile.caller import Caller
+from casework.casefile.errors import NotPermitted
+from casework.casefile.views import OverviewRow
+from casework.models.base import utcnow
+from casework.models.case import Case, CaseStatus
+from casework.models.organisation import Organisation
+from casework.models.team import ActorType, TeamMembership, TeamRole
+
+# A team without one of these cannot give the basic support every child needs.
+CORE_ACTOR_TYPES = (ActorType.SOCIAL_SERVICES,)
+
+
+def region_overview(session: Session, caller: Caller) -> list[OverviewRow]:
+    if not current_policy().allows(caller.role, Permission.CASE_OVERVIEW):
+        record(
+            session,
+            Action.ACCESS_DENIED,
+            caller.actor,
+            outcome=Outcome.DENIED,
+            context=caller.context,
+        )
+        session.commit()
+        raise NotPermitted(Permission.CASE_OVERVIEW)
+    region = caller.user.organisation.region
+    cases = session.scalars(
+        select(Case)
+        .join(Organisation, Organisation.id == Case.lead_organisation_id)
+        .where(Organisation.region == region, Case.status != CaseStatus.CLOSED)
+        .order_by(Case.created_at.desc())
+    ).all()
+    rows = [_row(session, case) for case in cases]
+    record(session, Action.CASE_LIST, caller.actor, context=caller.context)
+    session.commit()
+    return rows
+
+
+def _row(session: Session, case: Case) -> OverviewRow:
+    day = utcnow().date()
+    members = [
+        m
+        for m in session.scalars(select(TeamMembership).where(TeamMembership.case_id == case.id))
+        if m.is_active_on(day)
+    ]
+    team = Counter(m.actor_type for m in members)
+    has_lead = any(m.role_in_team == TeamRole.LEAD for m in members)
+    needs = [] if has_lead else ["no_lead"]
+    needs += [f"missing:{t}" for t in CORE_ACTOR_TYPES if t not in team]
+    if len(team) == 1:
+        needs.append("single_agency")
+    return OverviewRow(
+        reference=case.reference,
+        status=case.status,
+        created_at=case.created_at,
+        team=tuple(sorted(team.items())),
+        has_lead=has_lead,
+        needs=tuple(needs),
+    )

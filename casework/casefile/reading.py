@@ -1,0 +1,87 @@
+"""Reading a case: only the field groups the caller's role may see."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.access.permissions import FieldGroup, Permission
+from casework.access.policy import AccessLevel, current_policy
+from casework.audit.events import Action, record
+from casework.casefile.caller import Caller
+from casework.casefile.reach import Reach, Via, reach
+from casework.casefile.views import CaseView, EmergencyAccess, IdentityView
+from casework.models.base import utcnow
+from casework.models.breakglass import BreakGlassGrant
+from casework.models.case import Case
+
+
+def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseView:
+    """The case as the caller's role may see it. Unknown and unreachable cases look alike."""
+    route = reach(session, caller, case_id, Permission.CASE_READ)
+    policy = current_policy()
+    groups = policy.readable_groups(caller.role)
+    writable = [g for g in FieldGroup if policy.level(caller.role, g) == AccessLevel.WRITE]
+    case = route.case
+    view = CaseView(
+        id=case.id,
+        reference=case.reference,
+        status=case.status,
+        created_at=case.created_at,
+        role_in_team=str(route.via),
+        field_groups=tuple(str(g) for g in groups),
+        identity=identity_view(case, policy.level(caller.role, FieldGroup.IDENTITY)),
+        writable_groups=tuple(str(g) for g in writable),
+        emergency_until=route.until,
+        emergency_accesses=_emergency_accesses(session, route),
+    )
+    record(
+        session,
+        Action.CASE_READ,
+        caller.actor,
+        case_ref=case.reference,
+        field_groups=groups,
+        context=caller.context,
+    )
+    session.commit()
+    return view
+
+
+def identity_view(case: Case, level: AccessLevel) -> IdentityView | None:
+    if level == AccessLevel.NONE or case.child is None:
+        return None
+    child = case.child
+    age = child.age_on(utcnow().date())
+    if level < AccessLevel.READ:
+        return IdentityView(given_name=child.given_name, age=age)
+    return IdentityView(
+        given_name=child.given_name,
+        age=age,
+        family_name=child.family_name,
+        date_of_birth=child.date_of_birth,
+        sex=child.sex,
+        version=child.version,
+    )
+
+
+def _emergency_accesses(session: Session, route: Reach) -> tuple[EmergencyAccess, ...]:
+    """Break-glass accesses to the case, for its lead only."""
+    if route.via is not Via.LEAD:
+        return ()
+    grants = session.scalars(
+        select(BreakGlassGrant)
+        .where(BreakGlassGrant.case_id == route.case.id)
+        .order_by(BreakGlassGrant.opened_at.desc())
+    )
+    return tuple(
+        EmergencyAccess(
+            username=g.user.username,
+            display_name=g.user.display_name,
+            opened_at=g.opened_at,
+            expires_at=g.expires_at,
+            reason=g.reason,
+        )
+        for g in grants
+    )

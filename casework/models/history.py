@@ -1,0 +1,48 @@
+"""Change history of a case: who changed which field group when, and the values before.
+
+Previous values are case content, so they are encrypted under the case's key.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.crypto.fields import EncryptedField
+from casework.models.base import Base, UuidPrimaryKey, utcnow
+from casework.models.case import Case
+
+
+class JsonCodec:
+    def encode(self, value: dict[str, Any]) -> bytes:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode()
+
+    def decode(self, raw: bytes) -> dict[str, Any]:
+        decoded: dict[str, Any] = json.loads(raw)
+        return decoded
+
+
+class CaseHistoryEntry(UuidPrimaryKey, Base):
+    __tablename__ = "case_history"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(64))
+    field_group: Mapped[str] = mapped_column(String(32))
+    previous_enc: Mapped[bytes] = mapped_column(LargeBinary)
+
+    case: Mapped[Case] = relationship()
+
+    previous = EncryptedField("previous_enc", JsonCodec())
+
+    def __init__(self, case: Case, previous: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(case=case, case_id=case.id, **kwargs)
+        self.previous = previous
+
+    def data_key(self) -> tuple[bytes, int]:
+        return self.case.data_key()
