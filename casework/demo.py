@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from casework.accounts import create_user
 from casework.audit.events import Actor, RequestContext
-from casework.casefile import Caller, NewChild, open_case
-from casework.models import Organisation, OrganisationKind, User
+from casework.casefile import Caller, NewChild, open_break_glass, open_case
+from casework.casefile.team import add_member
+from casework.models import ActorType, Case, Organisation, OrganisationKind, User
 from casework.views.auth import DEMO_PASSWORD
 
 ORGANISATIONS = [
@@ -91,13 +93,57 @@ def seed(session: Session) -> int:
         )
     context = RequestContext(request_id="demo-seed", client_addr="")
     today = date.today()
+    case_ids = []
     for index, (given, family, sex) in enumerate(CHILDREN):
         opener = users["police"] if index % 4 == 3 else users["socialworker"]
         age_days = rng.randint(8 * 365, 17 * 365)
         born = None if index % 10 == 9 else today - timedelta(days=age_days)
-        open_case(
-            session,
-            Caller(user=opener, context=context),
-            NewChild(given_name=given, family_name=family, date_of_birth=born, sex=sex),
+        case_ids.append(
+            open_case(
+                session,
+                Caller(user=opener, context=context),
+                NewChild(given_name=given, family_name=family, date_of_birth=born, sex=sex),
+            )
         )
+    _teams(session, seeder, users, case_ids, today)
+    open_break_glass(
+        session,
+        Caller(user=users["prosecutor"], context=context),
+        session.get_one(Case, case_ids[0]).reference,
+        "Detention hearing this afternoon: I must check whether the child is known as a "
+        "possible victim before the prosecution decides anything.",
+    )
     return len(CHILDREN)
+
+
+# (user, actor type, case indexes) of demo memberships beyond the case openers.
+TEAMS = [
+    ("ngo", ActorType.NGO, range(0, 12)),
+    ("police", ActorType.POLICE, (0, 1, 2, 4, 5)),
+    ("socialworker", ActorType.SOCIAL_SERVICES, (3, 7, 11, 15)),
+    ("prosecutor", ActorType.PROSECUTOR, (3, 7, 8)),
+    ("coordinator", ActorType.SOCIAL_SERVICES, (1, 2)),
+]
+
+
+def _teams(
+    session: Session, seeder: Actor, users: dict[str, User], case_ids: list[Any], today: date
+) -> None:
+    """Each demo user is on some cases and not on others; some memberships have ended."""
+    started = today - timedelta(days=60)
+    for username, actor_type, indexes in TEAMS:
+        for index in indexes:
+            add_member(
+                session, seeder, case_ids[index], users[username], actor_type, starts_on=started
+            )
+    # Memberships that ended: the NGO no longer sees these two cases.
+    for index in (12, 13):
+        add_member(
+            session,
+            seeder,
+            case_ids[index],
+            users["ngo"],
+            ActorType.NGO,
+            starts_on=started,
+            ends_on=today - timedelta(days=7),
+        )

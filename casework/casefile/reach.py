@@ -110,12 +110,16 @@ def reach(
     change through read-only break-glass raises NotPermitted. Both are audited.
     """
     case = session.get(Case, case_id)
-    allowed = current_policy().allows(caller.role, permission)
-    route = _route(session, caller, case) if case is not None and allowed else None
+    policy = current_policy()
+    # A role that never reads cases (auditor, admin) is blind to them, team or not.
+    readable = policy.allows(caller.role, Permission.CASE_READ)
+    route = _route(session, caller, case) if case is not None and readable else None
     if route is None:
         deny(session, caller, case)
         raise CaseNotFound(str(case_id))
-    if route.read_only and permission is not Permission.CASE_READ:
+    if permission is not Permission.CASE_READ and (
+        route.read_only or not policy.allows(caller.role, permission)
+    ):
         deny(session, caller, case)
         raise NotPermitted(permission)
     return route

@@ -1,0 +1,50 @@
+"""Support team membership changes. Membership is what grants access to a case."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from casework.audit.events import Action, Actor, RequestContext, record
+from casework.models.case import Case
+from casework.models.team import TeamMembership, TeamRole
+from casework.models.user import User
+
+
+def add_member(
+    session: Session,
+    by: Actor,
+    case_id: uuid.UUID,
+    user: User,
+    actor_type: str,
+    *,
+    starts_on: date,
+    ends_on: date | None = None,
+    role_in_team: str = TeamRole.MEMBER,
+    context: RequestContext | None = None,
+) -> None:
+    """Add `user` to the case's team, audited as a team change.
+
+    This is the trusted core used by set-up tasks (the demo seed); screens that let
+    coordinators change teams check their permission before calling it.
+    """
+    if ends_on is not None and ends_on <= starts_on:
+        raise ValueError("a membership ends after it starts")
+    case = session.get(Case, case_id)
+    if case is None:
+        raise LookupError(case_id)
+    session.add(
+        TeamMembership(
+            case_id=case.id,
+            user_id=user.id,
+            organisation_id=user.organisation_id,
+            actor_type=actor_type,
+            role_in_team=role_in_team,
+            starts_on=starts_on,
+            ends_on=ends_on,
+        )
+    )
+    record(session, Action.TEAM_CHANGE, by, case_ref=case.reference, context=context)
+    session.commit()

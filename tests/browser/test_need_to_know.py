@@ -1,0 +1,63 @@
+"""Demo users see what their role allows: the NGO worker a first name and an age, the
+coordinator a list of the region's cases without any names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import expect
+
+from casework import db
+from casework.demo import CHILDREN, seed
+from casework.views.auth import DEMO_PASSWORD
+from tests.browser.conftest import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+GIVEN_NAMES = [given for given, _family, _sex in CHILDREN]
+FAMILY_NAMES = [family for _given, family, _sex in CHILDREN]
+
+
+@pytest.fixture(scope="module")
+def demo(browser_app: Flask) -> None:
+    with browser_app.app_context():
+        seed(db.session())
+
+
+def _sign_in(page: Any, live_server: str, username: str) -> None:
+    page.goto(f"{live_server}/login")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_ngo_worker_sees_first_name_and_age_only(page: Any, live_server: str, demo: None) -> None:
+    _sign_in(page, live_server, "ngo")
+    expect(page.get_by_role("heading", name="My cases")).to_be_visible()
+    case_links = page.get_by_role("table").get_by_role("link")
+    assert case_links.count() == 12
+    case_links.first.click()
+    expect(page.get_by_text("Your role sees the first name and age only.")).to_be_visible()
+    text = page.locator("main").inner_text()
+    assert any(given in text for given in GIVEN_NAMES)
+    assert not any(family in text for family in FAMILY_NAMES)
+    expect(page.get_by_text("Age", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Correct the child's identity")).to_have_count(0)
+    assert_accessible(page)
+
+
+def test_coordinator_sees_region_cases_without_names(
+    page: Any, live_server: str, demo: None
+) -> None:
+    _sign_in(page, live_server, "coordinator")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Region overview").click()
+    expect(page.get_by_role("heading", name="Cases in your region")).to_be_visible()
+    rows = page.get_by_role("table").locator("tbody tr")
+    assert rows.count() >= 20
+    expect(rows.first).to_contain_text("CW-")
+    text = page.locator("main").inner_text()
+    assert not any(name in text for name in GIVEN_NAMES + FAMILY_NAMES)
+    expect(page.get_by_text("Social services").first).to_be_visible()
+    assert_accessible(page)

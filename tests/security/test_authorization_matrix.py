@@ -1,0 +1,208 @@
+"""The authorization matrix: every route x every role x {team member, not a member,
+break-glass}, with the expected status and no field of an unreadable group in the HTML.
+
+Routes come from the app's URL map, so a new route without an expectation here fails.
+The expectations are written out by hand from DOMAIN.md's table, not derived from the
+policy file, so that a change to either shows up as a failure to look at.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from casework.audit.events import Actor
+from casework.casefile.team import add_member
+from casework.models import Case
+from casework.models.base import utcnow
+from casework.models.breakglass import BreakGlassGrant
+from tests.conftest import csrf_token, login
+from tests.factories import UserFactory, open_case
+
+ROLES = ["social_worker", "police", "prosecutor", "ngo_worker", "coordinator", "auditor", "admin"]
+MEMBERSHIPS = ["member", "none", "breakglass"]
+
+READERS = {"social_worker", "police", "prosecutor", "ngo_worker", "coordinator"}
+CREATORS = {"social_worker", "police"}
+IDENTITY_WRITERS = {"social_worker", "police"}
+FULL_IDENTITY = {"social_worker", "police", "prosecutor"}
+MINIMAL_IDENTITY = {"ngo_worker", "coordinator"}
+BREAKERS = READERS
+COORDINATORS = {"coordinator"}
+
+GIVEN = "Jõgevamaa"
+FAMILY = "Østergaard-Kalniņa"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    role: str
+    membership: str
+    case_id: uuid.UUID
+    reference: str
+
+    @property
+    def reaches(self) -> bool:
+        return self.role in READERS and self.membership in ("member", "breakglass")
+
+
+def _case_page(s: Scenario) -> int:
+    return 200 if s.reaches else 404
+
+
+def _edit(success: int) -> Callable[[Scenario], int]:
+    def expect(s: Scenario) -> int:
+        if not s.reaches:
+            return 404
+        if s.membership == "breakglass" or s.role not in IDENTITY_WRITERS:
+            return 403
+        return success
+
+    return expect
+
+
+def _by_role(allowed: set[str], yes: int, no: int) -> Callable[[Scenario], int]:
+    return lambda s: yes if s.role in allowed else no
+
+
+# (endpoint, method) -> expected status for a scenario. Order matters only in that the
+# walk below runs changes after reads and signs out last.
+EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
+    ("static", "GET"): lambda s: 200,
+    ("main.health", "GET"): lambda s: 200,
+    ("main.index", "GET"): _by_role(READERS, 302, 200),
+    ("auth.login", "GET"): lambda s: 302,
+    ("cases.my_cases", "GET"): _by_role(READERS, 200, 403),
+    ("cases.overview", "GET"): _by_role(COORDINATORS, 200, 403),
+    ("cases.open_case", "GET"): _by_role(CREATORS, 200, 403),
+    ("cases.show", "GET"): _case_page,
+    ("cases.edit_identity", "GET"): _edit(200),
+    ("cases.break_glass", "GET"): _by_role(BREAKERS, 200, 403),
+    ("cases.edit_identity", "POST"): _edit(302),
+    ("cases.open_case", "POST"): _by_role(CREATORS, 302, 403),
+    ("cases.break_glass", "POST"): _by_role(BREAKERS, 302, 403),
+    ("auth.login", "POST"): lambda s: 302,
+    ("auth.logout", "POST"): lambda s: 302,
+}
+
+# Pages on which the child's names may appear, and for which roles.
+NAME_PAGES = {("cases.show", "GET"), ("cases.edit_identity", "GET")}
+
+
+def _url(endpoint: str, s: Scenario, app: Flask) -> str:
+    with app.test_request_context():
+        from flask import url_for
+
+        if endpoint == "static":
+            return url_for("static", filename="css/casework.css")
+        if endpoint in ("cases.show", "cases.edit_identity"):
+            return url_for(endpoint, case_id=s.case_id)
+        return url_for(endpoint)
+
+
+def _payload(endpoint: str, s: Scenario, version: int) -> dict[str, str]:
+    if endpoint == "cases.edit_identity":
+        return {
+            "given_name": GIVEN,
+            "family_name": FAMILY + "-B",
+            "date_of_birth": "2012-01-01",
+            "sex": "female",
+            "version": str(version),
+        }
+    if endpoint == "cases.open_case":
+        return {"given_name": "Mart", "family_name": "Tamm", "sex": "male"}
+    if endpoint == "cases.break_glass":
+        return {
+            "reference": s.reference,
+            "reason": "Emergency: the child is missing and police need the placement.",
+        }
+    if endpoint == "auth.login":
+        return {"username": "matrix", "password": "irrelevant-for-a-signed-in-user"}
+    return {}
+
+
+def test_every_route_has_an_expectation(app: Flask) -> None:
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
+    assert routes == set(EXPECTATIONS), (
+        f"missing: {sorted(routes - set(EXPECTATIONS))}, "
+        f"stale: {sorted(set(EXPECTATIONS) - routes)}"
+    )
+
+
+def _scenario(app: Flask, db_session: Session, role: str, membership: str) -> Scenario:
+    lead = UserFactory(username="lead")
+    user = UserFactory(username="matrix", role=role)
+    with app.app_context():
+        case_id = open_case(db_session, lead, given_name=GIVEN, family_name=FAMILY)
+        if membership == "member":
+            add_member(
+                db_session,
+                Actor(username="test"),
+                case_id,
+                user,
+                "ngo",
+                starts_on=date.today() - timedelta(days=1),
+            )
+        case = db_session.get_one(Case, case_id)
+        if membership == "breakglass":
+            # Made directly, so that roles which may not break glass hold a grant too:
+            # it must not let them in.
+            now = utcnow()
+            db_session.add(
+                BreakGlassGrant(
+                    case,
+                    "A stated emergency reason for the test.",
+                    user_id=user.id,
+                    opened_at=now,
+                    expires_at=now + timedelta(hours=1),
+                )
+            )
+            db_session.commit()
+    return Scenario(role=role, membership=membership, case_id=case_id, reference=case.reference)
+
+
+def _check_names(endpoint: str, method: str, s: Scenario, html: str) -> list[str]:
+    problems = []
+    may_show = (endpoint, method) in NAME_PAGES
+    if FAMILY in html and not (may_show and s.role in FULL_IDENTITY):
+        problems.append(f"{endpoint} {method}: family name shown to {s.role}")
+    if GIVEN in html and not (may_show and s.role in FULL_IDENTITY | MINIMAL_IDENTITY):
+        problems.append(f"{endpoint} {method}: given name shown to {s.role}")
+    return problems
+
+
+@pytest.mark.parametrize("membership", MEMBERSHIPS)
+@pytest.mark.parametrize("role", ROLES)
+def test_authorization_matrix(app: Flask, db_session: Session, role: str, membership: str) -> None:
+    s = _scenario(app, db_session, role, membership)
+    client: FlaskClient = app.test_client()
+    assert login(client, "matrix").status_code == 302
+    token = csrf_token(client.get("/login", follow_redirects=True).text)
+    problems: list[str] = []
+    for (endpoint, method), expect in EXPECTATIONS.items():
+        url = _url(endpoint, s, app)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            with app.app_context():
+                db_session.expire_all()
+                version = db_session.get_one(Case, s.case_id).child.version
+            data = {**_payload(endpoint, s, version), "csrf_token": token}
+            response = client.post(url, data=data)
+        expected = expect(s)
+        if response.status_code != expected:
+            problems.append(f"{endpoint} {method}: {response.status_code}, expected {expected}")
+        if response.mimetype == "text/html":
+            problems += _check_names(endpoint, method, s, response.text)
+    assert problems == [], f"{role} / {membership}:\n" + "\n".join(problems)
