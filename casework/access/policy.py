@@ -73,12 +73,26 @@ def load_policy(path: Path) -> Policy:
         raise PolicyError(f"{path}: cannot be read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{path}: {exc}") from None
-    return _parse(path, data)
+    return _parse(path, data, path.read_text(encoding="utf-8"))
 
 
-def _parse(path: Path, data: dict[str, Any]) -> Policy:
+def _line_of(text: str, reason: str) -> int | None:
+    """The first line of the file that mentions the last quoted name in `reason`."""
+    parts = reason.split("'")
+    if len(parts) < 3:
+        return None
+    needle = parts[-2]
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line and not line.lstrip().startswith("#"):
+            return number
+    return None
+
+
+def _parse(path: Path, data: dict[str, Any], text: str = "") -> Policy:
     def fail(reason: str) -> PolicyError:
-        return PolicyError(f"{path}: {reason}")
+        line = _line_of(text, reason)
+        where = f"{path}, line {line}" if line else str(path)
+        return PolicyError(f"{where}: {reason}")
 
     groups = data.get("field_groups")
     if not isinstance(groups, list):

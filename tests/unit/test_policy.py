@@ -64,8 +64,21 @@ def test_unknown_names_are_refused_by_name(
 ) -> None:
     text = POLICY.read_text().replace(old, new, 1)
     assert text != POLICY.read_text()
-    with pytest.raises(PolicyError, match=re.escape(fragment)):
-        load_policy(_write(tmp_path, text))
+    path = _write(tmp_path, text)
+    with pytest.raises(PolicyError, match=re.escape(fragment)) as err:
+        load_policy(path)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if new in t)
+    assert f"{path}, line {line}:" in str(err.value)
+
+
+def test_app_refuses_to_start_on_a_bad_policy(tmp_path: Path) -> None:
+    from casework import create_app
+
+    path = _write(tmp_path, POLICY.read_text().replace("[roles.police]", "[roles.polis]", 1))
+    with pytest.raises(PolicyError, match="unknown role 'polis'"):
+        create_app(
+            {"ENV": "testing", "INSTANCE_PATH": str(tmp_path), "ACCESS_POLICY_FILE": str(path)}
+        )
 
 
 def test_malformed_policy_names_file_and_line(tmp_path: Path) -> None:
