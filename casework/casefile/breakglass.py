@@ -13,8 +13,8 @@ from casework.access.permissions import Permission
 from casework.access.policy import current_policy
 from casework.audit.events import Action, Outcome, record
 from casework.casefile.caller import Caller
-from casework.casefile.errors import CaseNotFound, NotPermitted
-from casework.casefile.reach import active_grant, active_membership
+from casework.casefile.errors import CaseNotFound
+from casework.casefile.reach import active_grant, active_membership, require
 from casework.models.base import utcnow
 from casework.models.breakglass import BreakGlassGrant
 from casework.models.case import Case
@@ -24,16 +24,7 @@ REASON_MAX = 1000
 
 
 def ensure_may_break_glass(session: Session, caller: Caller) -> None:
-    if not current_policy().allows(caller.role, Permission.BREAKGLASS_USE):
-        record(
-            session,
-            Action.ACCESS_DENIED,
-            caller.actor,
-            outcome=Outcome.DENIED,
-            context=caller.context,
-        )
-        session.commit()
-        raise NotPermitted(Permission.BREAKGLASS_USE)
+    require(session, caller, Permission.BREAKGLASS_USE)
 
 
 def open_break_glass(session: Session, caller: Caller, reference: str, reason: str) -> uuid.UUID:

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import current_policy
-from casework.audit.events import Action, Outcome, record
+from casework.audit.events import Action, record
 from casework.casefile.caller import Caller
 from casework.casefile.errors import NotPermitted
+from casework.casefile.reach import require
 from casework.casefile.views import CaseSummary
 from casework.models.base import utcnow
 from casework.models.case import Case, CaseStatus, Child
@@ -54,16 +55,7 @@ def _new_reference(session: Session, prefix: str) -> str:
 
 def ensure_may_open_case(session: Session, caller: Caller) -> None:
     """Raise NotPermitted (and record the denial) unless the caller may open cases."""
-    if not current_policy().allows(caller.role, Permission.CASE_CREATE):
-        record(
-            session,
-            Action.ACCESS_DENIED,
-            caller.actor,
-            outcome=Outcome.DENIED,
-            context=caller.context,
-        )
-        session.commit()
-        raise NotPermitted(Permission.CASE_CREATE)
+    require(session, caller, Permission.CASE_CREATE)
 
 
 def open_case(session: Session, caller: Caller, child: NewChild, prefix: str = "CW") -> uuid.UUID:

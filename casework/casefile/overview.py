@@ -9,10 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.access.permissions import Permission
-from casework.access.policy import current_policy
-from casework.audit.events import Action, Outcome, record
+from casework.audit.events import Action, record
 from casework.casefile.caller import Caller
-from casework.casefile.errors import NotPermitted
+from casework.casefile.reach import require
 from casework.casefile.views import OverviewRow
 from casework.models.base import utcnow
 from casework.models.case import Case, CaseStatus
@@ -24,16 +23,7 @@ CORE_ACTOR_TYPES = (ActorType.SOCIAL_SERVICES,)
 
 
 def region_overview(session: Session, caller: Caller) -> list[OverviewRow]:
-    if not current_policy().allows(caller.role, Permission.CASE_OVERVIEW):
-        record(
-            session,
-            Action.ACCESS_DENIED,
-            caller.actor,
-            outcome=Outcome.DENIED,
-            context=caller.context,
-        )
-        session.commit()
-        raise NotPermitted(Permission.CASE_OVERVIEW)
+    require(session, caller, Permission.CASE_OVERVIEW)
     region = caller.user.organisation.region
     cases = session.scalars(
         select(Case)

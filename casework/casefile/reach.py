@@ -98,6 +98,13 @@ def deny(
     session.commit()
 
 
+def require(session: Session, caller: Caller, permission: Permission) -> None:
+    """Raise NotPermitted, after recording the denial, unless the role has `permission`."""
+    if not current_policy().allows(caller.role, permission):
+        deny(session, caller, None)
+        raise NotPermitted(permission)
+
+
 def reach(
     session: Session,
     caller: Caller,
