@@ -52,7 +52,7 @@ class OpenCaseForm(FlaskForm):  # type: ignore[misc]
     date_of_birth = DateField(
         _l("Date of birth (as claimed)"),
         validators=[Optional(), DateNotInFuture(), DateNotBefore(OLDEST_CLAIMED_AGE_YEARS)],
-        description=_l("Leave empty if unknown. Format: YYYY-MM-DD."),
+        description=_l("Leave empty if unknown."),
     )
     sex = SelectField(
         _l("Sex"),
