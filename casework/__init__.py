@@ -14,7 +14,7 @@ from casework.access.policy import EXTENSION_KEY as POLICY_KEY
 from casework.access.policy import load_policy
 from casework.crypto.keyring import EXTENSION_KEY as KEYRING_KEY
 from casework.crypto.keyring import Keyring
-from casework.extensions import babel, csrf, login_manager
+from casework.extensions import babel, csrf, limiter, login_manager
 from casework.settings import PROJECT_ROOT, Settings, build
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
         TEMPLATES_AUTO_RELOAD=settings.env == "development",
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
     )
     app.extensions[POLICY_KEY] = load_policy(settings.access_policy_file)
     app.extensions[KEYRING_KEY] = Keyring(settings.kek)
@@ -54,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: settings.default_locale)
     login_manager.init_app(app)
+    limiter.init_app(app)
     security.init_app(app)
     labels.init_app(app)
 

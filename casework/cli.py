@@ -88,37 +88,42 @@ def users_group() -> None:
     pass
 
 
-@users_group.command("add", help="Create a user. The password is asked for, never echoed.")
+@users_group.command("add", help="Create a user and print a one-time enrolment link for them.")
 @click.argument("username")
 @click.option("--name", "display_name", required=True, help="The person's full name.")
 @click.option("--role", required=True, help="One of the roles in the access policy.")
 @click.option("--organisation", required=True, help="The organisation's exact name.")
-@click.password_option(help="At least 12 characters.")
 @with_appcontext
-def users_add(
-    username: str, display_name: str, role: str, organisation: str, password: str
-) -> None:
-    from casework.accounts import AccountError, create_user
+def users_add(username: str, display_name: str, role: str, organisation: str) -> None:
     from casework.audit.events import Actor
+    from casework.auth import enrolment
+    from casework.auth.accounts import AccountError, create_user
     from casework.models import Organisation
 
+    settings = current_app.config["CASEWORK"]
     session = db.session()
     org = session.scalar(select(Organisation).where(Organisation.name == organisation))
     if org is None:
         raise click.ClickException(f"no organisation named {organisation!r}")
+    actor = Actor(username="cli")
     try:
         user = create_user(
             session,
             username=username,
             display_name=display_name,
-            password=password,
             role=role,
             organisation=org,
-            created_by=Actor(username="cli"),
+            created_by=actor,
         )
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
+    token = enrolment.issue(session, settings, user, actor)
+    session.commit()
     click.echo(f"created {user.username} ({user.role}, {org.name})")
+    click.echo(
+        f"enrolment link (works once, {settings.enrolment_link_hours} hours): "
+        f"{settings.public_url.rstrip('/')}/enrol/{token}"
+    )
 
 
 @click.group("orgs", help="Manage organisations.")

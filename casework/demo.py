@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from casework.accounts import create_user
 from casework.audit.events import Actor, RequestContext
+from casework.auth.accounts import create_user
 from casework.casefile import Caller, NewChild, open_break_glass, open_case
 from casework.casefile.team import add_member
 from casework.models import ActorType, Case, Organisation, OrganisationKind, User

@@ -14,6 +14,15 @@ STATUS = {
     "reopened": _l("Reopened"),
 }
 TEAM_ROLE = {"lead": _l("Lead"), "member": _l("Member")}
+ROLE = {
+    "social_worker": _l("Social worker"),
+    "police": _l("Police"),
+    "prosecutor": _l("Prosecutor"),
+    "ngo_worker": _l("NGO worker"),
+    "coordinator": _l("Coordinator"),
+    "auditor": _l("Auditor"),
+    "admin": _l("Administrator"),
+}
 ACCESS = {
     "lead": _l("Team lead"),
     "member": _l("Team member"),
@@ -55,6 +64,7 @@ def init_app(app: Flask) -> None:
         team_role_label=_label(TEAM_ROLE),
         sex_label=_label(SEX),
         access_label=_label(ACCESS),
+        role_label=_label(ROLE),
         actor_type_label=_label(ACTOR_TYPE),
         need_label=_label(NEEDS),
         get_locale=get_locale,

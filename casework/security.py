@@ -5,23 +5,38 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import Flask, Response, g, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from casework import db
-from casework.accounts import load_user
-from casework.audit.events import RequestContext
+from casework.audit.events import Action, RequestContext, record
+from casework.auth import sessions
+from casework.auth.accounts import actor_of, load_user
 from casework.extensions import login_manager
+from casework.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
 # The only endpoints reachable without signing in.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "main.health", "static"})
+PUBLIC_ENDPOINTS = frozenset(
+    {"auth.login", "auth.second_factor", "auth.enrol", "main.health", "static"}
+)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -40,6 +55,7 @@ ERROR_TITLES = {
     404: _l("Not found"),
     405: _l("Not allowed here"),
     413: _l("Too much data"),
+    429: _l("Too many attempts"),
     500: _l("Something went wrong"),
 }
 
@@ -69,7 +85,7 @@ def init_app(app: Flask) -> None:
             return None  # no route: the 404 handler answers
         if not current_user.is_authenticated:
             return login_manager.unauthorized()  # type: ignore[no-any-return]
-        return None
+        return _check_server_session()
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -87,6 +103,36 @@ def init_app(app: Flask) -> None:
         return response
 
     _register_error_pages(app)
+
+
+def _check_server_session() -> BaseResponse | None:
+    """The signed cookie only points to a session; the server decides whether it lasts."""
+    settings = current_app.config["CASEWORK"]
+    db_session = db.session()
+    row = sessions.find(db_session, session.get("sid"))
+    now = utcnow()
+    reason = sessions.expiry_reason(row, settings, now) if row else "missing"
+    if row is not None and row.user_id != current_user.id:
+        reason = "mismatch"
+    if reason is None and row is not None:
+        row.last_seen_at = now
+        db_session.commit()
+        g.user_session = row
+        return None
+    if row is not None and row.ended_at is None:
+        sessions.end(row, reason or "ended")
+        record(
+            db_session,
+            Action.SESSION_END,
+            actor_of(current_user),
+            subject=current_user.username,
+            context=request_context(),
+        )
+        db_session.commit()
+    logout_user()
+    session.clear()
+    flash(_("Your session has ended. Please sign in again."), "info")
+    return redirect(url_for("auth.login"))
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -40,6 +40,15 @@ class Settings:
     default_locale: str
     access_policy_file: Path
     break_glass_hours: int
+    idle_timeout_minutes: int = 15
+    idle_warning_seconds: int = 120
+    reauth_minutes: int = 5
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    login_rate_limit_per_address: str = "20 per minute;200 per hour"
+    ratelimit_storage_uri: str = "memory://"
+    enrolment_link_hours: int = 72
+    public_url: str = "http://127.0.0.1:5000"
 
     @property
     def is_production(self) -> bool:
@@ -96,6 +105,7 @@ def build(overrides: Mapping[str, Any] | None = None) -> Settings:
     if not 1 <= break_glass_hours <= 72:
         raise ConfigError("BREAK_GLASS_HOURS must be between 1 and 72")
     policy = Path(raw["ACCESS_POLICY_FILE"])
+    accounts = _account_settings(raw)
     return Settings(
         env=env,
         demo=bool(raw["DEMO"]),
@@ -108,7 +118,32 @@ def build(overrides: Mapping[str, Any] | None = None) -> Settings:
         default_locale=str(raw["DEFAULT_LOCALE"]),
         access_policy_file=policy if policy.is_absolute() else PROJECT_ROOT / policy,
         break_glass_hours=break_glass_hours,
+        **accounts,
     )
+
+
+# name -> (lowest, highest) for the whole-number account settings
+_ACCOUNT_RANGES = {
+    "IDLE_TIMEOUT_MINUTES": (1, 240),
+    "IDLE_WARNING_SECONDS": (10, 600),
+    "REAUTH_MINUTES": (1, 60),
+    "LOGIN_MAX_FAILURES": (1, 100),
+    "LOGIN_LOCK_MINUTES": (1, 1440),
+    "ENROLMENT_LINK_HOURS": (1, 24 * 14),
+}
+
+
+def _account_settings(raw: Mapping[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, (low, high) in _ACCOUNT_RANGES.items():
+        value = int(raw[name])
+        if not low <= value <= high:
+            raise ConfigError(f"{name} must be between {low} and {high}")
+        values[name.lower()] = value
+    values["login_rate_limit_per_address"] = str(raw["LOGIN_RATE_LIMIT_PER_ADDRESS"])
+    values["ratelimit_storage_uri"] = str(raw["RATELIMIT_STORAGE_URI"])
+    values["public_url"] = str(raw["PUBLIC_URL"])
+    return values
 
 
 def _new_secret() -> str:
@@ -169,3 +204,11 @@ def _decode_kek(value: str) -> bytes:
     if len(key) != KEK_BYTES:
         raise ConfigError(f"{ENV_PREFIX}KEK must be {KEK_BYTES} bytes in base64")
     return key
+
+
+def current_settings() -> Settings:
+    """The running application's settings."""
+    from flask import current_app
+
+    settings: Settings = current_app.config["CASEWORK"]
+    return settings

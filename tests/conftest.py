@@ -3,12 +3,14 @@ transaction, CSRF switched on as in production."""
 
 from __future__ import annotations
 
-import base64
 import re
+import secrets
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -21,7 +23,7 @@ from tests import factories
 from tests.databases import fresh_database, migrate
 
 TEST_SECRET_KEY = "test-secret-key-not-for-production-use-0123456789"
-TEST_KEK = base64.b64encode(bytes(range(32))).decode()
+TEST_KEK = factories.TEST_KEK
 
 
 def app_config(url: str, instance: Path, **extra: Any) -> dict[str, Any]:
@@ -80,9 +82,17 @@ def ctx(app: Flask) -> Iterator[None]:
         yield
 
 
+def new_client(app: Flask) -> FlaskClient:
+    """A test client from its own address, as a separate person's browser would be."""
+    address = f"127.{secrets.randbelow(250) + 1}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
 @pytest.fixture
 def client(app: Flask, db_session: Session) -> FlaskClient:
-    return app.test_client()
+    return new_client(app)
 
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -94,11 +104,30 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def totp_code(client: FlaskClient, username: str, secret: str = factories.TOTP_SECRET) -> str:
+    """A code the server has not seen from this client's user yet (codes work once)."""
+    steps: dict[str, int] = client.__dict__.setdefault("_totp_steps", {})
+    now = int(time.time() // 30)
+    step = max(now, steps.get(username, now - 1) + 1)
+    if step > now + 1:
+        time.sleep((step - 1) * 30 - time.time() + 0.1)
+    steps[username] = step
+    return pyotp.TOTP(secret).at(step * 30)
+
+
 def login(client: FlaskClient, username: str, password: str = factories.PASSWORD) -> Any:
+    """Sign in with password and, when asked, the second factor; the last response."""
     page = client.get("/login")
-    return client.post(
+    response = client.post(
         "/login",
         data={"username": username, "password": password, "csrf_token": csrf_token(page.text)},
+    )
+    if response.status_code != 302 or not response.headers["Location"].endswith("/login/code"):
+        return response
+    page = client.get("/login/code")
+    return client.post(
+        "/login/code",
+        data={"code": totp_code(client, username), "csrf_token": csrf_token(page.text)},
     )
 
 

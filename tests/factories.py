@@ -3,15 +3,26 @@ argon2id is slow on purpose."""
 
 from __future__ import annotations
 
+import base64
+import uuid
+
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 from sqlalchemy.orm import Session
 
+from casework.auth.passwords import hash_password
+from casework.crypto.keyring import Keyring
 from casework.models import Organisation, OrganisationKind, User
-from casework.passwords import hash_password
 
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = hash_password(PASSWORD)
+TEST_KEK = base64.b64encode(bytes(range(32))).decode()
+# Every factory user's authenticator seed; tests compute codes from it.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def sealed_totp(user_id: uuid.UUID, secret: str = TOTP_SECRET) -> bytes:
+    return Keyring(base64.b64decode(TEST_KEK)).seal_secret("totp", str(user_id), secret.encode())
 
 
 class _Base(SQLAlchemyModelFactory):
@@ -37,12 +48,14 @@ class UserFactory(_Base):
     class Meta:
         model = User
 
+    id = factory.LazyFunction(uuid.uuid4)
     username = factory.Sequence(lambda n: f"user{n}")
     display_name = factory.LazyAttribute(lambda o: f"{o.username.title()} Example")
     password_hash = _PASSWORD_HASH
     role = "social_worker"
     organisation = factory.SubFactory(OrganisationFactory)
     active = True
+    totp_secret_enc = factory.LazyAttribute(lambda o: sealed_totp(o.id))
 
     class Params:
         police = factory.Trait(role="police")
@@ -52,6 +65,7 @@ class UserFactory(_Base):
         auditor = factory.Trait(role="auditor")
         admin = factory.Trait(role="admin")
         inactive = factory.Trait(active=False)
+        not_enrolled = factory.Trait(totp_secret_enc=None)
 
 
 ALL_FACTORIES: tuple[type[_Base], ...] = (OrganisationFactory, UserFactory)

@@ -9,6 +9,7 @@ class Permission(StrEnum):
     CASE_UPDATE = "case:update"
     CASE_OVERVIEW = "case:overview"
     BREAKGLASS_USE = "breakglass:use"
+    USERS_MANAGE = "users:manage"
 
 
 class FieldGroup(StrEnum):

@@ -5,7 +5,8 @@ this order as a 4-byte big-endian length followed by its UTF-8 bytes, then the
 previous event's 32-byte hash. The event's hash is SHA-256 over those bytes.
 
     seq (decimal), occurred_at (YYYY-MM-DDTHH:MM:SS.ffffffZ), actor, actor_role,
-    organisation, action, case_ref, field_groups, outcome, request_id, client_addr
+    organisation, action, case_ref, field_groups, outcome, request_id, client_addr,
+    subject
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class ChainedEvent(Protocol):
     outcome: str
     request_id: str
     client_addr: str
+    subject: str
     prev_hash: bytes
 
 
@@ -54,6 +56,7 @@ def canonical_bytes(event: ChainedEvent) -> bytes:
         event.outcome,
         event.request_id,
         event.client_addr,
+        event.subject,
     )
     parts = [DOMAIN_TAG]
     for field in fields:

@@ -35,6 +35,11 @@ class Action(StrEnum):
     LOGIN_SUCCESS = "login.success"
     LOGIN_FAILURE = "login.failure"
     LOGOUT = "logout"
+    LOGIN_LOCKOUT = "login.lockout"
+    REAUTH = "reauth"
+    SESSION_END = "session.end"
+    SECOND_FACTOR_CHANGE = "second_factor.change"
+    ENROLMENT_ISSUE = "enrolment.issue"
     USER_CREATE = "user.create"
     USER_UPDATE = "user.update"
     KEY_ROTATE = "key.rotate"
@@ -77,6 +82,7 @@ def record(
     case_ref: str = "",
     field_groups: Iterable[str] = (),
     context: RequestContext | None = None,
+    subject: str = "",
 ) -> AuditEvent:
     """Append one event to the chain inside the caller's transaction (not committed)."""
     context = context or RequestContext()
@@ -96,6 +102,7 @@ def record(
         outcome=str(outcome),
         request_id=context.request_id,
         client_addr=context.client_addr,
+        subject=subject,
         prev_hash=head.hash if head else GENESIS_HASH,
     )
     event.hash = event_hash(event)

@@ -37,6 +37,17 @@ class Keyring:
         except FieldIntegrityError as exc:
             raise FieldIntegrityError(f"data key of case {case_id}: {exc}") from None
 
+    @staticmethod
+    def _secret_aad(purpose: str, owner: str) -> bytes:
+        return f"casework|secret|v1|{purpose}|{owner}".encode()
+
+    def seal_secret(self, purpose: str, owner: str, secret: bytes) -> bytes:
+        """Seal a non-case secret (an authenticator seed) under the KEK, bound to its use."""
+        return seal(self._kek, self.kek_version, secret, self._secret_aad(purpose, owner))
+
+    def open_secret(self, purpose: str, owner: str, sealed: bytes) -> bytes:
+        return open_sealed(self._kek, sealed, self._secret_aad(purpose, owner))
+
 
 def current_keyring() -> Keyring:
     keyring: Keyring = current_app.extensions[EXTENSION_KEY]

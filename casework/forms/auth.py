@@ -1,9 +1,27 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
-from casework.passwords import MAX_LENGTH
+from casework.auth.passwords import MAX_LENGTH, MIN_LENGTH
+
+CODE_FIELD_MAX = 20
+
+
+def _code_field() -> StringField:
+    return StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[
+            DataRequired(_l("Enter the code.")),
+            Length(max=CODE_FIELD_MAX, message=_l("That is not a code.")),
+        ],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "spellcheck": "false",
+            "autocapitalize": "none",
+        },
+    )
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
@@ -16,6 +34,48 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
         _l("Password"),
         validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
+    )
+
+
+class SecondFactorForm(FlaskForm):  # type: ignore[misc]
+    code = _code_field()
+
+
+class ReauthForm(FlaskForm):  # type: ignore[misc]
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = _code_field()
+
+
+class EnrolForm(FlaskForm):  # type: ignore[misc]
+    password = PasswordField(
+        _l("Choose a password"),
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(
+                min=MIN_LENGTH,
+                max=MAX_LENGTH,
+                message=_l("Use %(min)d to %(max)d characters."),
+            ),
+        ],
+        description=_l("At least 12 characters. A few unrelated words make a good password."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("The same password again"),
+        validators=[
+            DataRequired(_l("Type the password again.")),
+            EqualTo("password", message=_l("The two passwords differ.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    code = StringField(
+        _l("The 6-digit code your authenticator app now shows"),
+        validators=[DataRequired(_l("Enter the code.")), Length(max=CODE_FIELD_MAX)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
 
 

@@ -4,8 +4,10 @@ from casework.models.audit import AuditEvent
 from casework.models.base import Base
 from casework.models.breakglass import BreakGlassGrant
 from casework.models.case import Case, CaseStatus, Child, Sex
+from casework.models.credentials import Enrolment, LoginThrottle, RecoveryCode
 from casework.models.history import CaseHistoryEntry
 from casework.models.organisation import Organisation, OrganisationKind
+from casework.models.session import UserSession
 from casework.models.team import ActorType, TeamMembership, TeamRole
 from casework.models.user import User
 
@@ -18,10 +20,14 @@ __all__ = [
     "CaseHistoryEntry",
     "CaseStatus",
     "Child",
+    "Enrolment",
+    "LoginThrottle",
     "Organisation",
     "OrganisationKind",
+    "RecoveryCode",
     "Sex",
     "TeamMembership",
     "TeamRole",
     "User",
+    "UserSession",
 ]

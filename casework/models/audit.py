@@ -28,5 +28,7 @@ class AuditEvent(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     request_id: Mapped[str] = mapped_column(String(64), default="")
     client_addr: Mapped[str] = mapped_column(String(64), default="")
+    # Whom an administrative action concerned (a user name), never a child.
+    subject: Mapped[str] = mapped_column(String(64), default="")
     prev_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)

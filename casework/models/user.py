@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.models.base import Base, UuidPrimaryKey, utcnow
@@ -22,6 +22,11 @@ class User(UuidPrimaryKey, Base):
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The TOTP secret, sealed by the key-encryption key; None until enrolled.
+    totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The time step of the last accepted code: a code is accepted once only.
+    totp_last_step: Mapped[int | None]
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 

@@ -6,11 +6,12 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from casework.views import auth, cases, main
+    from casework.views import admin, auth, cases, main
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(cases.bp)
+    app.register_blueprint(admin.bp)
 
     @app.context_processor
     def _globals() -> dict[str, object]:
@@ -29,6 +30,8 @@ def register_blueprints(app: Flask) -> None:
 
         return {
             "demo_mode": settings.demo,
+            "idle_timeout_seconds": settings.idle_timeout_minutes * 60,
+            "idle_warning_seconds": settings.idle_warning_seconds,
             "can": can,
             "logout_form": LogoutForm() if current_user.is_authenticated else None,
         }

@@ -1,45 +1,218 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+import time
+import uuid
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Response as BaseResponse
 
 from casework import db
-from casework.accounts import authenticate, record_logout
-from casework.forms.auth import LoginForm, LogoutForm
+from casework.auth import accounts, enrolment
+from casework.auth.accounts import Attempt, Step
+from casework.auth.passwords import password_problem
+from casework.extensions import limiter
+from casework.forms.auth import EnrolForm, LoginForm, LogoutForm, ReauthForm, SecondFactorForm
 from casework.security import request_context
+from casework.settings import current_settings
+from casework.views.common import safe_next
 
 bp = Blueprint("auth", __name__)
 
 DEMO_PASSWORD = "casework-demo"  # noqa: S105 - shown on the login page in demo mode only
+PENDING_SECONDS = 300
+
+WRONG = _l("The user name or password is not correct.")
+WRONG_CODE = _l("The code is not correct, or it has been used already.")
+LOCKED = _l(
+    "Too many failed attempts. Sign-in is paused for this user name for a while; "
+    "try again later, or ask your administrator to unlock it."
+)
+NOT_ENROLLED = _l(
+    "Your account has no second factor yet. Ask your administrator for an enrolment link."
+)
+PASSWORD_PROBLEMS = {
+    "too_short": _l("Use at least 12 characters."),
+    "too_long": _l("Use at most 128 characters."),
+    "common": _l("This password is one of the most common ones. Choose another."),
+    "contains_username": _l("A password may not contain your user name."),
+}
+
+
+def _address_limit() -> str:
+    return str(current_app.config["CASEWORK"].login_rate_limit_per_address)
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 302
+
+
+# Failed sign-ins per client address, across the password and the code step.
+failed_sign_in_limit = limiter.shared_limit(
+    _address_limit, scope="failed-sign-in", methods=["POST"], deduct_when=_failed
+)
+
+
+def _finish(attempt: Attempt) -> BaseResponse:
+    """Start the signed-in session: a new cookie session pointing to a new server one."""
+    user = accounts.load_user(db.session(), str(attempt.user_id))
+    if user is None:
+        abort(400)
+    session.clear()
+    session["sid"] = attempt.token
+    login_user(user)
+    session.permanent = True
+    return redirect(url_for("main.index"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | str | tuple[str, int]:
+@failed_sign_in_limit
+def login() -> BaseResponse | str:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(db.session(), form.username.data, form.password.data, request_context())
-        if user is not None:
-            session.clear()  # nothing from before sign-in carries over
-            login_user(user)
-            session.permanent = True
-            return redirect(url_for("main.index"))
-        form.form_errors.append(_("The user name or password is not correct."))
-        return render_template("auth/login.html", form=form, demo_password=DEMO_PASSWORD), 200
+        attempt = accounts.check_password(
+            db.session(),
+            current_settings(),
+            form.username.data,
+            form.password.data,
+            request_context(),
+        )
+        if attempt.step is Step.SIGNED_IN:
+            return _finish(attempt)
+        if attempt.step is Step.SECOND_FACTOR:
+            session.clear()
+            session["pending_uid"] = str(attempt.user_id)
+            session["pending_at"] = time.time()
+            return redirect(url_for("auth.second_factor"))
+        form.form_errors.append(_message(attempt.step))
     return render_template("auth/login.html", form=form, demo_password=DEMO_PASSWORD)
 
 
+def _message(step: Step) -> str:
+    if step is Step.LOCKED:
+        return str(LOCKED)
+    if step is Step.NOT_ENROLLED:
+        return str(NOT_ENROLLED)
+    return str(WRONG)
+
+
+def _pending_user() -> uuid.UUID | None:
+    try:
+        started = float(session.get("pending_at", 0))
+        user_id = uuid.UUID(str(session.get("pending_uid", "")))
+    except (TypeError, ValueError):
+        return None
+    return user_id if time.time() - started < PENDING_SECONDS else None
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@failed_sign_in_limit
+def second_factor() -> BaseResponse | str:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    user_id = _pending_user()
+    if user_id is None:
+        session.clear()
+        flash(_("Please sign in again."), "info")
+        return redirect(url_for("auth.login"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        attempt = accounts.check_second_factor(
+            db.session(), current_settings(), user_id, form.code.data, request_context()
+        )
+        if attempt.step is Step.SIGNED_IN:
+            return _finish(attempt)
+        form.code.errors.append(LOCKED if attempt.step is Step.LOCKED else WRONG_CODE)
+    return render_template("auth/second_factor.html", form=form)
+
+
 @bp.post("/logout")
-def logout() -> Response:
+def logout() -> BaseResponse:
     form = LogoutForm()
     if not form.validate_on_submit():
         flash(_("Your sign-out was not confirmed. Please use the Sign out button."), "error")
         return redirect(url_for("main.index"))
-    record_logout(db.session(), current_user._get_current_object(), request_context())
+    accounts.sign_out(
+        db.session(), g.get("user_session"), current_user._get_current_object(), request_context()
+    )
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/reauth", methods=["GET", "POST"])
+@failed_sign_in_limit
+def reauth() -> BaseResponse | str:
+    form = ReauthForm()
+    user = current_user._get_current_object()
+    exempt = accounts.second_factor_exempt(current_settings(), user)
+    if exempt:
+        form.code.validators = []
+    target = safe_next(request.args.get("next"))
+    if form.validate_on_submit():
+        ok = accounts.reverify(
+            db.session(),
+            current_settings(),
+            g.user_session,
+            user,
+            form.password.data,
+            form.code.data or "",
+            request_context(),
+        )
+        if ok:
+            return redirect(target)
+        form.form_errors.append(_("The password or code is not correct."))
+    return render_template("auth/reauth.html", form=form, exempt=exempt, target=target)
+
+
+@bp.post("/session/keepalive")
+def keepalive() -> tuple[str, int]:
+    """Called by the idle warning's "Stay signed in": the request itself renews."""
+    return "", 204
+
+
+@bp.route("/enrol/<token>", methods=["GET", "POST"])
+def enrol(token: str) -> BaseResponse | str | tuple[str, int]:
+    state, row = enrolment.lookup(db.session(), token)
+    if row is None or state is not enrolment.LinkState.VALID:
+        return render_template("auth/enrol_invalid.html", state=state), 410
+    if current_user.is_authenticated:
+        # Someone is signed in in this browser: the link is for another person, or for
+        # them after a reset. Either way, not while this session lasts.
+        return render_template("auth/enrol_invalid.html", state="signed_in"), 409
+    offer = enrolment.offer(db.session(), row)
+    form = EnrolForm()
+    if form.validate_on_submit():
+        problem = password_problem(form.password.data, offer.username)
+        if problem:
+            form.password.errors.append(PASSWORD_PROBLEMS[problem])
+        else:
+            codes = enrolment.complete(
+                db.session(), row, form.password.data, form.code.data, request_context()
+            )
+            if codes is not None:
+                return render_template("auth/recovery_codes.html", codes=codes)
+            form.code.errors.append(
+                _(
+                    "The code is not correct. Check the time on your "
+                    "phone and enter the code it shows now."
+                )
+            )
+    return render_template("auth/enrol.html", form=form, offer=offer)

@@ -1,11 +1,44 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import current_app, g, redirect, request, url_for
 from flask_login import current_user
 
+from casework.auth import sessions
 from casework.casefile import Caller
 from casework.security import request_context
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def caller() -> Caller:
     """The signed-in user and this request, as the casefile door wants them."""
     return Caller(user=current_user._get_current_object(), context=request_context())
+
+
+def safe_next(target: str | None) -> str:
+    """A local path to return to; anything else (another host, a scheme) goes home."""
+    if not target:
+        return url_for("main.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("main.index")
+    return target
+
+
+def fresh_auth_required(view: F) -> F:
+    """Sensitive actions need password and second factor proved within REAUTH_MINUTES."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        row = g.get("user_session")
+        settings = current_app.config["CASEWORK"]
+        if row is None or not sessions.is_fresh(row, settings):
+            return redirect(url_for("auth.reauth", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

@@ -16,8 +16,9 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from casework import create_app
+from casework import create_app, db
 from casework.db import database
+from casework.demo import seed
 from tests.conftest import app_config
 from tests.databases import fresh_database, migrate
 
@@ -39,9 +40,13 @@ def _require_browser() -> bool:
 
 @pytest.fixture(scope="session")
 def browser_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """A demo-mode app with the demo seed: demo users sign in with a password only,
+    every other user needs the second factor, as on a demo server."""
     with fresh_database(tmp_path_factory.mktemp("browserdb"), "browser") as url:
         migrate(url)
-        app = create_app(app_config(url, tmp_path_factory.mktemp("browserinstance")))
+        app = create_app(app_config(url, tmp_path_factory.mktemp("browserinstance"), DEMO=True))
+        with app.app_context():
+            seed(db.session())
         yield app
         database(app).dispose()
 
@@ -89,3 +94,35 @@ def assert_accessible(page: Any) -> None:
         v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
     ]
     assert serious == [], results.generate_report()
+
+
+def sign_in(
+    page: Any, live_server: str, username: str, password: str, totp_secret: str | None = None
+) -> None:
+    """Sign in as a person would: by the labels, and the code from the app if asked."""
+    page.goto(f"{live_server}/login")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    if totp_secret is not None:
+        page.get_by_label("Code from your authenticator app").fill(
+            _fresh_code(username, totp_secret)
+        )
+        page.get_by_role("button", name="Continue").click()
+
+
+_last_steps: dict[str, int] = {}
+
+
+def _fresh_code(username: str, secret: str) -> str:
+    """The next code the server has not accepted from this user (each works once)."""
+    import time
+
+    import pyotp
+
+    now = int(time.time() // 30)
+    step = max(now, _last_steps.get(username, now - 1) + 1)
+    if step > now + 1:
+        time.sleep((step - 1) * 30 - time.time() + 0.1)
+    _last_steps[username] = step
+    return str(pyotp.TOTP(secret).at(step * 30))

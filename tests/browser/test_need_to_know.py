@@ -6,13 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flask import Flask
 from playwright.sync_api import expect
 
-from casework import db
-from casework.demo import CHILDREN, seed
+from casework.demo import CHILDREN
 from casework.views.auth import DEMO_PASSWORD
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -20,20 +18,11 @@ GIVEN_NAMES = [given for given, _family, _sex in CHILDREN]
 FAMILY_NAMES = [family for _given, family, _sex in CHILDREN]
 
 
-@pytest.fixture(scope="module")
-def demo(browser_app: Flask) -> None:
-    with browser_app.app_context():
-        seed(db.session())
-
-
 def _sign_in(page: Any, live_server: str, username: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, username, DEMO_PASSWORD)
 
 
-def test_ngo_worker_sees_first_name_and_age_only(page: Any, live_server: str, demo: None) -> None:
+def test_ngo_worker_sees_first_name_and_age_only(page: Any, live_server: str) -> None:
     _sign_in(page, live_server, "ngo")
     expect(page.get_by_role("heading", name="My cases")).to_be_visible()
     case_links = page.get_by_role("table").get_by_role("link")
@@ -48,9 +37,7 @@ def test_ngo_worker_sees_first_name_and_age_only(page: Any, live_server: str, de
     assert_accessible(page)
 
 
-def test_coordinator_sees_region_cases_without_names(
-    page: Any, live_server: str, demo: None
-) -> None:
+def test_coordinator_sees_region_cases_without_names(page: Any, live_server: str) -> None:
     _sign_in(page, live_server, "coordinator")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Region overview").click()
     expect(page.get_by_role("heading", name="Cases in your region")).to_be_visible()

@@ -10,9 +10,10 @@ from flask import Flask
 from playwright.sync_api import expect
 
 from casework import db
+from casework.auth.passwords import hash_password
 from casework.models import Organisation
-from casework.passwords import hash_password
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.factories import TOTP_SECRET, sealed_totp
 
 pytestmark = pytest.mark.browser
 
@@ -28,24 +29,27 @@ def social_worker(browser_app: Flask) -> str:
         org = Organisation(name="Riga City Social Services", kind="social_services", region="Riga")
         session.add(org)
         session.flush()
-        session.add(
-            User(
-                username="sofia",
-                display_name="Sofia Example",
-                password_hash=hash_password(PASSWORD),
-                role="social_worker",
-                organisation_id=org.id,
-            )
+        user = User(
+            username="sofia",
+            display_name="Sofia Example",
+            password_hash=hash_password(PASSWORD),
+            role="social_worker",
+            organisation_id=org.id,
         )
+        user.totp_secret_enc = sealed_totp(user.id)
+        session.add(user)
         session.commit()
     return "sofia"
 
 
 def _sign_in(page: Any, live_server: str, username: str, password: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(
+        page,
+        live_server,
+        username,
+        password,
+        totp_secret=TOTP_SECRET if password == PASSWORD else None,
+    )
 
 
 def test_wrong_password_is_announced(page: Any, live_server: str, social_worker: str) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -36,7 +38,11 @@ def test_templates_have_no_inline_script_or_style() -> None:
 
     for path in (PROJECT_ROOT / "templates").rglob("*.html"):
         html = path.read_text()
-        assert "<script" not in html, path
+        scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.S)
+        assert html.count("<script") == len(scripts), path
+        for attributes, body in scripts:
+            assert "src=" in attributes and body.strip() == "", path
+        assert re.search(r"<[^>]+\son[a-z]+\s*=", html) is None, path  # no onclick= ...
         assert "<style" not in html and " style=" not in html, path
         assert "http://" not in html and "https://" not in html, path
 

@@ -21,6 +21,7 @@ class Event:
     outcome: str = "allowed"
     request_id: str = "r1"
     client_addr: str = "127.0.0.1"
+    subject: str = ""
     prev_hash: bytes = GENESIS_HASH
 
 
@@ -40,6 +41,7 @@ def test_encoding_is_versioned_and_deterministic() -> None:
         {"action": "case.update"},
         {"case_ref": "CW-2026-7KX4QN"},
         {"outcome": "denied"},
+        {"subject": "liga"},
         {"field_groups": "identity,location"},
         {"prev_hash": b"\x01" * 32},
         {"occurred_at": datetime(2026, 11, 28, 12, 0, 0, 123457)},

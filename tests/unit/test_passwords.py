@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from casework.passwords import MAX_LENGTH, hash_password, needs_rehash, verify_password
+from casework.auth.passwords import MAX_LENGTH, hash_password, needs_rehash, verify_password
 
 
 def test_hash_is_argon2id_and_verifies() -> None:

@@ -1,12 +1,15 @@
-"""Password hashing with argon2id, rehashed at login when the parameters change."""
+"""Password rules and hashing: argon2id, rehashed at sign-in when parameters change."""
 
 from __future__ import annotations
+
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
+MIN_USERNAME_IN_PASSWORD = 3
 
 # argon2-cffi's defaults (RFC 9106 low-memory profile) exceed OWASP's minimum for argon2id.
 _hasher = PasswordHasher()
@@ -32,3 +35,27 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
 
 def needs_rehash(stored_hash: str) -> bool:
     return _hasher.check_needs_rehash(stored_hash)
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords of zxcvbn's list (from breached password sets)."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(p.casefold() for p in FREQUENCY_LISTS["passwords"])
+
+
+def password_problem(password: str, username: str) -> str | None:
+    """Why `password` may not be used by `username`, or None. Messages are untranslated
+    keys the forms turn into sentences."""
+    if len(password) < MIN_LENGTH:
+        return "too_short"
+    if len(password) > MAX_LENGTH:
+        return "too_long"
+    folded = password.casefold()
+    if folded in common_passwords() or folded.strip("0123456789!?.") in common_passwords():
+        return "common"
+    name = username.casefold()
+    if len(name) >= MIN_USERNAME_IN_PASSWORD and name in folded:
+        return "contains_username"
+    return None

@@ -1,0 +1,1 @@
+"""Accounts and authentication: passwords, second factor, sessions, throttling, enrolment."""

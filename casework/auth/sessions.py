@@ -1,0 +1,74 @@
+"""Server-side sessions with idle and absolute timeouts, ended on the server."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from casework.models.base import utcnow
+from casework.models.session import UserSession
+from casework.settings import Settings
+
+
+def _hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode("ascii")).digest()
+
+
+def start(session: Session, user_id: uuid.UUID) -> str:
+    """A new session; the returned token goes in the signed cookie, its hash in the DB."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        UserSession(
+            token_hash=_hash(token),
+            user_id=user_id,
+            created_at=now,
+            last_seen_at=now,
+            verified_at=now,
+        )
+    )
+    return token
+
+
+def find(session: Session, token: str | None) -> UserSession | None:
+    if not token or len(token) > 100 or not token.isascii():
+        return None
+    return session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+
+
+def expiry_reason(row: UserSession, settings: Settings, now: datetime) -> str | None:
+    """Why the session is over, or None while it lasts."""
+    if row.ended_at is not None:
+        return row.end_reason or "ended"
+    if now - row.created_at >= timedelta(minutes=settings.session_lifetime_minutes):
+        return "lifetime"
+    if now - row.last_seen_at >= timedelta(minutes=settings.idle_timeout_minutes):
+        return "idle"
+    return None
+
+
+def end(row: UserSession, reason: str) -> None:
+    if row.ended_at is None:
+        row.ended_at = utcnow()
+        row.end_reason = reason
+
+
+def end_all(session: Session, user_id: uuid.UUID, reason: str) -> int:
+    """End every open session of the user (password, role, factor change ...)."""
+    result = session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def is_fresh(row: UserSession, settings: Settings, now: datetime | None = None) -> bool:
+    """Whether password and second factor were proved recently enough."""
+    return (now or utcnow()) - row.verified_at < timedelta(minutes=settings.reauth_minutes)
