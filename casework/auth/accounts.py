@@ -152,6 +152,28 @@ def reverify(
     return True
 
 
+def change_password(
+    session: Session,
+    settings: Settings,
+    row: UserSession,
+    user: User,
+    current: str,
+    new: str,
+    ctx: RequestContext,
+) -> bool:
+    """Change the password; every other session of the user ends. False if `current`
+    is wrong (counted as a failed sign-in)."""
+    if not verify_password(user.password_hash, current):
+        _fail(session, settings, user.username, user, ctx)
+        return False
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    sessions.end_all(session, user.id, "password_changed", keep=row.id)
+    record(session, Action.USER_UPDATE, actor_of(user), subject=user.username, context=ctx)
+    session.commit()
+    return True
+
+
 def sign_out(session: Session, row: UserSession | None, user: User, ctx: RequestContext) -> None:
     if row is not None:
         sessions.end(row, "signed_out")

@@ -58,11 +58,18 @@ def end(row: UserSession, reason: str) -> None:
         row.end_reason = reason
 
 
-def end_all(session: Session, user_id: uuid.UUID, reason: str) -> int:
-    """End every open session of the user (password, role, factor change ...)."""
+def end_all(
+    session: Session, user_id: uuid.UUID, reason: str, keep: uuid.UUID | None = None
+) -> int:
+    """End every open session of the user (password, role, factor change ...), but
+    `keep`, the session making the change, if given."""
     result = session.execute(
         update(UserSession)
-        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        .where(
+            UserSession.user_id == user_id,
+            UserSession.ended_at.is_(None),
+            UserSession.id != (keep or uuid.UUID(int=0)),
+        )
         .values(ended_at=utcnow(), end_reason=reason)
         .execution_options(synchronize_session=False)
     )

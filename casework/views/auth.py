@@ -26,10 +26,17 @@ from casework.auth import accounts, enrolment
 from casework.auth.accounts import Attempt, Step
 from casework.auth.passwords import password_problem
 from casework.extensions import limiter
-from casework.forms.auth import EnrolForm, LoginForm, LogoutForm, ReauthForm, SecondFactorForm
+from casework.forms.auth import (
+    EnrolForm,
+    LoginForm,
+    LogoutForm,
+    PasswordChangeForm,
+    ReauthForm,
+    SecondFactorForm,
+)
 from casework.security import request_context
 from casework.settings import current_settings
-from casework.views.common import safe_next
+from casework.views.common import fresh_auth_required, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -216,3 +223,28 @@ def enrol(token: str) -> BaseResponse | str | tuple[str, int]:
                 )
             )
     return render_template("auth/enrol.html", form=form, offer=offer)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@fresh_auth_required
+def change_password() -> BaseResponse | str:
+    form = PasswordChangeForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        problem = password_problem(form.password.data, user.username)
+        if problem:
+            form.password.errors.append(PASSWORD_PROBLEMS[problem])
+        elif accounts.change_password(
+            db.session(),
+            current_settings(),
+            g.user_session,
+            user,
+            form.current.data,
+            form.password.data,
+            request_context(),
+        ):
+            flash(_("Your password is changed. Your other sessions have ended."), "info")
+            return redirect(url_for("main.index"))
+        else:
+            form.current.errors.append(_("This is not your current password."))
+    return render_template("auth/change_password.html", form=form)

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from casework import casefile, db
 from casework.access.permissions import FieldGroup
 from casework.forms.cases import BreakGlassForm, IdentityForm, OpenCaseForm
-from casework.views.common import caller
+from casework.views.common import caller, fresh_auth_required
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -91,6 +91,7 @@ def edit_identity(case_id: uuid.UUID) -> Response | str:
 
 
 @bp.route("/emergency-access", methods=["GET", "POST"])
+@fresh_auth_required
 def break_glass() -> Response | str:
     try:
         casefile.ensure_may_break_glass(db.session(), caller())

@@ -95,6 +95,7 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("auth.second_factor", "GET"): lambda s: 302,
     ("auth.second_factor", "POST"): lambda s: 302,
     ("auth.reauth", "GET"): lambda s: 200,
+    ("auth.change_password", "GET"): lambda s: 200,
     ("auth.keepalive", "POST"): lambda s: 204,
     ("admin.users", "GET"): _by_role(ADMINS, 200, 403),
     ("admin.new_user", "GET"): _by_role(ADMINS, 200, 403),
@@ -107,6 +108,7 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("admin.reset_second_factor", "POST"): _by_role(ADMINS, 200, 403),
     # A wrong password here counts as a failed sign-in; it comes after the rest.
     ("auth.reauth", "POST"): lambda s: 200,
+    ("auth.change_password", "POST"): lambda s: 200,
     ("auth.logout", "POST"): lambda s: 302,
     # Opening an enrolment link signs the browser out first; this one does not exist.
     ("auth.enrol", "GET"): lambda s: 410,
@@ -153,6 +155,8 @@ def _payload(endpoint: str, s: Scenario, version: int) -> dict[str, str]:
         return {"username": "matrix", "password": "irrelevant-for-a-signed-in-user"}
     if endpoint == "auth.reauth":
         return {"password": "not the password", "code": "000000"}
+    if endpoint == "auth.change_password":
+        return {"current": "not the password", "password": "x", "confirm": "y"}
     if endpoint == "admin.new_user":
         return {
             "username": "newcomer",
