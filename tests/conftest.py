@@ -104,9 +104,19 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+# The last time step used per user name in the running test (codes work once).
+_TOTP_STEPS: dict[str, int] = {}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_totp_steps() -> None:
+    # Each test's database starts without any accepted code.
+    _TOTP_STEPS.clear()
+
+
 def totp_code(client: FlaskClient, username: str, secret: str = factories.TOTP_SECRET) -> str:
-    """A code the server has not seen from this client's user yet (codes work once)."""
-    steps: dict[str, int] = client.__dict__.setdefault("_totp_steps", {})
+    """A code the server has not accepted from this user yet in this test."""
+    steps = _TOTP_STEPS
     now = int(time.time() // 30)
     step = max(now, steps.get(username, now - 1) + 1)
     if step > now + 1:

@@ -420,8 +420,9 @@ def test_pages_carry_the_idle_warning(client: FlaskClient, db_session: Session) 
 def test_a_changed_password_ends_other_sessions(app: Flask, db_session: Session) -> None:
     user = UserFactory(username="liga")
     laptop, phone = new_client(app), new_client(app)
-    login(laptop, "liga")
-    login(phone, "liga")
+    assert login(laptop, "liga").status_code == 302
+    assert login(phone, "liga").status_code == 302
+    assert phone.get("/cases/").status_code == 200
     response = post_form(
         laptop,
         "/account/password",
@@ -450,9 +451,10 @@ def test_admin_changes_end_the_users_sessions(
     user = UserFactory(username="liga")
     UserFactory(username="root", admin=True)
     victim = new_client(app)
-    login(victim, "liga")
+    assert login(victim, "liga").status_code == 302
+    assert victim.get("/cases/").status_code == 200
     admin = new_client(app)
-    login(admin, "root")
+    assert login(admin, "root").status_code == 302
     page = admin.get(f"/admin/users/{user.id}")
     response = admin.post(
         f"/admin/users/{user.id}/{action}", data={**data, "csrf_token": csrf_token(page.text)}
@@ -466,9 +468,10 @@ def test_role_change_ends_sessions(app: Flask, db_session: Session) -> None:
     user = UserFactory(username="liga")
     root = UserFactory(username="root", admin=True)
     victim = new_client(app)
-    login(victim, "liga")
+    assert login(victim, "liga").status_code == 302
+    assert victim.get("/cases/").status_code == 200
     admin = new_client(app)
-    login(admin, "root")
+    assert login(admin, "root").status_code == 302
     response = post_form(
         admin,
         f"/admin/users/{user.id}",
