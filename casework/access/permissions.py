@@ -9,6 +9,8 @@ class Permission(StrEnum):
     CASE_UPDATE = "case:update"
     CASE_OVERVIEW = "case:overview"
     BREAKGLASS_USE = "breakglass:use"
+    CASE_CLOSE = "case:close"
+    FLAG_WRITE = "flag:write"
 
 
 class FieldGroup(StrEnum):

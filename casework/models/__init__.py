@@ -4,22 +4,42 @@ from casework.models.audit import AuditEvent
 from casework.models.base import Base
 from casework.models.breakglass import BreakGlassGrant
 from casework.models.case import Case, CaseStatus, Child, Sex
+from casework.models.flag import CaseFlag
 from casework.models.history import CaseHistoryEntry
+from casework.models.identification import (
+    IdentificationDecision,
+    IdentificationEvent,
+    InvestigationDetail,
+)
+from casework.models.identity import AgeAssessment, ChildAlias, Guardian, IdentityDocument
+from casework.models.lifecycle import CaseStatusChange
+from casework.models.migration import MigrationStatus, Placement
 from casework.models.organisation import Organisation, OrganisationKind
 from casework.models.team import ActorType, TeamMembership, TeamRole
 from casework.models.user import User
 
 __all__ = [
     "ActorType",
+    "AgeAssessment",
     "AuditEvent",
     "Base",
     "BreakGlassGrant",
     "Case",
+    "CaseFlag",
     "CaseHistoryEntry",
     "CaseStatus",
+    "CaseStatusChange",
     "Child",
+    "ChildAlias",
+    "Guardian",
+    "IdentificationDecision",
+    "IdentificationEvent",
+    "IdentityDocument",
+    "InvestigationDetail",
+    "MigrationStatus",
     "Organisation",
     "OrganisationKind",
+    "Placement",
     "Sex",
     "TeamMembership",
     "TeamRole",
