@@ -7,14 +7,17 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
 from casework.audit.events import Action, record
+from casework.casefile.aliases import alias_names, replace_aliases
 from casework.casefile.caller import Caller
-from casework.casefile.errors import NotPermitted, StaleEdit
+from casework.casefile.errors import CaseClosed, NotPermitted, StaleEdit
 from casework.casefile.reach import deny, reach
+from casework.models.case import Case, CaseStatus
 from casework.models.history import CaseHistoryEntry
 
 
@@ -24,16 +27,26 @@ class IdentityChange:
     family_name: str
     date_of_birth: date | None
     sex: str
+    aliases: tuple[str, ...] = ()
+    nationalities: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
 
 
 def ensure_may_write(
     session: Session, caller: Caller, case_id: uuid.UUID, group: FieldGroup
-) -> None:
-    """Raise unless the caller may change `group` of this case; denials are audited."""
+) -> Case:
+    """The case, unless the caller may not change `group` of it; denials are audited.
+
+    A closed case changes in nothing until it is reopened.
+    """
     route = reach(session, caller, case_id, Permission.CASE_UPDATE)
     if current_policy().level(caller.role, group) != AccessLevel.WRITE:
         deny(session, caller, route.case, [group])
         raise NotPermitted(group)
+    if route.case.status == CaseStatus.CLOSED:
+        session.rollback()
+        raise CaseClosed(route.case.reference)
+    return route.case
 
 
 def update_identity(
@@ -59,8 +72,12 @@ def update_identity(
         "family_name": child.family_name,
         "date_of_birth": child.date_of_birth,
         "sex": child.sex,
+        "aliases": alias_names(session, case),
+        "nationalities": child.nationalities or [],
+        "languages": child.languages or [],
     }
-    if previous == asdict(change):
+    wanted = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(change).items()}
+    if previous == wanted:
         session.rollback()
         return
     session.add(
@@ -71,8 +88,11 @@ def update_identity(
             field_group=str(FieldGroup.IDENTITY),
         )
     )
-    for name, value in asdict(change).items():
+    replace_aliases(session, case, wanted.pop("aliases"))
+    for name, value in wanted.items():
         setattr(child, name, value)
+    # Aliases live in their own rows: make sure the child's version moves on regardless.
+    flag_modified(child, "given_name_enc")
     record(
         session,
         Action.CASE_UPDATE,
