@@ -32,7 +32,7 @@ from casework.casefile.errors import (
     StaleEdit,
     WrongStatus,
 )
-from casework.casefile.flags import may_raise, raise_flag, resolve_flag
+from casework.casefile.flags import ensure_may_flag, may_raise, raise_flag, resolve_flag
 from casework.casefile.identification import (
     DecisionChange,
     IdentificationChange,
@@ -94,6 +94,7 @@ __all__ = [
     "add_document",
     "change_status",
     "ensure_may_break_glass",
+    "ensure_may_flag",
     "ensure_may_open_case",
     "ensure_may_record_intake",
     "ensure_may_write",

@@ -17,6 +17,7 @@ from casework.casefile.aliases import alias_names, replace_aliases
 from casework.casefile.caller import Caller
 from casework.casefile.errors import CaseClosed, NotPermitted, StaleEdit
 from casework.casefile.reach import deny, reach
+from casework.codes import CodeList, is_code, is_nationality
 from casework.models.case import Case, CaseStatus
 from casework.models.history import CaseHistoryEntry
 
@@ -30,6 +31,13 @@ class IdentityChange:
     aliases: tuple[str, ...] = ()
     nationalities: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
+
+    def check(self) -> None:
+        """Refuse codes outside the coded lists (the form refuses them first)."""
+        if not all(is_nationality(c) for c in self.nationalities) or not all(
+            is_code(CodeList.LANGUAGE, c) for c in self.languages
+        ):
+            raise ValueError("unknown code")
 
 
 def ensure_may_write(
@@ -61,8 +69,8 @@ def update_identity(
     `expected_version` is the version the caller's form was based on; if someone saved
     in between, StaleEdit is raised and nothing is written.
     """
-    ensure_may_write(session, caller, case_id, FieldGroup.IDENTITY)
-    case = reach(session, caller, case_id, Permission.CASE_UPDATE).case
+    case = ensure_may_write(session, caller, case_id, FieldGroup.IDENTITY)
+    change.check()
     child = case.child
     if child.version != expected_version:
         session.rollback()

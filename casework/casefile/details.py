@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.access.permissions import FieldGroup
+from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
 from casework.casefile.aliases import alias_names
 from casework.casefile.child import ADULT_AGE
@@ -29,7 +29,7 @@ from casework.casefile.recordviews import (
     StatusChangeView,
 )
 from casework.models.base import utcnow
-from casework.models.case import Case
+from casework.models.case import Case, CaseStatus
 from casework.models.history import CaseHistoryEntry
 from casework.models.identity import AgeAssessment, Guardian, IdentityDocument
 from casework.models.migration import MigrationStatus, Placement
@@ -67,6 +67,8 @@ def read_details(session: Session, route: Reach, role: str) -> CaseDetails:
         ),
         history=history_views(session, case, role),
         steps=_steps(route, role),
+        may_flag=_may_flag(route, role),
+        case_version=case.version,
     )
 
 
@@ -78,6 +80,14 @@ def _steps(route: Reach, role: str) -> tuple[str, ...]:
         str(step)
         for step in steps_open_to(route.case.status)
         if policy.allows(role, TRANSITIONS[step].permission)
+    )
+
+
+def _may_flag(route: Reach, role: str) -> bool:
+    return (
+        not route.read_only
+        and route.case.status != CaseStatus.CLOSED
+        and current_policy().allows(role, Permission.FLAG_WRITE)
     )
 
 

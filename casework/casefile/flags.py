@@ -102,7 +102,8 @@ def guardian_rule(session: Session, case: Case, caller: Caller) -> None:
         _resolve(session, caller, flag, None)
 
 
-def _flag_case(session: Session, caller: Caller, case_id: uuid.UUID) -> Case:
+def ensure_may_flag(session: Session, caller: Caller, case_id: uuid.UUID) -> Case:
+    """The case, if the caller may raise and resolve its flags; refusals are audited."""
     case = reach(session, caller, case_id, Permission.FLAG_WRITE).case
     if case.status == CaseStatus.CLOSED:
         session.rollback()
@@ -116,7 +117,7 @@ def may_raise(kind: str) -> bool:
 
 def raise_flag(session: Session, caller: Caller, case_id: uuid.UUID, kind: str, text: str) -> None:
     """Raise a flag by hand. Every member of the team sees it, text included."""
-    case = _flag_case(session, caller, case_id)
+    case = ensure_may_flag(session, caller, case_id)
     text = text.strip()
     if not may_raise(kind) or not text or len(text) > TEXT_MAX:
         session.rollback()
@@ -134,7 +135,7 @@ def resolve_flag(
     expected_version: int,
 ) -> None:
     """Resolve an open flag with a reason; a flag resolved meanwhile raises StaleEdit."""
-    case = _flag_case(session, caller, case_id)
+    case = ensure_may_flag(session, caller, case_id)
     flag = session.get(CaseFlag, flag_id)
     if flag is None or flag.case_id != case.id or flag.kind in AUTOMATIC_ONLY:
         deny(session, caller, case)

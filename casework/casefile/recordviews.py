@@ -171,6 +171,8 @@ class CaseDetails:
     status_changes: tuple[StatusChangeView, ...] = ()
     history: tuple[HistoryView, ...] = ()
     steps: tuple[str, ...] = field(default=())
+    may_flag: bool = False
+    case_version: int = 0
 
     @property
     def open_flags(self) -> tuple[FlagView, ...]:

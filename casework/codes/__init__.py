@@ -31,8 +31,10 @@ __all__ = [
     "current_codes",
     "init_app",
     "is_code",
+    "is_nationality",
     "label",
     "labels",
+    "nationality_choices",
 ]
 
 
@@ -67,8 +69,10 @@ def label(name: CodeList | str, code: str | None) -> str:
         return ""
     name = CodeList(name)
     locale = get_locale()
-    if name is CodeList.COUNTRY and locale is not None:
+    if name is CodeList.COUNTRY and code.isupper() and locale is not None:
         return str(locale.territories.get(code, code))
+    if name is CodeList.COUNTRY:  # a nationality that is no country: stateless, not known
+        name = CodeList.NATIONALITY_OTHER
     if name is CodeList.LANGUAGE and locale is not None:
         return str(locale.languages.get(code, code))
     english = current_codes().lists.english(name, code)
@@ -85,3 +89,12 @@ def choices(name: CodeList) -> list[tuple[str, str]]:
     if name in (CodeList.COUNTRY, CodeList.LANGUAGE):
         pairs.sort(key=lambda pair: pair[1].casefold())
     return pairs
+
+
+def nationality_choices() -> list[tuple[str, str]]:
+    """Countries, then the answers that are no country (stateless, not known)."""
+    return choices(CodeList.COUNTRY) + choices(CodeList.NATIONALITY_OTHER)
+
+
+def is_nationality(code: str) -> bool:
+    return is_code(CodeList.COUNTRY, code) or is_code(CodeList.NATIONALITY_OTHER, code)
