@@ -104,9 +104,10 @@ class AgeForm(FlaskForm):  # type: ignore[misc]
             raise ValidationError(_l("The oldest age cannot be below the youngest."))
 
     def validate_status(self, field: Any) -> None:
+        # On the status: the range fields are optional, and an empty optional field stops
+        # its own checks before they run.
         if field.data == "assessed" and self.age_min.data is None and self.age_max.data is None:
-            self.age_min.errors.append(_l("An assessed age needs at least one end of the range."))
-            raise ValidationError(_l("Give the outcome range of the assessment."))
+            raise ValidationError(_l("An assessed age needs its outcome range below."))
 
 
 class GuardianForm(FlaskForm):  # type: ignore[misc]

@@ -40,6 +40,7 @@ class CodeSelect(SelectField):  # type: ignore[misc]
         self, label: Any, code_list: CodeList, skip: frozenset[str] = frozenset(), **kw: Any
     ) -> None:
         kw.setdefault("invalid_choice_message", NOT_OFFERED)
+        kw.setdefault("default", "")  # a form posted without the field gave no answer
         super().__init__(label, choices=_choices(code_list, True, skip), **kw)
 
 
