@@ -11,7 +11,7 @@ from casework import casefile, db
 from casework.access.permissions import FieldGroup
 from casework.forms.cases import BreakGlassForm, IdentityForm, OpenCaseForm
 from casework.views.common import caller
-from casework.views.editing import closed_case, stale_message
+from casework.views.editing import closed_case, form_from, stale_message
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -77,7 +77,7 @@ def edit_identity(case_id: uuid.UUID) -> Response | str:
         abort(403)
     if case.identity is None:  # the policy lets this role write identity it cannot read
         abort(403)
-    form = IdentityForm(obj=_identity_values(case))
+    form = form_from(IdentityForm, _identity_values(case))
     if form.validate_on_submit():
         change = casefile.IdentityChange(
             given_name=form.given_name.data,

@@ -61,6 +61,14 @@ def back_to_case(case_id: uuid.UUID, message: str, anchor: str) -> Response:
     return redirect(url_for("cases.show", case_id=case_id, _anchor=anchor))
 
 
+def form_from(form_class: FormFactory, current: Any) -> FlaskForm:
+    """The form filled from the record on GET; on POST from what was posted only, so a
+    post without its version cannot borrow the record's current one."""
+    if request.method == "GET":
+        return form_class(obj=current)
+    return form_class()
+
+
 def edit_page(
     case_id: uuid.UUID,
     group: FieldGroup,
@@ -71,8 +79,7 @@ def edit_page(
 ) -> Response | str:
     """GET shows the form filled from `current(case)`; a valid POST calls `save(form)`."""
     case = case_for_change(case_id, group)
-    obj = current(case)
-    form = form_class(obj=obj)
+    form = form_from(form_class, current(case))
     if form.validate_on_submit():
         try:
             save(form)
