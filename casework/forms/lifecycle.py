@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
-from wtforms.validators import DataRequired, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional
 
 from casework.casefile.flags import AUTOMATIC_ONLY, TEXT_MAX
 from casework.casefile.lifecycle import NOTE_MAX
@@ -69,9 +69,13 @@ class _ReasonForm(FlaskForm):  # type: ignore[misc]
     )
     version = version_field()
 
-    def validate_note(self, field: Any) -> None:
-        if self.reason.data == "other" and not field.data:
-            raise ValidationError(_l("Explain the reason in a note."))
+    def validate(self, extra_validators: Any = None) -> bool:
+        # Here, not in validate_note: an empty optional field skips its own checks.
+        valid: bool = super().validate(extra_validators)
+        if self.reason.data == "other" and not self.note.data:
+            self.note.errors.append(_l("Explain the reason in a note."))
+            return False
+        return valid
 
 
 class CloseForm(_ReasonForm):

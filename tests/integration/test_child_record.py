@@ -133,8 +133,14 @@ def test_a_child_without_a_date_of_birth_is_presumed_a_child(
     [
         ({"status": "disputed"}, True),
         ({"status": "claimed"}, False),
-        ({"status": "assessed", "method": "multidisciplinary", "age_min": "16", "age_max": "19"}, True),
-        ({"status": "assessed", "method": "multidisciplinary", "age_min": "13", "age_max": "15"}, False),
+        (
+            {"status": "assessed", "method": "multidisciplinary", "age_min": "16", "age_max": "19"},
+            True,
+        ),
+        (
+            {"status": "assessed", "method": "multidisciplinary", "age_min": "13", "age_max": "15"},
+            False,
+        ),
         ({"status": "assessed", "method": "medical", "age_min": "19", "age_max": "23"}, False),
     ],
 )
@@ -235,7 +241,10 @@ def test_reflection_period_gets_the_country_default_and_shows_days_left(
             "at least 30 days",
         ),
         (
-            {"reflection_country": "NO", "reflection_end": (TODAY + timedelta(days=60)).isoformat()},
+            {
+                "reflection_country": "NO",
+                "reflection_end": (TODAY + timedelta(days=60)).isoformat(),
+            },
             "reflection_end",
             "at least 180 days",
         ),
@@ -285,7 +294,9 @@ def test_a_stale_migration_save_is_refused_and_nothing_is_overwritten(
         db_session.expire_all()
         assert db_session.scalars(select(MigrationStatus)).one().residence_status == "asylum_seeker"
     # Two people recording the first status at once: the second finds the first.
-    again = post(lead, f"/cases/{case_id}/migration", {**MIGRATION, "residence_status": "irregular"})
+    again = post(
+        lead, f"/cases/{case_id}/migration", {**MIGRATION, "residence_status": "irregular"}
+    )
     assert "Someone else changed this record" in again.text
 
 
@@ -309,7 +320,12 @@ def test_placement_address_is_for_social_workers_and_police_only(
 def test_documents_are_added_and_removed_with_history(
     app: Flask, lead: FlaskClient, db_session: Session, case_id: uuid.UUID
 ) -> None:
-    document = {"kind": "passport", "number": "FX0042137", "issuing_country": "UA", "check": "suspected_false"}
+    document = {
+        "kind": "passport",
+        "number": "FX0042137",
+        "issuing_country": "UA",
+        "check": "suspected_false",
+    }
     assert post(lead, f"/cases/{case_id}/documents/new", document).status_code == 302
     assert "FX0042137" in lead.get(f"/cases/{case_id}").text
     document_id = db_session.scalars(select(IdentityDocument.id)).one()

@@ -69,9 +69,7 @@ def test_police_open_a_case_handed_to_social_services(
         assert event.exploitation_types == ["forced_criminality", "online_sexual"]
         assert event.ict_facilitated is True
         assert db_session.scalars(select(InvestigationDetail)).one().reference == "HARJU-2026-0417"
-    created = db_session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "case.create")
-    ).one()
+    created = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "case.create")).one()
     assert created.field_groups == "identification,identity,investigation"
     shown = police.get(f"/cases/{case_id}")
     assert "HARJU-2026-0417" in shown.text and "Take on this case" not in shown.text
@@ -97,9 +95,7 @@ def test_social_worker_takes_the_case_on(
 def test_arrested_child_raises_a_non_punishment_flag(
     app: Flask, police: FlaskClient, db_session: Session
 ) -> None:
-    response = post(
-        police, "/cases/identify", _form(db_session, context="arrested_or_suspected")
-    )
+    response = post(police, "/cases/identify", _form(db_session, context="arrested_or_suspected"))
     assert response.status_code == 302
     with app.app_context():
         flag = db_session.scalars(select(CaseFlag)).one()
