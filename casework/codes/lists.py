@@ -118,7 +118,7 @@ def load_lists(path: Path) -> CodedLists:
             raise _fail(path, text, f"list '{name.value}' is missing")
     for name, required in REQUIRED_CODES.items():
         for code in sorted(required - set(lists[name])):
-            raise _fail(path, text, f"list '{name.value}' must keep the code '{code}'")
+            raise _fail(path, text, f"the code '{code}' must stay in list '{name.value}'")
     return CodedLists(lists=lists)
 
 
