@@ -118,7 +118,7 @@ def change_status(
             note=change.note or None,
         )
     )
-    add_history(session, caller, case, STATUS_GROUP, {"status": case.status}, "status")
+    add_history(session, caller, case, STATUS_GROUP, {"case_status": case.status}, "status")
     case.status = transition.target
     record(
         session, Action.CASE_STATUS, caller.actor, case_ref=case.reference, context=caller.context

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from casework.codes import CodeList, labels
+from casework.labels import STATUS
 
 FIELD_LABELS = {
     "given_name": _l("Given name"),
@@ -62,6 +63,7 @@ FIELD_LABELS = {
     "reflection_country": _l("Country granting the period"),
     "reflection_start": _l("Reflection period starts"),
     "reflection_end": _l("Reflection period ends"),
+    "case_status": _l("Case status"),
 }
 
 FIELD_CODES = {
@@ -99,9 +101,9 @@ CHANGE_LABELS = {
     "create": _l("recorded"),
     "update": _l("changed"),
     "remove": _l("removed"),
-    "flag": _l("flag raised"),
-    "resolve": _l("flag resolved"),
-    "status": _l("status changed"),
+    "flag": _l("raised"),
+    "resolve": _l("resolved"),
+    "status": _l("changed"),
 }
 
 # Keys of the history that say what kind of record changed, not a value of it.
@@ -126,6 +128,8 @@ def shown_value(field: str, value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return str(_("Yes") if value else _("No"))
+    if field == "case_status":
+        return str(STATUS.get(str(value), value))
     code_list = FIELD_CODES.get(field)
     if code_list is not None:
         values: Iterable[str] = value if isinstance(value, list | tuple) else [str(value)]
