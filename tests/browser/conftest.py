@@ -47,6 +47,16 @@ def browser_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 
 @pytest.fixture(scope="session")
+def demo(browser_app: Flask) -> None:
+    """The fictional demo, seeded once for every browser test that signs in as its users."""
+    from casework import db
+    from casework.demo import seed
+
+    with browser_app.app_context():
+        seed(db.session())
+
+
+@pytest.fixture(scope="session")
 def live_server(browser_app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, browser_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -9,27 +9,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from flask import Flask
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from casework import db
-from casework.demo import seed
-from casework.models import User
 from casework.views.auth import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def demo_users(browser_app: Flask) -> None:
-    """The demo, seeded once for all browser modules that need it."""
-    with browser_app.app_context():
-        session = db.session()
-        if session.scalar(select(User.id).where(User.username == "police")) is None:
-            seed(session)
-        session.close()
 
 
 def _sign_in(page: Any, live_server: str, username: str) -> None:
@@ -69,7 +54,7 @@ def _record_identification(page: Any) -> str:
 
 
 def test_police_hand_an_identified_child_to_the_social_worker(
-    page: Any, live_server: str, demo_users: None
+    page: Any, live_server: str, demo: None
 ) -> None:
     _sign_in(page, live_server, "police")
     reference = _record_identification(page)
@@ -110,9 +95,7 @@ def test_police_hand_an_identified_child_to_the_social_worker(
     assert_accessible(page)
 
 
-def test_closing_a_case_asks_for_confirmation(
-    page: Any, live_server: str, demo_users: None
-) -> None:
+def test_closing_a_case_asks_for_confirmation(page: Any, live_server: str, demo: None) -> None:
     _sign_in(page, live_server, "socialworker")
     page.get_by_role("table").get_by_role("link").first.click()
     page.get_by_role("link", name="Close the case").click()

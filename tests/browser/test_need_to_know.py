@@ -6,11 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flask import Flask
 from playwright.sync_api import expect
 
-from casework import db
-from casework.demo import CHILDREN, seed
+from casework.demo import CHILDREN
 from casework.views.auth import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible
 
@@ -18,12 +16,6 @@ pytestmark = pytest.mark.browser
 
 GIVEN_NAMES = [given for given, _family, _sex in CHILDREN]
 FAMILY_NAMES = [family for _given, family, _sex in CHILDREN]
-
-
-@pytest.fixture(scope="module")
-def demo(browser_app: Flask) -> None:
-    with browser_app.app_context():
-        seed(db.session())
 
 
 def _sign_in(page: Any, live_server: str, username: str) -> None:
