@@ -11,7 +11,7 @@ from casework import casefile, db
 from casework.access.permissions import FieldGroup
 from casework.forms.cases import BreakGlassForm, IdentityForm, OpenCaseForm
 from casework.views.common import caller
-from casework.views.editing import closed_case, form_from, stale_message
+from casework.views.editing import closed_case, form_from, new_child, stale_message
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -42,12 +42,7 @@ def open_case() -> Response | str:
         abort(403)
     form = OpenCaseForm()
     if form.validate_on_submit():
-        child = casefile.NewChild(
-            given_name=form.given_name.data,
-            family_name=form.family_name.data,
-            date_of_birth=form.date_of_birth.data,
-            sex=form.sex.data,
-        )
+        child = new_child(form)
         prefix = current_app.config["CASEWORK"].case_reference_prefix
         case_id = casefile.open_case(db.session(), caller(), child, prefix=prefix)
         flash(_("The case is open. You lead its support team."), "info")

@@ -43,10 +43,10 @@ def closed_case(case_id: uuid.UUID) -> Response:
     return redirect(url_for("cases.show", case_id=case_id))
 
 
-def case_for_change(case_id: uuid.UUID, group: FieldGroup) -> casefile.CaseView:
-    """The case as the caller sees it, once the door agrees they may change `group`."""
+def case_after(case_id: uuid.UUID, check: Callable[[], object]) -> casefile.CaseView:
+    """The case as the caller sees it, once the door's `check` lets them act on it."""
     try:
-        casefile.ensure_may_write(db.session(), caller(), case_id, group)
+        check()
         return casefile.read_case(db.session(), caller(), case_id)
     except casefile.CaseClosed:
         abort(closed_case(case_id))
@@ -56,17 +56,35 @@ def case_for_change(case_id: uuid.UUID, group: FieldGroup) -> casefile.CaseView:
         abort(403)
 
 
+def case_for_change(case_id: uuid.UUID, group: FieldGroup) -> casefile.CaseView:
+    """The case as the caller sees it, once the door agrees they may change `group`."""
+    return case_after(
+        case_id, lambda: casefile.ensure_may_write(db.session(), caller(), case_id, group)
+    )
+
+
 def back_to_case(case_id: uuid.UUID, message: str, anchor: str) -> Response:
     flash(message, "info")
     return redirect(url_for("cases.show", case_id=case_id, _anchor=anchor))
 
 
-def form_from(form_class: FormFactory, current: Any) -> FlaskForm:
-    """The form filled from the record on GET; on POST from what was posted only, so a
-    post without its version cannot borrow the record's current one."""
-    if request.method == "GET":
-        return form_class(obj=current)
-    return form_class()
+def form_from(form_class: FormFactory, current: Any) -> Any:
+    """The form filled from the record (an object or a dict) on GET; on POST from what
+    was posted only, so a post without its version cannot borrow the current one."""
+    if request.method != "GET":
+        return form_class()
+    if isinstance(current, dict):
+        return form_class(data=current)
+    return form_class(obj=current)
+
+
+def new_child(form: Any) -> casefile.NewChild:
+    return casefile.NewChild(
+        given_name=form.given_name.data,
+        family_name=form.family_name.data,
+        date_of_birth=form.date_of_birth.data,
+        sex=form.sex.data,
+    )
 
 
 def edit_page(

@@ -21,7 +21,7 @@ from casework.forms.identification import (
     InvestigationForm,
 )
 from casework.views.common import caller
-from casework.views.editing import Page, edit_page, found
+from casework.views.editing import Page, edit_page, found, new_child
 
 bp = Blueprint("identification", __name__)
 
@@ -83,16 +83,10 @@ def intake() -> Response | str:
     form = IntakeForm()
     form.lead.choices = _lead_choices(colleagues)
     if form.validate_on_submit():
-        child = casefile.NewChild(
-            given_name=form.given_name.data,
-            family_name=form.family_name.data,
-            date_of_birth=form.date_of_birth.data,
-            sex=form.sex.data,
-        )
         case_id = casefile.open_case_from_identification(
             db.session(),
             caller(),
-            child,
+            new_child(form),
             identification_change(form),
             investigation_change(form),
             uuid.UUID(form.lead.data),

@@ -19,7 +19,15 @@ from casework.forms.lifecycle import (
     StepForm,
 )
 from casework.views.common import caller
-from casework.views.editing import Page, back_to_case, closed_case, found, stale_message
+from casework.views.editing import (
+    Page,
+    back_to_case,
+    case_after,
+    closed_case,
+    form_from,
+    found,
+    stale_message,
+)
 
 bp = Blueprint("lifecycle", __name__, url_prefix="/cases/<uuid:case_id>")
 
@@ -77,21 +85,6 @@ def activate(case_id: uuid.UUID) -> Response:
 @bp.route("/close", methods=["GET", "POST"])
 def close(case_id: uuid.UUID) -> Response | str:
     """Closing asks first: the first post shows a confirmation page, the second closes."""
-    case = _lead_view(case_id, casefile.Step.CLOSE)
-    form = CloseForm(data={"version": case.details.case_version})
-    if form.validate_on_submit():
-        if form.confirmed.data != "yes":
-            return render_template("lifecycle/confirm_close.html", form=form, case=case)
-        change = casefile.StatusChange(
-            step=casefile.Step.CLOSE,
-            expected_version=form.version.data,
-            reason=form.reason.data,
-            note=form.note.data,
-        )
-        done = _step(case_id, change)
-        if done is not None:
-            return done
-        form.form_errors.append(stale_message())
     page = Page(
         title=_("Close the case"),
         submit=_("Continue"),
@@ -99,16 +92,25 @@ def close(case_id: uuid.UUID) -> Response | str:
         anchor="status",
         intro=_("You will be asked to confirm before the case is closed."),
     )
-    return _form_page(form, case, page)
+    return _reason_step(case_id, casefile.Step.CLOSE, CloseForm, page)
 
 
 @bp.route("/reopen", methods=["GET", "POST"])
 def reopen(case_id: uuid.UUID) -> Response | str:
-    case = _lead_view(case_id, casefile.Step.REOPEN)
-    form = ReopenForm(data={"version": case.details.case_version})
+    page = Page(title=_("Reopen the case"), submit=_("Reopen the case"), done="", anchor="status")
+    return _reason_step(case_id, casefile.Step.REOPEN, ReopenForm, page)
+
+
+def _reason_step(
+    case_id: uuid.UUID, step: casefile.Step, form_class: type[FlaskForm], page: Page
+) -> Response | str:
+    case = _lead_view(case_id, step)
+    form = form_from(form_class, {"version": case.details.case_version})
     if form.validate_on_submit():
+        if step is casefile.Step.CLOSE and form.confirmed.data != "yes":
+            return render_template("lifecycle/confirm_close.html", form=form, case=case)
         change = casefile.StatusChange(
-            step=casefile.Step.REOPEN,
+            step=step,
             expected_version=form.version.data,
             reason=form.reason.data,
             note=form.note.data,
@@ -116,8 +118,10 @@ def reopen(case_id: uuid.UUID) -> Response | str:
         done = _step(case_id, change)
         if done is not None:
             return done
+        # Someone changed the case meanwhile: show it as it is now, with its version.
+        case = casefile.read_case(db.session(), caller(), case_id)
+        form.version.data = case.details.case_version
         form.form_errors.append(stale_message())
-    page = Page(title=_("Reopen the case"), submit=_("Reopen the case"), done="", anchor="status")
     return _form_page(form, case, page)
 
 
@@ -126,15 +130,7 @@ def _form_page(form: FlaskForm, case: casefile.CaseView, page: Page) -> str:
 
 
 def _flag_view(case_id: uuid.UUID) -> casefile.CaseView:
-    try:
-        casefile.ensure_may_flag(db.session(), caller(), case_id)
-        return casefile.read_case(db.session(), caller(), case_id)
-    except casefile.CaseClosed:
-        abort(closed_case(case_id))
-    except casefile.CaseNotFound:
-        abort(404)
-    except casefile.NotPermitted:
-        abort(403)
+    return case_after(case_id, lambda: casefile.ensure_may_flag(db.session(), caller(), case_id))
 
 
 @bp.route("/flags/new", methods=["GET", "POST"])
@@ -157,7 +153,7 @@ def raise_flag(case_id: uuid.UUID) -> Response | str:
 def resolve_flag(case_id: uuid.UUID, item_id: uuid.UUID) -> Response | str:
     case = _flag_view(case_id)
     flag = found(case.details.open_flags, item_id)
-    form = ResolveFlagForm(data={"version": flag.version})
+    form = form_from(ResolveFlagForm, flag)
     if form.validate_on_submit():
         try:
             casefile.resolve_flag(

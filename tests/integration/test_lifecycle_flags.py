@@ -135,11 +135,14 @@ def test_a_stale_close_is_refused(
 ) -> None:
     old = _version(app, db_session, case_id)
     post(lead, f"/cases/{case_id}/activate", {"version": old})
-    response = post(
-        lead, f"/cases/{case_id}/close", {"reason": "duplicate", "confirmed": "yes", "version": old}
-    )
-    assert response.status_code == 200 and "Someone else changed this record" in response.text
-    assert _status(app, db_session, case_id) == "active"
+    close = {"reason": "duplicate", "confirmed": "yes"}
+    for version in (old, None):  # an older version, or none at all
+        data = close if version is None else {**close, "version": version}
+        response = post(lead, f"/cases/{case_id}/close", data)
+        assert response.status_code == 200 and "Someone else changed this record" in response.text
+        assert _status(app, db_session, case_id) == "active"
+    current = _version(app, db_session, case_id)
+    assert f'name="version" type="hidden" value="{current}"' in response.text
 
 
 def test_only_the_lead_moves_the_case_and_wrong_steps_change_nothing(
