@@ -8,18 +8,16 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
 
 from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
-from casework.audit.events import Action, record
 from casework.casefile.aliases import alias_names, replace_aliases
 from casework.casefile.caller import Caller
-from casework.casefile.errors import CaseClosed, NotPermitted, StaleEdit
+from casework.casefile.errors import CaseClosed, NotPermitted
 from casework.casefile.reach import deny, reach
+from casework.casefile.saving import add_history, audit_change, check_version, commit
 from casework.codes import CodeList, is_code, is_nationality
 from casework.models.case import Case, CaseStatus
-from casework.models.history import CaseHistoryEntry
 
 
 @dataclass(frozen=True)
@@ -72,9 +70,7 @@ def update_identity(
     case = ensure_may_write(session, caller, case_id, FieldGroup.IDENTITY)
     change.check()
     child = case.child
-    if child.version != expected_version:
-        session.rollback()
-        raise StaleEdit(child.version)
+    check_version(session, child.version, expected_version)
     previous = {
         "given_name": child.given_name,
         "family_name": child.family_name,
@@ -88,30 +84,11 @@ def update_identity(
     if previous == wanted:
         session.rollback()
         return
-    session.add(
-        CaseHistoryEntry(
-            case,
-            previous,
-            changed_by=caller.user.username,
-            field_group=str(FieldGroup.IDENTITY),
-        )
-    )
+    add_history(session, caller, case, FieldGroup.IDENTITY, previous)
     replace_aliases(session, case, wanted.pop("aliases"))
     for name, value in wanted.items():
         setattr(child, name, value)
     # Aliases live in their own rows: make sure the child's version moves on regardless.
     flag_modified(child, "given_name_enc")
-    record(
-        session,
-        Action.CASE_UPDATE,
-        caller.actor,
-        case_ref=case.reference,
-        field_groups=[FieldGroup.IDENTITY],
-        context=caller.context,
-    )
-    try:
-        session.commit()
-    except StaleDataError:
-        # Another save won the race between our read and our write.
-        session.rollback()
-        raise StaleEdit(None) from None
+    audit_change(session, caller, case, FieldGroup.IDENTITY)
+    commit(session)

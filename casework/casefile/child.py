@@ -12,16 +12,9 @@ from sqlalchemy.orm import Session
 from casework.access.permissions import FieldGroup
 from casework.casefile.caller import Caller
 from casework.casefile.changing import ensure_may_write
-from casework.casefile.editing import (
-    Save,
-    add_history,
-    audit_change,
-    check_version,
-    commit,
-    find_record,
-    save_record,
-)
+from casework.casefile.editing import Save, find_record, save_record
 from casework.casefile.flags import guardian_rule
+from casework.casefile.saving import add_history, audit_change, check_version, commit
 from casework.codes import CodeList, is_code
 from casework.models.identity import AgeAssessment, Guardian, IdentityDocument
 from casework.models.migration import Placement

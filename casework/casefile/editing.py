@@ -10,18 +10,15 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from casework.access.permissions import FieldGroup
-from casework.audit.events import Action, record
 from casework.casefile.caller import Caller
 from casework.casefile.changing import ensure_may_write
-from casework.casefile.errors import RecordNotFound, StaleEdit
+from casework.casefile.errors import RecordNotFound
 from casework.casefile.reach import deny
+from casework.casefile.saving import add_history, audit_change, check_version, commit
 from casework.models.case import Case
-from casework.models.history import CaseHistoryEntry
 
 
 class Editable(Protocol):
@@ -65,51 +62,6 @@ def find_record(session: Session, caller: Caller, case: Case, save: Save[R]) -> 
         deny(session, caller, case, [save.group])
         raise RecordNotFound(str(save.find))
     return found
-
-
-def check_version(session: Session, current: int, expected: int | None) -> None:
-    if current != expected:
-        session.rollback()
-        raise StaleEdit(current)
-
-
-def add_history(
-    session: Session,
-    caller: Caller,
-    case: Case,
-    group: str,
-    previous: Mapping[str, Any],
-    change: str = "update",
-) -> None:
-    session.add(
-        CaseHistoryEntry(
-            case,
-            dict(previous),
-            changed_by=caller.user.username,
-            field_group=group,
-            change=change,
-        )
-    )
-
-
-def commit(session: Session) -> None:
-    """Commit, turning a lost race (a newer version, a second "first" record) into StaleEdit."""
-    try:
-        session.commit()
-    except (StaleDataError, IntegrityError):
-        session.rollback()
-        raise StaleEdit(None) from None
-
-
-def audit_change(session: Session, caller: Caller, case: Case, *groups: str) -> None:
-    record(
-        session,
-        Action.CASE_UPDATE,
-        caller.actor,
-        case_ref=case.reference,
-        field_groups=groups,
-        context=caller.context,
-    )
 
 
 def save_record(

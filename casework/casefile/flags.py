@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from casework.access.permissions import Permission
 from casework.audit.events import Action, record
 from casework.casefile.caller import Caller
-from casework.casefile.editing import AfterSave, add_history, check_version, commit
+from casework.casefile.editing import AfterSave
 from casework.casefile.errors import CaseClosed, RecordNotFound, StaleEdit
 from casework.casefile.reach import deny, reach
+from casework.casefile.saving import add_history, check_version, commit
 from casework.codes import CodeList, is_code
 from casework.models.base import utcnow
 from casework.models.case import Case, CaseStatus

@@ -17,12 +17,12 @@ from casework.access.permissions import FieldGroup, Permission, Role
 from casework.access.policy import AccessLevel, current_policy
 from casework.audit.events import Action, record
 from casework.casefile.caller import Caller
-from casework.casefile.editing import add_history
 from casework.casefile.errors import NotPermitted
 from casework.casefile.flags import non_punishment_rule
 from casework.casefile.identification import IdentificationChange, InvestigationChange
 from casework.casefile.operations import NewChild, new_case, today
 from casework.casefile.reach import deny, require
+from casework.casefile.saving import add_history
 from casework.models.case import Case, CaseStatus
 from casework.models.identification import IdentificationEvent, InvestigationDetail
 from casework.models.organisation import Organisation

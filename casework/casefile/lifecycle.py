@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from casework.access.permissions import Permission
 from casework.audit.events import Action, record
 from casework.casefile.caller import Caller
-from casework.casefile.editing import add_history, check_version, commit
 from casework.casefile.errors import NotPermitted, WrongStatus
 from casework.casefile.reach import Via, deny, reach
+from casework.casefile.saving import add_history, check_version, commit
 from casework.codes import CodeList, is_code
 from casework.models.case import Case, CaseStatus
 from casework.models.lifecycle import CaseStatusChange
