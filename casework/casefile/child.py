@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from casework.access.permissions import FieldGroup
 from casework.casefile.caller import Caller
 from casework.casefile.changing import ensure_may_write
-from casework.casefile.editing import Save, find_record, save_record
+from casework.casefile.editing import Save, by_id, find_record, save_record
 from casework.casefile.flags import guardian_rule
 from casework.casefile.saving import add_history, audit_change, check_version, commit
 from casework.codes import CodeList, is_code
@@ -147,14 +147,12 @@ def save_guardian(
     _require_codes((CodeList.GUARDIAN_TYPE, change.kind), (CodeList.GUARDIAN_REASON, change.reason))
     if change.ended_on is not None and change.ended_on < change.appointed_on:
         raise ValueError("ends before it starts")
-    existing = {"id": guardian_id} if guardian_id else None
     save = Save(
         group=FieldGroup.IDENTITY,
         model=Guardian,
         values=asdict(change),
         expected_version=expected_version,
-        find=existing,
-        must_exist=existing is not None,
+        **by_id(guardian_id),
     )
     return save_record(session, caller, case_id, save, guardian_rule)
 

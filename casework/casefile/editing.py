@@ -45,6 +45,13 @@ class Save(Generic[R]):
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+def by_id(record_id: uuid.UUID | None) -> dict[str, Any]:
+    """Save arguments for the record `record_id` (refused if missing), or a new one."""
+    if record_id is None:
+        return {}
+    return {"find": {"id": record_id}, "must_exist": True}
+
+
 def normalise(values: Mapping[str, Any]) -> dict[str, Any]:
     """Tuples become lists, so stored and posted values compare equal."""
     return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from casework.access.permissions import FieldGroup
 from casework.casefile.caller import Caller
 from casework.casefile.changing import ensure_may_write
-from casework.casefile.editing import Save, save_record
+from casework.casefile.editing import Save, by_id, save_record
 from casework.casefile.errors import RecordNotFound
 from casework.casefile.flags import non_punishment_rule
 from casework.casefile.reach import deny
@@ -95,14 +95,12 @@ def record_identification(
 ) -> uuid.UUID:
     """Record a new identification event, or correct one (with its id and version)."""
     change.check()
-    existing = {"id": identification_id} if identification_id else None
     save = Save(
         group=FieldGroup.IDENTIFICATION,
         model=IdentificationEvent,
         values=asdict(change),
         expected_version=expected_version,
-        find=existing,
-        must_exist=existing is not None,
+        **by_id(identification_id),
         extra={"recorded_by_id": caller.user.id},
     )
     return save_record(session, caller, case_id, save, non_punishment_rule(change.context))
@@ -153,13 +151,11 @@ def record_decision(
 ) -> uuid.UUID:
     """Record a formal identification decision, or correct one."""
     change.check()
-    existing = {"id": decision_id} if decision_id else None
     save = Save(
         group=FieldGroup.IDENTIFICATION,
         model=IdentificationDecision,
         values=asdict(change),
         expected_version=expected_version,
-        find=existing,
-        must_exist=existing is not None,
+        **by_id(decision_id),
     )
     return save_record(session, caller, case_id, save)
