@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from casework import db, labels, security
+from casework import codes, db, labels, security
 from casework.access.policy import EXTENSION_KEY as POLICY_KEY
 from casework.access.policy import load_policy
 from casework.crypto.keyring import EXTENSION_KEY as KEYRING_KEY
@@ -58,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     security.init_app(app)
     labels.init_app(app)
+    codes.init_app(app)
 
     from casework.views import register_blueprints
 

@@ -14,6 +14,7 @@ from casework.audit.events import Actor, RequestContext
 from casework.auth.accounts import create_user
 from casework.casefile import Caller, NewChild, open_break_glass, open_case
 from casework.casefile.team import add_member
+from casework.demo_record import INTAKE, open_by_identification, seed_record
 from casework.models import ActorType, Case, Organisation, OrganisationKind, User
 from casework.views.auth import DEMO_PASSWORD
 
@@ -98,14 +99,17 @@ def seed(session: Session) -> int:
         opener = users["police"] if index % 4 == 3 else users["socialworker"]
         age_days = rng.randint(8 * 365, 17 * 365)
         born = None if index % 10 == 9 else today - timedelta(days=age_days)
-        case_ids.append(
-            open_case(
-                session,
-                Caller(user=opener, context=context),
-                NewChild(given_name=given, family_name=family, date_of_birth=born, sex=sex),
+        child = NewChild(given_name=given, family_name=family, date_of_birth=born, sex=sex)
+        if index in INTAKE:  # the police open these by recording an identification
+            case_ids.append(
+                open_by_identification(
+                    session, Caller(opener, context), child, index, users["socialworker"]
+                )
             )
-        )
+        else:
+            case_ids.append(open_case(session, Caller(user=opener, context=context), child))
     _teams(session, seeder, users, case_ids, today)
+    seed_record(session, users, case_ids, Caller(user=users["police"], context=context))
     open_break_glass(
         session,
         Caller(user=users["prosecutor"], context=context),

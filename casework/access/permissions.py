@@ -10,6 +10,8 @@ class Permission(StrEnum):
     CASE_OVERVIEW = "case:overview"
     BREAKGLASS_USE = "breakglass:use"
     USERS_MANAGE = "users:manage"
+    CASE_CLOSE = "case:close"
+    FLAG_WRITE = "flag:write"
 
 
 class FieldGroup(StrEnum):

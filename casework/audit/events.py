@@ -46,6 +46,9 @@ class Action(StrEnum):
     AUDIT_READ = "audit.read"
     AUDIT_VERIFY = "audit.verify"
     AUDIT_CHECKPOINT = "audit.checkpoint"
+    CASE_STATUS = "case.status"
+    FLAG_RAISE = "flag.raise"
+    FLAG_RESOLVE = "flag.resolve"
 
 
 class Outcome(StrEnum):

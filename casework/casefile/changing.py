@@ -7,15 +7,17 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.attributes import flag_modified
 
 from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
-from casework.audit.events import Action, record
+from casework.casefile.aliases import alias_names, replace_aliases
 from casework.casefile.caller import Caller
-from casework.casefile.errors import NotPermitted, StaleEdit
+from casework.casefile.errors import CaseClosed, NotPermitted
 from casework.casefile.reach import deny, reach
-from casework.models.history import CaseHistoryEntry
+from casework.casefile.saving import add_history, audit_change, check_version, commit
+from casework.codes import CodeList, is_code, is_nationality
+from casework.models.case import Case, CaseStatus
 
 
 @dataclass(frozen=True)
@@ -24,16 +26,33 @@ class IdentityChange:
     family_name: str
     date_of_birth: date | None
     sex: str
+    aliases: tuple[str, ...] = ()
+    nationalities: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+
+    def check(self) -> None:
+        """Refuse codes outside the coded lists (the form refuses them first)."""
+        if not all(is_nationality(c) for c in self.nationalities) or not all(
+            is_code(CodeList.LANGUAGE, c) for c in self.languages
+        ):
+            raise ValueError("unknown code")
 
 
 def ensure_may_write(
     session: Session, caller: Caller, case_id: uuid.UUID, group: FieldGroup
-) -> None:
-    """Raise unless the caller may change `group` of this case; denials are audited."""
+) -> Case:
+    """The case, unless the caller may not change `group` of it; denials are audited.
+
+    A closed case changes in nothing until it is reopened.
+    """
     route = reach(session, caller, case_id, Permission.CASE_UPDATE)
     if current_policy().level(caller.role, group) != AccessLevel.WRITE:
         deny(session, caller, route.case, [group])
         raise NotPermitted(group)
+    if route.case.status == CaseStatus.CLOSED:
+        session.rollback()
+        raise CaseClosed(route.case.reference)
+    return route.case
 
 
 def update_identity(
@@ -48,42 +67,28 @@ def update_identity(
     `expected_version` is the version the caller's form was based on; if someone saved
     in between, StaleEdit is raised and nothing is written.
     """
-    ensure_may_write(session, caller, case_id, FieldGroup.IDENTITY)
-    case = reach(session, caller, case_id, Permission.CASE_UPDATE).case
+    case = ensure_may_write(session, caller, case_id, FieldGroup.IDENTITY)
+    change.check()
     child = case.child
-    if child.version != expected_version:
-        session.rollback()
-        raise StaleEdit(child.version)
+    check_version(session, child.version, expected_version)
     previous = {
         "given_name": child.given_name,
         "family_name": child.family_name,
         "date_of_birth": child.date_of_birth,
         "sex": child.sex,
+        "aliases": alias_names(session, case),
+        "nationalities": child.nationalities or [],
+        "languages": child.languages or [],
     }
-    if previous == asdict(change):
+    wanted = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(change).items()}
+    if previous == wanted:
         session.rollback()
         return
-    session.add(
-        CaseHistoryEntry(
-            case,
-            previous,
-            changed_by=caller.user.username,
-            field_group=str(FieldGroup.IDENTITY),
-        )
-    )
-    for name, value in asdict(change).items():
+    add_history(session, caller, case, FieldGroup.IDENTITY, previous)
+    replace_aliases(session, case, wanted.pop("aliases"))
+    for name, value in wanted.items():
         setattr(child, name, value)
-    record(
-        session,
-        Action.CASE_UPDATE,
-        caller.actor,
-        case_ref=case.reference,
-        field_groups=[FieldGroup.IDENTITY],
-        context=caller.context,
-    )
-    try:
-        session.commit()
-    except StaleDataError:
-        # Another save won the race between our read and our write.
-        session.rollback()
-        raise StaleEdit(None) from None
+    # Aliases live in their own rows: make sure the child's version moves on regardless.
+    flag_modified(child, "given_name_enc")
+    audit_change(session, caller, case, FieldGroup.IDENTITY)
+    commit(session)

@@ -16,3 +16,19 @@ class StaleEdit(Exception):
 
 class ReasonTooShort(ValueError):
     """A stated reason is too short to mean anything."""
+
+
+class RecordNotFound(CaseNotFound):
+    """A record id that does not belong to the case reached: answered like a missing case."""
+
+
+class CaseClosed(NotPermitted):
+    """The case is closed: it must be reopened before anything in it changes."""
+
+
+class WrongStatus(Exception):
+    """The case is no longer in a status that allows this step (someone moved it on)."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status

@@ -62,22 +62,7 @@ def open_case(session: Session, caller: Caller, child: NewChild, prefix: str = "
     """Open a case for a child; the caller becomes its first team member and lead."""
     ensure_may_open_case(session, caller)
     user = caller.user
-    case = Case(
-        reference=_new_reference(session, prefix),
-        status=CaseStatus.OPEN,
-        lead_organisation_id=user.organisation_id,
-        created_by_id=user.id,
-    )
-    session.add(case)
-    session.add(
-        Child(
-            case,
-            given_name=child.given_name,
-            family_name=child.family_name,
-            date_of_birth=child.date_of_birth,
-            sex=child.sex,
-        )
-    )
+    case = new_case(session, caller, child, prefix, CaseStatus.OPEN, user.organisation_id)
     session.add(
         TeamMembership(
             case=case,
@@ -99,6 +84,34 @@ def open_case(session: Session, caller: Caller, child: NewChild, prefix: str = "
     )
     session.commit()
     return case.id
+
+
+def new_case(
+    session: Session,
+    caller: Caller,
+    child: NewChild,
+    prefix: str,
+    status: str,
+    lead_organisation_id: uuid.UUID,
+) -> Case:
+    """A new case and its child, not yet committed; the caller's checks come first."""
+    case = Case(
+        reference=_new_reference(session, prefix),
+        status=status,
+        lead_organisation_id=lead_organisation_id,
+        created_by_id=caller.user.id,
+    )
+    session.add(case)
+    session.add(
+        Child(
+            case,
+            given_name=child.given_name,
+            family_name=child.family_name,
+            date_of_birth=child.date_of_birth,
+            sex=child.sex,
+        )
+    )
+    return case
 
 
 def my_cases(session: Session, caller: Caller) -> list[CaseSummary]:

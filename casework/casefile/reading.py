@@ -11,6 +11,7 @@ from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
 from casework.audit.events import Action, record
 from casework.casefile.caller import Caller
+from casework.casefile.details import read_details
 from casework.casefile.reach import Reach, Via, reach
 from casework.casefile.views import CaseView, EmergencyAccess, IdentityView
 from casework.models.base import utcnow
@@ -36,6 +37,7 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseView:
         writable_groups=tuple(str(g) for g in writable),
         emergency_until=route.until,
         emergency_accesses=_emergency_accesses(session, route),
+        details=read_details(session, route, caller.role),
     )
     record(
         session,

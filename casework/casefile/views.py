@@ -6,6 +6,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from casework.casefile.recordviews import CaseDetails
+
 
 @dataclass(frozen=True)
 class IdentityView:
@@ -46,6 +48,7 @@ class CaseView:
     writable_groups: tuple[str, ...] = ()
     emergency_until: datetime | None = None
     emergency_accesses: tuple[EmergencyAccess, ...] = field(default=())
+    details: CaseDetails = field(default_factory=CaseDetails)
 
     @property
     def read_only(self) -> bool:

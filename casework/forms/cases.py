@@ -5,7 +5,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
+from casework.casefile.aliases import ALIASES_MAX
 from casework.casefile.breakglass import REASON_MAX, REASON_MIN
+from casework.codes import CodeList
+from casework.forms.fields import CodeMultiSelect, EachLine, LinesField, NationalityMultiSelect
 from casework.forms.validators import (
     DateNotBefore,
     DateNotInFuture,
@@ -64,6 +67,13 @@ class OpenCaseForm(FlaskForm):  # type: ignore[misc]
 class IdentityForm(OpenCaseForm):
     """Correct the child's identity; `version` detects edits made in between."""
 
+    aliases = LinesField(
+        _l("Other names and aliases"),
+        validators=[EachLine(ALIASES_MAX, NAME_MAX)],
+        description=_l("One per line: names the child uses or was given, true or false."),
+    )
+    nationalities = NationalityMultiSelect(_l("Nationalities"))
+    languages = CodeMultiSelect(_l("Languages the child speaks"), CodeList.LANGUAGE)
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 

@@ -5,7 +5,16 @@ from casework.models.base import Base
 from casework.models.breakglass import BreakGlassGrant
 from casework.models.case import Case, CaseStatus, Child, Sex
 from casework.models.credentials import Enrolment, LoginThrottle, RecoveryCode
+from casework.models.flag import CaseFlag
 from casework.models.history import CaseHistoryEntry
+from casework.models.identification import (
+    IdentificationDecision,
+    IdentificationEvent,
+    InvestigationDetail,
+)
+from casework.models.identity import AgeAssessment, ChildAlias, Guardian, IdentityDocument
+from casework.models.lifecycle import CaseStatusChange
+from casework.models.migration import MigrationStatus, Placement
 from casework.models.organisation import Organisation, OrganisationKind
 from casework.models.session import UserSession
 from casework.models.team import ActorType, TeamMembership, TeamRole
@@ -13,17 +22,28 @@ from casework.models.user import User
 
 __all__ = [
     "ActorType",
+    "AgeAssessment",
     "AuditEvent",
     "Base",
     "BreakGlassGrant",
     "Case",
+    "CaseFlag",
     "CaseHistoryEntry",
     "CaseStatus",
+    "CaseStatusChange",
     "Child",
+    "ChildAlias",
     "Enrolment",
+    "Guardian",
+    "IdentificationDecision",
+    "IdentificationEvent",
+    "IdentityDocument",
+    "InvestigationDetail",
     "LoginThrottle",
+    "MigrationStatus",
     "Organisation",
     "OrganisationKind",
+    "Placement",
     "RecoveryCode",
     "Sex",
     "TeamMembership",

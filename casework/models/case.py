@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casework.crypto.fields import DateCodec, EncryptedField, TextCodec
 from casework.crypto.keyring import Keyring, current_keyring
 from casework.models.base import Base, UuidPrimaryKey, utcnow
+from casework.models.codecs import JsonListCodec
 
 
 class CaseStatus(StrEnum):
@@ -77,6 +78,8 @@ class Child(UuidPrimaryKey, Base):
     family_name_enc: Mapped[bytes] = mapped_column(LargeBinary)
     date_of_birth_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     sex_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    nationalities_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    languages_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     version: Mapped[int] = mapped_column(default=1)
 
     case: Mapped[Case] = relationship(back_populates="child")
@@ -87,6 +90,8 @@ class Child(UuidPrimaryKey, Base):
     family_name = EncryptedField("family_name_enc", TextCodec())
     date_of_birth = EncryptedField("date_of_birth_enc", DateCodec())
     sex = EncryptedField("sex_enc", TextCodec())
+    nationalities = EncryptedField("nationalities_enc", JsonListCodec())
+    languages = EncryptedField("languages_enc", JsonListCodec())
 
     def __init__(self, case: Case, **fields: Any) -> None:
         super().__init__(case=case)

@@ -34,6 +34,9 @@ class CaseHistoryEntry(UuidPrimaryKey, Base):
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     changed_by: Mapped[str] = mapped_column(String(64))
     field_group: Mapped[str] = mapped_column(String(32))
+    # What happened: "update" keeps the values before; "create" and "remove" name
+    # the record kind in `previous`; "status" and "flag" belong to no field group.
+    change: Mapped[str] = mapped_column(String(16), default="update", server_default="update")
     previous_enc: Mapped[bytes] = mapped_column(LargeBinary)
 
     case: Mapped[Case] = relationship()

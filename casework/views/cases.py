@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -10,6 +11,7 @@ from casework import casefile, db
 from casework.access.permissions import FieldGroup
 from casework.forms.cases import BreakGlassForm, IdentityForm, OpenCaseForm
 from casework.views.common import caller, fresh_auth_required
+from casework.views.editing import closed_case, form_from, new_child, stale_message
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -40,12 +42,7 @@ def open_case() -> Response | str:
         abort(403)
     form = OpenCaseForm()
     if form.validate_on_submit():
-        child = casefile.NewChild(
-            given_name=form.given_name.data,
-            family_name=form.family_name.data,
-            date_of_birth=form.date_of_birth.data,
-            sex=form.sex.data,
-        )
+        child = new_child(form)
         prefix = current_app.config["CASEWORK"].case_reference_prefix
         case_id = casefile.open_case(db.session(), caller(), child, prefix=prefix)
         flash(_("The case is open. You lead its support team."), "info")
@@ -67,24 +64,31 @@ def edit_identity(case_id: uuid.UUID) -> Response | str:
     try:
         casefile.ensure_may_write(db.session(), caller(), case_id, FieldGroup.IDENTITY)
         case = casefile.read_case(db.session(), caller(), case_id)
+    except casefile.CaseClosed:
+        return closed_case(case_id)
     except casefile.CaseNotFound:
         abort(404)
     except casefile.NotPermitted:
         abort(403)
     if case.identity is None:  # the policy lets this role write identity it cannot read
         abort(403)
-    form = IdentityForm(obj=case.identity)
+    form = form_from(IdentityForm, _identity_values(case))
     if form.validate_on_submit():
         change = casefile.IdentityChange(
             given_name=form.given_name.data,
             family_name=form.family_name.data,
             date_of_birth=form.date_of_birth.data,
             sex=form.sex.data,
+            aliases=tuple(form.aliases.data or ()),
+            nationalities=tuple(form.nationalities.data or ()),
+            languages=tuple(form.languages.data or ()),
         )
         try:
             casefile.update_identity(db.session(), caller(), case_id, change, form.version.data)
         except casefile.StaleEdit:
             return _stale_identity(case_id)
+        except casefile.CaseClosed:
+            return closed_case(case_id)
         flash(_("The child's identity is saved."), "info")
         return redirect(url_for("cases.show", case_id=case_id))
     return render_template("cases/identity.html", form=form, case=case)
@@ -113,11 +117,17 @@ def break_glass() -> Response | str:
 def _stale_identity(case_id: uuid.UUID) -> str:
     """Show the other person's saved version instead of overwriting it."""
     fresh = casefile.read_case(db.session(), caller(), case_id)
-    form = IdentityForm(formdata=None, obj=fresh.identity)
-    form.form_errors.append(
-        _(
-            "Someone else changed this record while you were editing it. Nothing was "
-            "saved. The form now shows their version; make your change again."
-        )
-    )
+    form = IdentityForm(formdata=None, obj=_identity_values(fresh))
+    form.form_errors.append(stale_message())
     return render_template("cases/identity.html", form=form, case=fresh)
+
+
+def _identity_values(case: casefile.CaseView) -> SimpleNamespace:
+    """The names with the aliases, nationalities and languages, for the identity form."""
+    record = case.details.record
+    return SimpleNamespace(
+        **vars(case.identity),
+        aliases=list(record.aliases) if record else [],
+        nationalities=list(record.nationalities) if record else [],
+        languages=list(record.languages) if record else [],
+    )

@@ -52,6 +52,11 @@ def browser_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 
 @pytest.fixture(scope="session")
+def demo(browser_app: Flask) -> None:
+    """The fictional demo; `browser_app` seeds it once for every browser test."""
+
+
+@pytest.fixture(scope="session")
 def live_server(browser_app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, browser_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -93,7 +95,7 @@ def test_session_cookie_is_httponly_and_samesite(client: FlaskClient, db_session
 def _routes(app: Flask) -> list[tuple[str, str, str]]:
     found = []
     for rule in app.url_map.iter_rules():
-        url = rule.rule.replace("<uuid:case_id>", "00000000-0000-4000-8000-000000000000")
+        url = re.sub(r"<uuid:\w+>", "00000000-0000-4000-8000-000000000000", rule.rule)
         url = url.replace("<path:filename>", "css/casework.css")
         url = url.replace("<token>", "not-a-real-token")
         url = url.replace("<uuid:user_id>", "00000000-0000-4000-8000-000000000000")

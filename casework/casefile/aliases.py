@@ -1,0 +1,32 @@
+"""The other names a child uses or was given: one row each, in the order entered."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.models.case import Case
+from casework.models.identity import ChildAlias
+
+ALIASES_MAX = 20
+
+
+def alias_rows(session: Session, case: Case) -> list[ChildAlias]:
+    return list(
+        session.scalars(
+            select(ChildAlias).where(ChildAlias.case_id == case.id).order_by(ChildAlias.position)
+        )
+    )
+
+
+def alias_names(session: Session, case: Case) -> list[str]:
+    return [row.name for row in alias_rows(session, case)]
+
+
+def replace_aliases(session: Session, case: Case, names: list[str]) -> None:
+    if len(names) > ALIASES_MAX:
+        raise ValueError("too many aliases")
+    for row in alias_rows(session, case):
+        session.delete(row)
+    for position, name in enumerate(names):
+        session.add(ChildAlias(case, name=name, position=position))

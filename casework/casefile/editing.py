@@ -1,0 +1,109 @@
+"""Saving one record of a case: write level on its field group, never over someone
+else's edit, the values before kept (encrypted) in the history, one audit event, and the
+change and its event committed together."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.access.permissions import FieldGroup
+from casework.casefile.caller import Caller
+from casework.casefile.changing import ensure_may_write
+from casework.casefile.errors import RecordNotFound
+from casework.casefile.reach import deny
+from casework.casefile.saving import add_history, audit_change, check_version, commit
+from casework.models.case import Case
+
+
+class Editable(Protocol):
+    id: Any
+    case_id: Any
+    version: int
+
+
+R = TypeVar("R", bound=Editable)
+AfterSave = Callable[[Session, Case, Caller], None]
+
+
+@dataclass(frozen=True)
+class Save(Generic[R]):
+    """What to save. `find` picks the existing record (None: always a new one); with
+    `must_exist` a missing record is refused instead of created."""
+
+    group: FieldGroup
+    model: type[R]
+    values: Mapping[str, Any]
+    expected_version: int | None = None
+    find: Mapping[str, Any] | None = None
+    must_exist: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def by_id(record_id: uuid.UUID | None) -> dict[str, Any]:
+    """Save arguments for the record `record_id` (refused if missing), or a new one."""
+    if record_id is None:
+        return {}
+    return {"find": {"id": record_id}, "must_exist": True}
+
+
+def normalise(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Tuples become lists, so stored and posted values compare equal."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+
+
+def find_record(session: Session, caller: Caller, case: Case, save: Save[R]) -> R | None:
+    if save.find is None:
+        return None
+    model: Any = save.model
+    query = select(model).where(model.case_id == case.id)
+    for name, value in save.find.items():
+        query = query.where(getattr(model, name) == value)
+    found: R | None = session.scalars(query).first()
+    if found is None and save.must_exist:
+        deny(session, caller, case, [save.group])
+        raise RecordNotFound(str(save.find))
+    return found
+
+
+def save_record(
+    session: Session,
+    caller: Caller,
+    case_id: uuid.UUID,
+    save: Save[R],
+    after: AfterSave | None = None,
+) -> uuid.UUID:
+    """Create or change one record; returns its id. Raises StaleEdit, NotPermitted,
+    CaseClosed or RecordNotFound and then writes nothing (denials are audited)."""
+    case = ensure_may_write(session, caller, case_id, save.group)
+    values = normalise(save.values)
+    existing = find_record(session, caller, case, save)
+    if existing is None:
+        if save.expected_version is not None:
+            check_version(session, 0, save.expected_version)  # it was removed meanwhile
+        model: Any = save.model
+        created: R = model(case, **save.extra, **values)
+        session.add(created)
+        add_history(session, caller, case, save.group, {"record": model.__tablename__}, "create")
+        record_id = created.id
+    else:
+        check_version(session, existing.version, save.expected_version)
+        previous = {name: getattr(existing, name) for name in values}
+        if normalise(previous) == values:
+            session.rollback()
+            return uuid.UUID(str(existing.id))
+        add_history(session, caller, case, save.group, previous)
+        for name, value in values.items():
+            setattr(existing, name, value)
+        record_id = existing.id
+    session.flush()
+    if after is not None:
+        after(session, case, caller)
+    audit_change(session, caller, case, save.group)
+    commit(session)
+    return uuid.UUID(str(record_id))

@@ -1,0 +1,179 @@
+"""Read-only values for the child's record, as the door hands them out. A field the
+caller's level does not cover is None; `summary_only` marks headline facts without
+free text."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class InvestigationView:
+    version: int
+    reference: str | None
+    suspects: str | None
+    evidence_notes: str | None
+
+
+@dataclass(frozen=True)
+class IdentificationView:
+    id: uuid.UUID
+    version: int
+    identified_on: date
+    jurisdiction: str
+    actor_type: str
+    context: str
+    exploitation_types: tuple[str, ...]
+    ict_facilitated: bool
+    summary_only: bool
+    recorded_by: str | None = None
+    indicators: tuple[str, ...] | None = None
+    recruitment_method: str | None = None
+    narrative: str | None = None
+    may_see_investigation: bool = False
+    investigation: InvestigationView | None = None
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    id: uuid.UUID
+    version: int
+    stage: str
+    decided_on: date
+    outcome: str
+    assistance_unconditional: bool
+    decision_maker: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    id: uuid.UUID
+    version: int
+    kind: str
+    number: str | None
+    issuing_country: str | None
+    expires_on: date | None
+    check: str
+
+
+@dataclass(frozen=True)
+class AgeView:
+    version: int
+    status: str
+    method: str | None
+    assessor: str | None
+    assessed_on: date | None
+    age_min: int | None
+    age_max: int | None
+
+
+@dataclass(frozen=True)
+class GuardianView:
+    id: uuid.UUID
+    version: int
+    kind: str
+    name: str | None
+    appointing_authority: str
+    appointed_on: date
+    reason: str
+    ended_on: date | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class ChildRecordView:
+    """The identity group beyond the names, for roles that read it in full."""
+
+    aliases: tuple[str, ...]
+    nationalities: tuple[str, ...]
+    languages: tuple[str, ...]
+    documents: tuple[DocumentView, ...]
+    age: AgeView | None
+    guardians: tuple[GuardianView, ...]
+
+
+@dataclass(frozen=True)
+class MigrationView:
+    version: int
+    care_situation: str
+    residence_status: str
+    reflection_start: date | None
+    reflection_end: date | None
+    days_left: int | None
+    summary_only: bool
+    reflection_country: str | None = None
+    origin_countries: tuple[str, ...] | None = None
+    transit_countries: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class PlacementView:
+    version: int
+    kind: str
+    since: date | None
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class FlagView:
+    id: uuid.UUID
+    version: int
+    kind: str
+    text: str | None
+    automatic: bool
+    raised_at: datetime
+    raised_by: str
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    resolution: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+@dataclass(frozen=True)
+class StatusChangeView:
+    changed_at: datetime
+    changed_by: str
+    from_status: str
+    to_status: str
+    reason: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    """One change: who, when, which group; the values before only if the viewer reads it."""
+
+    changed_at: datetime
+    changed_by: str
+    group: str
+    change: str
+    previous: tuple[tuple[str, Any], ...] | None
+
+
+@dataclass(frozen=True)
+class CaseDetails:
+    """Everything of the child's record the caller's role may read. The case page shows a
+    group only when its name is in CaseView.field_groups."""
+
+    presumed_child: bool | None = None
+    record: ChildRecordView | None = None
+    identifications: tuple[IdentificationView, ...] = ()
+    decisions: tuple[DecisionView, ...] = ()
+    migration: MigrationView | None = None
+    placement: PlacementView | None = None
+    flags: tuple[FlagView, ...] = ()
+    status_changes: tuple[StatusChangeView, ...] = ()
+    history: tuple[HistoryView, ...] = ()
+    steps: tuple[str, ...] = field(default=())
+    may_flag: bool = False
+    case_version: int = 0
+
+    @property
+    def open_flags(self) -> tuple[FlagView, ...]:
+        return tuple(f for f in self.flags if f.is_open)

@@ -1,0 +1,100 @@
+"""Coded lists and country rules from config/, checked at start-up.
+
+Labels are English message ids shown through Flask-Babel's gettext, so they appear in
+the reader's language; casework.codes.extract hands them to `pybabel extract`.
+Country and language names come translated from the CLDR data that Babel ships.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from flask_babel import get_locale
+from flask_babel import gettext as translate
+
+from casework.codes.lists import CodedLists, CodeList, CodesError, load_lists
+from casework.codes.rules import CountryRules, ReflectionPeriod, load_rules
+from casework.settings import PROJECT_ROOT
+
+EXTENSION_KEY = "casework.codes"
+CODES_FILE = PROJECT_ROOT / "config" / "codes.toml"
+RULES_FILE = PROJECT_ROOT / "config" / "country_rules.toml"
+
+__all__ = [
+    "CodeList",
+    "Codes",
+    "CodesError",
+    "ReflectionPeriod",
+    "choices",
+    "current_codes",
+    "init_app",
+    "is_code",
+    "is_nationality",
+    "label",
+    "labels",
+    "nationality_choices",
+]
+
+
+@dataclass(frozen=True)
+class Codes:
+    lists: CodedLists
+    rules: CountryRules
+
+
+def load() -> Codes:
+    lists = load_lists(CODES_FILE)
+    return Codes(lists=lists, rules=load_rules(RULES_FILE, lists.codes(CodeList.COUNTRY)))
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[EXTENSION_KEY] = load()
+    app.jinja_env.globals.update(code_label=label, code_labels=labels)
+
+
+def current_codes() -> Codes:
+    codes: Codes = current_app.extensions[EXTENSION_KEY]
+    return codes
+
+
+def is_code(name: CodeList, code: str) -> bool:
+    return current_codes().lists.has(name, code)
+
+
+def label(name: CodeList | str, code: str | None) -> str:
+    """The code's label in the reader's language; an unknown code shows as itself."""
+    if not code:
+        return ""
+    name = CodeList(name)
+    locale = get_locale()
+    if name is CodeList.COUNTRY and code.isupper() and locale is not None:
+        return str(locale.territories.get(code, code))
+    if name is CodeList.COUNTRY:  # a nationality that is no country: stateless, not known
+        name = CodeList.NATIONALITY_OTHER
+    if name is CodeList.LANGUAGE and locale is not None:
+        return str(locale.languages.get(code, code))
+    english = current_codes().lists.english(name, code)
+    return translate(english) if english else code
+
+
+def labels(name: CodeList | str, codes: Iterable[str] | None) -> str:
+    return ", ".join(label(name, code) for code in codes or ())
+
+
+def choices(name: CodeList) -> list[tuple[str, str]]:
+    """(code, label) pairs for a form; countries and languages sorted by their label."""
+    pairs = [(code, label(name, code)) for code in current_codes().lists.codes(name)]
+    if name in (CodeList.COUNTRY, CodeList.LANGUAGE):
+        pairs.sort(key=lambda pair: pair[1].casefold())
+    return pairs
+
+
+def nationality_choices() -> list[tuple[str, str]]:
+    """Countries, then the answers that are no country (stateless, not known)."""
+    return choices(CodeList.COUNTRY) + choices(CodeList.NATIONALITY_OTHER)
+
+
+def is_nationality(code: str) -> bool:
+    return is_code(CodeList.COUNTRY, code) or is_code(CodeList.NATIONALITY_OTHER, code)

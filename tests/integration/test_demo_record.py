@@ -1,0 +1,54 @@
+"""The demo shows the child's record at work: every identifying actor and context, the
+presumption of childhood, guardians, reflection periods, flags and the lifecycle."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.codes import CodeList, current_codes
+from casework.demo import seed
+from casework.models import (
+    AgeAssessment,
+    Case,
+    CaseFlag,
+    Guardian,
+    IdentificationEvent,
+    MigrationStatus,
+)
+
+
+def test_demo_covers_the_identification_and_the_record(app: Flask, db_session: Session) -> None:
+    with app.app_context():
+        seed(db_session)
+        lists = current_codes().lists
+        events = db_session.scalars(select(IdentificationEvent)).all()
+        assert {e.actor_type for e in events} == set(lists.codes(CodeList.IDENTIFYING_ACTOR))
+        assert {e.context for e in events} == set(lists.codes(CodeList.IDENTIFICATION_CONTEXT))
+        assert any(e.ict_facilitated for e in events)
+        assert len({e.case_id for e in events}) < len(events)  # a case with two
+        assert {a.status for a in db_session.scalars(select(AgeAssessment))} >= {
+            "disputed",
+            "assessed",
+        }
+        statuses = db_session.scalars(select(MigrationStatus)).all()
+        alone = {s.case_id for s in statuses if s.care_situation in ("unaccompanied", "separated")}
+        guarded = {g.case_id for g in db_session.scalars(select(Guardian)) if g.kind == "guardian"}
+        assert alone & guarded and alone - guarded
+        assert any(s.residence_status == "temporary_protection_ukraine" for s in statuses)
+        assert any(s.reflection_end is not None for s in statuses)
+        flags = db_session.scalars(select(CaseFlag)).all()
+        kinds = {f.kind for f in flags if f.is_open}
+        assert {"non_punishment", "guardian_needed", "safety_risk", "missing"} <= kinds
+        needing = {f.case_id for f in flags if f.kind == "guardian_needed" and f.is_open}
+        assert needing == alone - guarded
+        resolved = {f.case_id for f in flags if f.kind == "guardian_needed" and not f.is_open}
+        assert resolved == alone & guarded  # raised, then resolved by the appointment
+    assert set(db_session.scalars(select(Case.status))) == {
+        "identified",
+        "open",
+        "active",
+        "closed",
+        "reopened",
+    }
