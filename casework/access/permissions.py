@@ -9,6 +9,10 @@ class Permission(StrEnum):
     CASE_UPDATE = "case:update"
     CASE_OVERVIEW = "case:overview"
     BREAKGLASS_USE = "breakglass:use"
+    TEAM_ASSIGN = "team:assign"
+    REFERRAL_CREATE = "referral:create"
+    REFERRAL_DECIDE = "referral:decide"
+    NONPUNISHMENT_DECIDE = "nonpunishment:decide"
     USERS_MANAGE = "users:manage"
 
 

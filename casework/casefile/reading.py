@@ -11,7 +11,9 @@ from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
 from casework.audit.events import Action, record
 from casework.casefile.caller import Caller
+from casework.casefile.meeting import support_view
 from casework.casefile.reach import Reach, Via, reach
+from casework.casefile.teams import mark_seen
 from casework.casefile.views import CaseView, EmergencyAccess, IdentityView
 from casework.models.base import utcnow
 from casework.models.breakglass import BreakGlassGrant
@@ -36,7 +38,9 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseView:
         writable_groups=tuple(str(g) for g in writable),
         emergency_until=route.until,
         emergency_accesses=_emergency_accesses(session, route),
+        support=support_view(session, caller, route),
     )
+    mark_seen(session, case.id, caller.user.id)
     record(
         session,
         Action.CASE_READ,

@@ -5,6 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from casework.casefile.support_views import SupportView
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class CaseView:
     writable_groups: tuple[str, ...] = ()
     emergency_until: datetime | None = None
     emergency_accesses: tuple[EmergencyAccess, ...] = field(default=())
+    # Team, referrals, plan, child's views, non-punishment (see casefile/meeting.py).
+    support: SupportView | None = None
 
     @property
     def read_only(self) -> bool:
@@ -74,3 +80,4 @@ class OverviewRow:
     team: tuple[tuple[str, int], ...]
     has_lead: bool
     needs: tuple[str, ...]
+    case_id: uuid.UUID | None = None

@@ -6,12 +6,15 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from casework.views import admin, auth, cases, main
+    from casework.views import admin, auth, cases, main, nonpunishment, support, teams
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(teams.bp)
+    app.register_blueprint(support.bp)
+    app.register_blueprint(nonpunishment.bp)
 
     @app.context_processor
     def _globals() -> dict[str, object]:

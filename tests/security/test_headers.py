@@ -16,6 +16,9 @@ def _pages(app: Flask) -> list[str]:
     samples = {
         "<uuid:case_id>": "00000000-0000-4000-8000-000000000000",
         "<uuid:user_id>": "00000000-0000-4000-8000-000000000000",
+        "<uuid:referral_id>": "00000000-0000-4000-8000-000000000000",
+        "<uuid:measure_id>": "00000000-0000-4000-8000-000000000000",
+        "<uuid:entry_id>": "00000000-0000-4000-8000-000000000000",
         "<path:filename>": "css/casework.css",
         "<token>": "no-such-link",
     }
