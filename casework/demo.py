@@ -14,6 +14,7 @@ from casework.audit.events import Actor, RequestContext
 from casework.auth.accounts import create_user
 from casework.casefile import Caller, NewChild, open_break_glass, open_case
 from casework.casefile.team import add_member
+from casework.demo_support import seed_support
 from casework.models import ActorType, Case, Organisation, OrganisationKind, User
 from casework.views.auth import DEMO_PASSWORD
 
@@ -106,6 +107,7 @@ def seed(session: Session) -> int:
             )
         )
     _teams(session, seeder, users, case_ids, today)
+    seed_support(session, users, orgs, case_ids, today)
     open_break_glass(
         session,
         Caller(user=users["prosecutor"], context=context),

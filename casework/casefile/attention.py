@@ -57,9 +57,14 @@ def my_case_marks(
     policy = current_policy()
     day = clock.today()
     marks: dict[uuid.UUID, list[str]] = {i: [] for i in case_ids}
+    # New: added by someone else and not opened since (the case's opener knows it).
     for m in session.scalars(
-        select(TeamMembership).where(
-            TeamMembership.user_id == caller.user.id, TeamMembership.case_id.in_(case_ids)
+        select(TeamMembership)
+        .join(Case, Case.id == TeamMembership.case_id)
+        .where(
+            TeamMembership.user_id == caller.user.id,
+            TeamMembership.case_id.in_(case_ids),
+            Case.created_by_id != caller.user.id,
         )
     ):
         if m.is_active_on(day) and m.seen_at is None and "new" not in marks[m.case_id]:

@@ -35,7 +35,9 @@ def _measure_input(form: MeasureForm) -> casefile.MeasureInput:
         provider: uuid.UUID | None = uuid.UUID(form.provider.data)
     except (TypeError, ValueError):
         provider = None
-    notes = form.clinical_notes.data if hasattr(form, "clinical_notes") else None
+    # Removed from the form (set to None) for anyone not a health member of the team.
+    notes_field = getattr(form, "clinical_notes", None)
+    notes = notes_field.data if notes_field is not None else None
     return casefile.MeasureInput(
         measure_type=form.measure_type.data,
         provider_id=provider,
