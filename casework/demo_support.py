@@ -32,12 +32,12 @@ def seed_support(
     team = casefile.team_page(session, as_["coordinator"], case_ids[29])
     lead = next(m for m in team.members if m.role_in_team == "lead")
     casefile.end_membership(session, as_["coordinator"], case_ids[29], lead.id, today)
-    # Added today by the coordinator: the NGO worker sees it as new on My cases.
+    # Added today by the coordinator: the police officer sees it as new on My cases.
     casefile.add_to_team(
         session,
         as_["coordinator"],
         case_ids[14],
-        casefile.TeamChange(users["ngo"].id, "ngo", "member", today, None),
+        casefile.TeamChange(users["police"].id, "police", "member", today, None),
     )
 
 
