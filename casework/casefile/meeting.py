@@ -27,10 +27,11 @@ def support_view(session: Session, caller: Caller, route: Reach) -> SupportView:
     plan = policy.level(caller.role, FieldGroup.SUPPORT_PLAN)
     views = policy.level(caller.role, FieldGroup.CHILD_VIEWS)
     health = not route.read_only and is_health_member(session, case.id, caller.user.id)
+    notes_exist = policy.level(caller.role, FieldGroup.HEALTH) >= AccessLevel.SUMMARY
     measures = None
     if plan >= AccessLevel.SUMMARY:
         measures = tuple(
-            measure_view(m, full=plan >= AccessLevel.READ, health=health)
+            measure_view(m, full=plan >= AccessLevel.READ, health=health, notes_exist=notes_exist)
             for m in case_measures(session, case.id)
         )
     open_reoffers = None

@@ -40,6 +40,9 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseView:
         emergency_accesses=_emergency_accesses(session, route),
         support=support_view(session, caller, route),
     )
+    if view.support is not None and view.support.is_health_member:
+        # Clinical notes follow the member's profession on the team, not the role.
+        groups = [*groups, FieldGroup.HEALTH]
     mark_seen(session, case.id, caller.user.id)
     record(
         session,

@@ -58,7 +58,11 @@ def review_overdue(measure: SupportMeasure, day: date) -> bool:
     )
 
 
-def measure_view(measure: SupportMeasure, full: bool, health: bool) -> MeasureView:
+def measure_view(
+    measure: SupportMeasure, full: bool, health: bool, notes_exist: bool = False
+) -> MeasureView:
+    """`health`: the caller reads clinical notes; `notes_exist`: the caller may know that
+    there are notes (the health group at summary level)."""
     return MeasureView(
         id=measure.id,
         measure_type=measure.measure_type,
@@ -72,7 +76,7 @@ def measure_view(measure: SupportMeasure, full: bool, health: bool) -> MeasureVi
         review_overdue=review_overdue(measure, clock.today()),
         details=(measure.details or "") if full else None,
         clinical_notes=(measure.clinical_notes or "") if health else None,
-        has_clinical_notes=measure.clinical_notes_enc is not None,
+        has_clinical_notes=(health or notes_exist) and measure.clinical_notes_enc is not None,
     )
 
 

@@ -16,7 +16,7 @@ from casework import casefile, clock
 from casework.models import Case, ChildViews, SupportMeasure, User
 from tests.conftest import login, new_client, post_form
 from tests.factories import OrganisationFactory, UserFactory, open_case
-from tests.supporting import TODAY, as_caller, count, field_error, join
+from tests.supporting import TODAY, as_caller, count, events, field_error, join
 
 
 @pytest.fixture
@@ -128,11 +128,18 @@ def test_clinical_notes_are_for_health_members_only(
     _add(app, db_session, doctor, case_id, clinical_notes="Sleeps badly.")
     login(client, "doctor")
     assert "Sleeps badly." in client.get(f"/cases/{case_id}").text
+    assert "health" in events(db_session, "case.read")[-1].field_groups.split(",")
     others = new_client(app)
     login(others, "sofia")
     page = others.get(f"/cases/{case_id}").text
     assert "Sleeps badly." not in page
-    assert "Clinical notes are recorded" in page
+    assert "Clinical notes are recorded" in page  # the social worker's health summary
+    join(app, db_session, case_id, UserFactory(username="nora", ngo_worker=True))
+    ngo = new_client(app)
+    login(ngo, "nora")
+    page = ngo.get(f"/cases/{case_id}").text
+    assert "Weekly sessions." in page
+    assert "Clinical notes" not in page  # no health group at all for the NGO
 
 
 def _views(measure_id: uuid.UUID, acceptance: str, heard_on: date) -> casefile.ViewsInput:
