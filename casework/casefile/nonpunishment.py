@@ -14,7 +14,6 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from casework import clock
 from casework.access.permissions import FieldGroup, Permission
@@ -22,12 +21,15 @@ from casework.access.policy import AccessLevel, current_policy
 from casework.audit.events import Action, record
 from casework.casefile.caller import Caller
 from casework.casefile.changing import ensure_may_write
-from casework.casefile.errors import CaseNotFound, NotPermitted, StaleEdit
+from casework.casefile.errors import NotPermitted, StaleEdit
 from casework.casefile.invalid import InvalidInput
 from casework.casefile.reach import deny, reach
+from casework.casefile.saving import record_of, save
 from casework.casefile.support_views import ConsiderationView
 from casework.models.case import Case
 from casework.models.nonpunishment import Link, NonPunishment, OffenceCategory, Outcome, Stage
+
+GROUP = (FieldGroup.NON_PUNISHMENT,)
 
 
 @dataclass(frozen=True)
@@ -78,30 +80,12 @@ def _check(c: ConsiderationInput) -> None:
         raise InvalidInput("assessed_on", _l("Give the date the assessment was completed."))
 
 
-def _entry(session: Session, case: Case, entry_id: uuid.UUID) -> NonPunishment:
-    entry = session.get(NonPunishment, entry_id)
-    if entry is None or entry.case_id != case.id:
-        session.rollback()
-        raise CaseNotFound(str(entry_id))
+def _changeable(session: Session, caller: Caller, case: Case, entry_id: uuid.UUID) -> NonPunishment:
+    entry = record_of(session, NonPunishment, entry_id, case)
+    if not _may_change(caller, entry):
+        deny(session, caller, case, [FieldGroup.NON_PUNISHMENT])
+        raise NotPermitted(FieldGroup.NON_PUNISHMENT)
     return entry
-
-
-def _save(
-    session: Session, caller: Caller, case: Case, action: Action = Action.CASE_UPDATE
-) -> None:
-    record(
-        session,
-        action,
-        caller.actor,
-        case_ref=case.reference,
-        field_groups=[FieldGroup.NON_PUNISHMENT],
-        context=caller.context,
-    )
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise StaleEdit(None) from None
 
 
 def _writable(session: Session, caller: Caller, case_id: uuid.UUID, c: ConsiderationInput) -> Case:
@@ -139,7 +123,7 @@ def add_consideration(
     )
     _apply(entry, c)
     session.add(entry)
-    _save(session, caller, case)
+    save(session, caller, case, GROUP)
     return entry.id
 
 
@@ -152,15 +136,12 @@ def update_consideration(
     expected_version: int,
 ) -> None:
     case = _writable(session, caller, case_id, c)
-    entry = _entry(session, case, entry_id)
-    if not _may_change(caller, entry):
-        deny(session, caller, case, [FieldGroup.NON_PUNISHMENT])
-        raise NotPermitted(FieldGroup.NON_PUNISHMENT)
+    entry = _changeable(session, caller, case, entry_id)
     if entry.version != expected_version:
         session.rollback()
         raise StaleEdit(entry.version)
     _apply(entry, c)
-    _save(session, caller, case)
+    save(session, caller, case, GROUP)
 
 
 def _check_decision(entry: NonPunishment, d: DecisionInput) -> None:
@@ -201,7 +182,7 @@ def record_decision(
 ) -> None:
     ensure_may_decide(session, caller, case_id)
     case = reach(session, caller, case_id, Permission.NONPUNISHMENT_DECIDE).case
-    entry = _entry(session, case, entry_id)
+    entry = record_of(session, NonPunishment, entry_id, case)
     if entry.version != expected_version:
         session.rollback()
         raise StaleEdit(entry.version)
@@ -226,10 +207,10 @@ def record_decision(
             Action.NONPUNISHMENT_OVERRIDE,
             caller.actor,
             case_ref=case.reference,
-            field_groups=[FieldGroup.NON_PUNISHMENT],
+            field_groups=GROUP,
             context=caller.context,
         )
-    _save(session, caller, case)
+    save(session, caller, case, GROUP)
 
 
 def view_of(entry: NonPunishment, level: AccessLevel, caller: Caller) -> ConsiderationView:
@@ -293,10 +274,7 @@ def consideration_for_edit(
     """An entry for its edit or decision form; only for those who may change it."""
     ensure_may_write(session, caller, case_id, FieldGroup.NON_PUNISHMENT)
     case = reach(session, caller, case_id, Permission.CASE_UPDATE).case
-    entry = _entry(session, case, entry_id)
-    if not _may_change(caller, entry):
-        deny(session, caller, case, [FieldGroup.NON_PUNISHMENT])
-        raise NotPermitted(FieldGroup.NON_PUNISHMENT)
+    entry = _changeable(session, caller, case, entry_id)
     view = _full(entry, may_change=True)
     record(
         session,

@@ -13,16 +13,16 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from casework import clock
 from casework.access.permissions import FieldGroup, Permission
 from casework.audit.events import Action, record
 from casework.casefile.caller import Caller
 from casework.casefile.changing import ensure_may_write
-from casework.casefile.errors import CaseNotFound, StaleEdit
+from casework.casefile.errors import StaleEdit
 from casework.casefile.invalid import InvalidInput
 from casework.casefile.reach import active_membership, reach
+from casework.casefile.saving import record_of, save
 from casework.casefile.support_views import MeasureView
 from casework.models.case import Case
 from casework.models.organisation import Organisation
@@ -143,15 +143,7 @@ def add_measure(session: Session, caller: Caller, case_id: uuid.UUID, m: Measure
     measure = SupportMeasure(case, created_by=caller.user.username, starts_on=m.starts_on)
     _apply(measure, m, health)
     session.add(measure)
-    record(
-        session,
-        Action.CASE_UPDATE,
-        caller.actor,
-        case_ref=case.reference,
-        field_groups=_groups(m, health),
-        context=caller.context,
-    )
-    session.commit()
+    save(session, caller, case, _groups(m, health))
     return measure.id
 
 
@@ -164,28 +156,13 @@ def update_measure(
     expected_version: int,
 ) -> None:
     case = _writable(session, caller, case_id, m)
-    measure = session.get(SupportMeasure, measure_id)
-    if measure is None or measure.case_id != case.id:
-        session.rollback()
-        raise CaseNotFound(str(measure_id))
+    measure = record_of(session, SupportMeasure, measure_id, case)
     if measure.version != expected_version:
         session.rollback()
         raise StaleEdit(measure.version)
     health = is_health_member(session, case_id, caller.user.id)
     _apply(measure, m, health)
-    record(
-        session,
-        Action.CASE_UPDATE,
-        caller.actor,
-        case_ref=case.reference,
-        field_groups=_groups(m, health),
-        context=caller.context,
-    )
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise StaleEdit(None) from None
+    save(session, caller, case, _groups(m, health))
 
 
 def measure_for_edit(
@@ -194,10 +171,7 @@ def measure_for_edit(
     """One measure, for its edit form; only for those who may change the plan."""
     ensure_may_write(session, caller, case_id, FieldGroup.SUPPORT_PLAN)
     case = reach(session, caller, case_id, Permission.CASE_UPDATE).case
-    measure = session.get(SupportMeasure, measure_id)
-    if measure is None or measure.case_id != case.id:
-        session.rollback()
-        raise CaseNotFound(str(measure_id))
+    measure = record_of(session, SupportMeasure, measure_id, case)
     health = is_health_member(session, case_id, caller.user.id)
     view = measure_view(measure, full=True, health=health)
     groups = [FieldGroup.SUPPORT_PLAN] + ([FieldGroup.HEALTH] if health else [])

@@ -4,6 +4,8 @@ new members are told on their next visit; bad input is refused beside the field.
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -12,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework import casefile
-from casework.models import TeamMembership
+from casework.models import TeamMembership, User
 from tests.conftest import login, post_form
 from tests.factories import OrganisationFactory, UserFactory, open_case
 from tests.supporting import TODAY, YESTERDAY, as_caller, count, events, field_error, join
@@ -116,22 +118,30 @@ def new_client_for(app: Flask, username: str) -> FlaskClient:
     return client
 
 
-def test_ending_a_membership_ends_access(
-    app: Flask, client: FlaskClient, db_session: Session, case_id: uuid.UUID
-) -> None:
+def _end_membership(
+    app: Flask, client: FlaskClient, db_session: Session, case_id: uuid.UUID, ends_on: date
+) -> tuple[User, TeamMembership, str, Any]:
+    """The coordinator ends the NGO worker's membership on `ends_on` through the form."""
     UserFactory(username="kārlis", coordinator=True)
     nora = UserFactory(username="nora", ngo_worker=True)
     join(app, db_session, case_id, nora)
     membership = db_session.scalar(select(TeamMembership).where(TeamMembership.user_id == nora.id))
     assert membership is not None
     login(client, "kārlis")
-    prefix = f"end-{membership.id.hex}"
+    field_name = f"end-{membership.id.hex}-ends_on"
     response = post_form(
         client,
         f"/cases/{case_id}/team/{membership.id}/end",
-        {f"{prefix}-ends_on": TODAY.isoformat()},
+        {field_name: ends_on.isoformat()},
         form_url=f"/cases/{case_id}/team",
     )
+    return nora, membership, field_name, response
+
+
+def test_ending_a_membership_ends_access(
+    app: Flask, client: FlaskClient, db_session: Session, case_id: uuid.UUID
+) -> None:
+    nora, _membership, _field, response = _end_membership(app, client, db_session, case_id, TODAY)
     assert response.status_code == 302
     db_session.expire_all()
     with app.app_context(), pytest.raises(casefile.CaseNotFound):
@@ -141,23 +151,11 @@ def test_ending_a_membership_ends_access(
 def test_an_end_before_the_start_is_refused_when_ending(
     app: Flask, client: FlaskClient, db_session: Session, case_id: uuid.UUID
 ) -> None:
-    UserFactory(username="kārlis", coordinator=True)
-    nora = UserFactory(username="nora", ngo_worker=True)
-    join(app, db_session, case_id, nora)
-    membership = db_session.scalar(select(TeamMembership).where(TeamMembership.user_id == nora.id))
-    assert membership is not None
-    login(client, "kārlis")
-    prefix = f"end-{membership.id.hex}"
-    response = post_form(
-        client,
-        f"/cases/{case_id}/team/{membership.id}/end",
-        {f"{prefix}-ends_on": (YESTERDAY.replace(year=YESTERDAY.year - 1)).isoformat()},
-        form_url=f"/cases/{case_id}/team",
+    long_ago = YESTERDAY.replace(year=YESTERDAY.year - 1)
+    _nora, membership, field_name, response = _end_membership(
+        app, client, db_session, case_id, long_ago
     )
-    assert (
-        field_error(response.text, f"{prefix}-ends_on")
-        == "A membership cannot end before it starts."
-    )
+    assert field_error(response.text, field_name) == "A membership cannot end before it starts."
     db_session.refresh(membership)
     assert membership.ends_on is None
 
