@@ -276,13 +276,5 @@ def consideration_for_edit(
     case = reach(session, caller, case_id, Permission.CASE_UPDATE).case
     entry = _changeable(session, caller, case, entry_id)
     view = _full(entry, may_change=True)
-    record(
-        session,
-        Action.CASE_READ,
-        caller.actor,
-        case_ref=case.reference,
-        field_groups=[FieldGroup.NON_PUNISHMENT],
-        context=caller.context,
-    )
-    session.commit()
+    save(session, caller, case, GROUP, Action.CASE_READ)
     return view

@@ -30,7 +30,8 @@ def save(
     groups: Iterable[str],
     action: Action = Action.CASE_UPDATE,
 ) -> None:
-    """Commit the change with its audit event; a save that lost a race is StaleEdit."""
+    """Commit the change (or, for a read, nothing but the event) with its audit event;
+    a change that lost a race to another is StaleEdit."""
     record(
         session,
         action,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from casework import clock
 from casework.access.permissions import FieldGroup, Permission
-from casework.audit.events import Action, record
+from casework.audit.events import Action
 from casework.casefile.caller import Caller
 from casework.casefile.changing import ensure_may_write
 from casework.casefile.errors import StaleEdit
@@ -175,13 +175,5 @@ def measure_for_edit(
     health = is_health_member(session, case_id, caller.user.id)
     view = measure_view(measure, full=True, health=health)
     groups = [FieldGroup.SUPPORT_PLAN] + ([FieldGroup.HEALTH] if health else [])
-    record(
-        session,
-        Action.CASE_READ,
-        caller.actor,
-        case_ref=case.reference,
-        field_groups=groups,
-        context=caller.context,
-    )
-    session.commit()
+    save(session, caller, case, groups, Action.CASE_READ)
     return view
