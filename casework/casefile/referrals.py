@@ -49,7 +49,9 @@ def organisations(session: Session) -> list[tuple[uuid.UUID, str]]:
     ]
 
 
-def line(referral: Referral, with_reasons: bool) -> ReferralLine:
+def line(referral: Referral, with_reasons: bool, with_decision: bool = False) -> ReferralLine:
+    """`with_reasons`: the sender's reason and the decision's; `with_decision`: the
+    decision's reason only (written by the receiver for the sender)."""
     return ReferralLine(
         id=referral.id,
         reference=referral.case.reference,
@@ -60,17 +62,18 @@ def line(referral: Referral, with_reasons: bool) -> ReferralLine:
         created_at=referral.created_at,
         decided_at=referral.decided_at,
         reason=referral.reason if with_reasons else None,
-        decision_reason=referral.decision_reason if with_reasons else None,
+        decision_reason=referral.decision_reason if with_reasons or with_decision else None,
     )
 
 
 def case_referrals(session: Session, case: Case, role: str) -> tuple[ReferralLine, ...]:
-    """The case's referrals for its team; reasons for support-plan readers only."""
+    """The case's referrals for its team: every member sees the outcome and why a
+    referral was declined; the reason for referring is for support-plan readers only."""
     with_reasons = current_policy().level(role, FieldGroup.SUPPORT_PLAN) >= AccessLevel.READ
     rows = session.scalars(
         select(Referral).where(Referral.case_id == case.id).order_by(Referral.created_at.desc())
     )
-    return tuple(line(r, with_reasons) for r in rows)
+    return tuple(line(r, with_reasons, with_decision=True) for r in rows)
 
 
 def ensure_may_refer(session: Session, caller: Caller, case_id: uuid.UUID) -> str:

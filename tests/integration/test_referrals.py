@@ -16,7 +16,7 @@ from casework import casefile
 from casework.models import Organisation, Referral, User
 from tests.conftest import login, new_client, post_form
 from tests.factories import OrganisationFactory, UserFactory, open_case
-from tests.supporting import as_caller, count, events, field_error
+from tests.supporting import YESTERDAY, as_caller, count, events, field_error
 
 REASON = "Needs a safe place to talk and help to go back to school."
 
@@ -168,3 +168,29 @@ def test_a_coordinator_of_another_region_cannot_open_the_referral(
     assert client.get(f"/referrals/{referral_id}").status_code == 404
     assert "Referrals to your region" in client.get("/referrals").text
     assert REASON not in client.get("/referrals").text
+
+
+def test_a_police_sender_sees_why_but_not_the_support_plan_reason(
+    app: Flask, client: FlaskClient, db_session: Session, world: World
+) -> None:
+    officer = UserFactory(username="peeter", police=True)
+    with app.app_context():
+        casefile.add_to_team(
+            db_session,
+            as_caller(world.sender),
+            world.case_id,
+            casefile.TeamChange(officer.id, "police", "member", YESTERDAY, None),
+        )
+        referral_id = casefile.refer(
+            db_session,
+            as_caller(officer),
+            world.case_id,
+            casefile.NewReferral(world.ngo.id, REASON, "child"),
+        )
+        casefile.decline_referral(
+            db_session, as_caller(world.coordinator), referral_id, "Full until March."
+        )
+    login(client, "peeter")
+    page = client.get(f"/cases/{world.case_id}").text
+    assert "Declined: Full until March." in page
+    assert REASON not in page
