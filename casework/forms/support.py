@@ -92,8 +92,12 @@ class TeamMemberForm(FlaskForm):  # type: ignore[misc]
         description=_l("The person joins with their own organisation."),
     )
     actor_type = select(_l("Actor type"), ACTOR_TYPE, _l("Choose what the person does here."))
+    # Member by default: a second lead is refused, so lead is the deliberate choice.
     role_in_team = SelectField(
-        _l("Role in the team"), choices=choices(TEAM_ROLE, blank=False), validate_choice=False
+        _l("Role in the team"),
+        choices=choices(TEAM_ROLE, blank=False),
+        validate_choice=False,
+        default="member",
     )
     starts_on = DateField(_l("From"), validators=[InputRequired(_l("Give the first day."))])
     ends_on = DateField(
