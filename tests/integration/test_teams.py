@@ -3,6 +3,7 @@ new members are told on their next visit; bad input is refused beside the field.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 from typing import Any
@@ -170,3 +171,13 @@ def test_a_new_member_is_told_on_the_next_visit(
     assert "New to you" in page.text
     client.get(f"/cases/{case_id}")
     assert "New to you" not in client.get("/cases/").text
+
+
+def test_the_form_proposes_member_not_lead(
+    client: FlaskClient, db_session: Session, case_id: uuid.UUID
+) -> None:
+    UserFactory(username="kārlis", coordinator=True)
+    login(client, "kārlis")
+    page = client.get(f"/cases/{case_id}/team").text
+    assert re.search(r'<option selected value="member">', page)
+    assert not re.search(r'<option selected value="lead">', page)
