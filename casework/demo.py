@@ -15,6 +15,7 @@ from casework.auth.accounts import create_user
 from casework.casefile import Caller, NewChild, open_break_glass, open_case
 from casework.casefile.team import add_member
 from casework.demo_record import INTAKE, open_by_identification, seed_record
+from casework.demo_support import seed_support
 from casework.models import ActorType, Case, Organisation, OrganisationKind, User
 from casework.views.auth import DEMO_PASSWORD
 
@@ -110,6 +111,7 @@ def seed(session: Session) -> int:
             case_ids.append(open_case(session, Caller(user=opener, context=context), child))
     _teams(session, seeder, users, case_ids, today)
     seed_record(session, users, case_ids, Caller(user=users["police"], context=context))
+    seed_support(session, users, orgs, case_ids, today)
     open_break_glass(
         session,
         Caller(user=users["prosecutor"], context=context),

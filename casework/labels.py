@@ -46,6 +46,83 @@ NEEDS = {
     "no_lead": _l("No team lead"),
     "single_agency": _l("Only one agency on the team"),
     "missing:social_services": _l("No social services on the team"),
+    "missing:health": _l("No health professional for a health measure"),
+    "missing:child_psychiatry": _l("No child psychiatry for a psychological measure"),
+    "missing:education": _l("No education professional for an education measure"),
+    "missing:legal_counsel": _l("No legal counsel for a legal measure"),
+    "missing:interpreter": _l("No interpreter for an interpretation measure"),
+    "review_overdue": _l("A support measure's review is overdue"),
+    "new": _l("New to you"),
+    "reoffer_due": _l("Re-offer due"),
+}
+REFERRAL_STATE = {
+    "pending": _l("Waiting for a decision"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
+    "withdrawn": _l("Withdrawn"),
+}
+CONSENT = {
+    "child_and_guardian": _l("The child and the guardian"),
+    "guardian": _l("The guardian"),
+    "child": _l("The child"),
+}
+MEASURE_TYPE = {
+    "accommodation": _l("Accommodation"),
+    "health": _l("Health care"),
+    "psychological": _l("Psychological support"),
+    "education": _l("Education"),
+    "legal": _l("Legal assistance"),
+    "interpretation": _l("Interpretation"),
+    "family_tracing": _l("Family tracing"),
+    "durable_solution": _l("Durable solution"),
+}
+MEASURE_STATUS = {
+    "planned": _l("Planned"),
+    "active": _l("Active"),
+    "completed": _l("Completed"),
+    "stopped": _l("Stopped"),
+}
+ACCEPTANCE = {
+    "accepts": _l("Accepts"),
+    "declines": _l("Declines"),
+    "ambivalent": _l("Ambivalent"),
+}
+INFORMED_FORMAT = {
+    "conversation": _l("In conversation"),
+    "interpreter": _l("Through an interpreter"),
+    "easy_read": _l("Easy-read material"),
+    "pictures": _l("Pictures or drawings"),
+    "written": _l("Written information"),
+}
+BENEFIT = {"yes": _l("Yes"), "no": _l("No"), "unsure": _l("Not sure")}
+OFFENCE = {
+    "drugs": _l("Drugs"),
+    "theft": _l("Theft"),
+    "immigration": _l("Immigration or documents"),
+    "begging": _l("Begging"),
+    "fraud": _l("Fraud"),
+    "violence": _l("Violence"),
+    "other": _l("Other"),
+}
+STAGE = {
+    "arrest": _l("Arrest"),
+    "charge": _l("Charge"),
+    "prosecution": _l("Prosecution"),
+    "trial": _l("Trial"),
+    "sentence": _l("Sentence"),
+    "record": _l("Criminal record"),
+}
+LINK = {"yes": _l("Yes"), "no": _l("No"), "unclear": _l("Unclear")}
+OUTCOME = {
+    "not_prosecuted": _l("Not prosecuted"),
+    "discontinued": _l("Discontinued"),
+    "acquitted": _l("Acquitted"),
+    "no_penalty": _l("No penalty"),
+    "prosecuted": _l("Prosecuted"),
+}
+CLEAR_RECORD = {
+    "requested": _l("Requested"),
+    "not_requested": _l("Not requested"),
 }
 SEX = {"female": _l("Female"), "male": _l("Male"), "other": _l("Other"), "unknown": _l("Not known")}
 
@@ -67,5 +144,17 @@ def init_app(app: Flask) -> None:
         role_label=_label(ROLE),
         actor_type_label=_label(ACTOR_TYPE),
         need_label=_label(NEEDS),
+        referral_state_label=_label(REFERRAL_STATE),
+        consent_label=_label(CONSENT),
+        measure_type_label=_label(MEASURE_TYPE),
+        measure_status_label=_label(MEASURE_STATUS),
+        acceptance_label=_label(ACCEPTANCE),
+        informed_format_label=_label(INFORMED_FORMAT),
+        benefit_label=_label(BENEFIT),
+        offence_label=_label(OFFENCE),
+        stage_label=_label(STAGE),
+        link_label=_label(LINK),
+        outcome_label=_label(OUTCOME),
+        clear_record_label=_label(CLEAR_RECORD),
         get_locale=get_locale,
     )

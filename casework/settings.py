@@ -49,6 +49,7 @@ class Settings:
     ratelimit_storage_uri: str = "memory://"
     enrolment_link_hours: int = 72
     public_url: str = "http://127.0.0.1:5000"
+    reoffer_days: int = 30
 
     @property
     def is_production(self) -> bool:
@@ -130,6 +131,7 @@ _ACCOUNT_RANGES = {
     "LOGIN_MAX_FAILURES": (1, 100),
     "LOGIN_LOCK_MINUTES": (1, 1440),
     "ENROLMENT_LINK_HOURS": (1, 24 * 14),
+    "REOFFER_DAYS": (1, 365),
 }
 
 

@@ -32,6 +32,10 @@ class Action(StrEnum):
     ACCESS_DENIED = "access.denied"
     BREAKGLASS_OPEN = "breakglass.open"
     TEAM_CHANGE = "team.change"
+    REFERRAL_CREATE = "referral.create"
+    REFERRAL_DECIDE = "referral.decide"
+    # A prosecution decision recorded without a completed trafficking assessment.
+    NONPUNISHMENT_OVERRIDE = "nonpunishment.override"
     LOGIN_SUCCESS = "login.success"
     LOGIN_FAILURE = "login.failure"
     LOGOUT = "logout"

@@ -5,6 +5,7 @@ caller's permission and team membership, writes its audit event in the same
 transaction, commits both together, and returns only what the caller's role may see.
 """
 
+from casework.casefile.attention import my_case_marks
 from casework.casefile.breakglass import (
     REASON_MAX,
     REASON_MIN,
@@ -47,12 +48,22 @@ from casework.casefile.intake import (
     handover_candidates,
     open_case_from_identification,
 )
+from casework.casefile.invalid import InvalidInput
 from casework.casefile.lifecycle import StatusChange, Step, change_status, lead_case
 from casework.casefile.migration import (
     MigrationChange,
     reflection_minimum,
     reflection_too_short,
     save_migration,
+)
+from casework.casefile.nonpunishment import (
+    ConsiderationInput,
+    DecisionInput,
+    add_consideration,
+    consideration_for_edit,
+    ensure_may_decide,
+    record_prosecution_decision,
+    update_consideration,
 )
 from casework.casefile.operations import (
     NewChild,
@@ -62,7 +73,25 @@ from casework.casefile.operations import (
 )
 from casework.casefile.overview import region_overview
 from casework.casefile.reading import read_case
+from casework.casefile.referrals import (
+    NewReferral,
+    accept_referral,
+    decline_referral,
+    ensure_may_refer,
+    organisations,
+    read_referral,
+    refer,
+    referral_inbox,
+)
+from casework.casefile.support import (
+    MeasureInput,
+    add_measure,
+    measure_for_edit,
+    update_measure,
+)
+from casework.casefile.teams import TeamChange, add_to_team, end_membership, team_page
 from casework.casefile.views import CaseSummary, CaseView, IdentityView, OverviewRow
+from casework.casefile.views_of_child import Response, ViewsInput, record_views
 
 __all__ = [
     "REASON_MAX",
@@ -74,41 +103,66 @@ __all__ = [
     "CaseSummary",
     "CaseView",
     "Colleague",
+    "ConsiderationInput",
     "DecisionChange",
+    "DecisionInput",
     "DocumentChange",
     "GuardianChange",
     "IdentificationChange",
     "IdentityChange",
     "IdentityView",
+    "InvalidInput",
     "InvestigationChange",
+    "MeasureInput",
     "MigrationChange",
     "NewChild",
+    "NewReferral",
     "NotPermitted",
     "OverviewRow",
     "PlacementChange",
     "RecordNotFound",
+    "Response",
     "StaleEdit",
     "StatusChange",
     "Step",
+    "TeamChange",
+    "ViewsInput",
     "WrongStatus",
+    "accept_referral",
+    "add_consideration",
     "add_document",
+    "add_measure",
+    "add_to_team",
     "change_status",
+    "consideration_for_edit",
+    "decline_referral",
+    "end_membership",
     "ensure_may_break_glass",
+    "ensure_may_decide",
     "ensure_may_flag",
     "ensure_may_open_case",
     "ensure_may_record_intake",
+    "ensure_may_refer",
     "ensure_may_write",
     "handover_candidates",
     "lead_case",
     "may_raise",
+    "measure_for_edit",
+    "my_case_marks",
     "my_cases",
     "open_break_glass",
     "open_case",
     "open_case_from_identification",
+    "organisations",
     "raise_flag",
     "read_case",
+    "read_referral",
     "record_decision",
     "record_identification",
+    "record_prosecution_decision",
+    "record_views",
+    "refer",
+    "referral_inbox",
     "reflection_minimum",
     "reflection_too_short",
     "region_overview",
@@ -119,5 +173,8 @@ __all__ = [
     "save_investigation",
     "save_migration",
     "save_placement",
+    "team_page",
+    "update_consideration",
     "update_identity",
+    "update_measure",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from casework.access.permissions import Permission
 from casework.audit.events import Action, record
+from casework.casefile.attention import case_needs
 from casework.casefile.caller import Caller
 from casework.casefile.reach import require
 from casework.casefile.views import OverviewRow
@@ -50,6 +51,7 @@ def _row(session: Session, case: Case) -> OverviewRow:
     needs += [f"missing:{t}" for t in CORE_ACTOR_TYPES if t not in team]
     if len(team) == 1:
         needs.append("single_agency")
+    needs += [n for n in case_needs(session, case, team) if n not in needs]
     return OverviewRow(
         reference=case.reference,
         status=case.status,
@@ -57,4 +59,5 @@ def _row(session: Session, case: Case) -> OverviewRow:
         team=tuple(sorted(team.items())),
         has_lead=has_lead,
         needs=tuple(needs),
+        case_id=case.id,
     )

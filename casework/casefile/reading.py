@@ -12,7 +12,9 @@ from casework.access.policy import AccessLevel, current_policy
 from casework.audit.events import Action, record
 from casework.casefile.caller import Caller
 from casework.casefile.details import read_details
+from casework.casefile.meeting import support_view
 from casework.casefile.reach import Reach, Via, reach
+from casework.casefile.teams import mark_seen
 from casework.casefile.views import CaseView, EmergencyAccess, IdentityView
 from casework.models.base import utcnow
 from casework.models.breakglass import BreakGlassGrant
@@ -38,7 +40,12 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseView:
         emergency_until=route.until,
         emergency_accesses=_emergency_accesses(session, route),
         details=read_details(session, route, caller.role),
+        support=support_view(session, caller, route),
     )
+    if view.support is not None and view.support.is_health_member:
+        # Clinical notes follow the member's profession on the team, not the role.
+        groups = [*groups, FieldGroup.HEALTH]
+    mark_seen(session, case.id, caller.user.id)
     record(
         session,
         Action.CASE_READ,

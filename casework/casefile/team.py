@@ -30,21 +30,54 @@ def add_member(
     This is the trusted core used by set-up tasks (the demo seed); screens that let
     coordinators change teams check their permission before calling it.
     """
+    stage_member(
+        session,
+        by,
+        case_id,
+        user,
+        actor_type,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        role_in_team=role_in_team,
+        context=context,
+    )
+    session.commit()
+
+
+def stage_member(
+    session: Session,
+    by: Actor,
+    case_id: uuid.UUID,
+    user: User,
+    actor_type: str,
+    *,
+    starts_on: date,
+    ends_on: date | None = None,
+    role_in_team: str = TeamRole.MEMBER,
+    context: RequestContext | None = None,
+) -> TeamMembership:
+    """add_member without the commit, for changes that add several members at once."""
     if ends_on is not None and ends_on <= starts_on:
         raise ValueError("a membership ends after it starts")
     case = session.get(Case, case_id)
     if case is None:
         raise LookupError(case_id)
-    session.add(
-        TeamMembership(
-            case_id=case.id,
-            user_id=user.id,
-            organisation_id=user.organisation_id,
-            actor_type=actor_type,
-            role_in_team=role_in_team,
-            starts_on=starts_on,
-            ends_on=ends_on,
-        )
+    membership = TeamMembership(
+        case_id=case.id,
+        user_id=user.id,
+        organisation_id=user.organisation_id,
+        actor_type=actor_type,
+        role_in_team=role_in_team,
+        starts_on=starts_on,
+        ends_on=ends_on,
     )
-    record(session, Action.TEAM_CHANGE, by, case_ref=case.reference, context=context)
-    session.commit()
+    session.add(membership)
+    record(
+        session,
+        Action.TEAM_CHANGE,
+        by,
+        case_ref=case.reference,
+        context=context,
+        subject=user.username,
+    )
+    return membership

@@ -5,6 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from casework.casefile.support_views import SupportView
 
 from casework.casefile.recordviews import CaseDetails
 
@@ -49,6 +53,8 @@ class CaseView:
     emergency_until: datetime | None = None
     emergency_accesses: tuple[EmergencyAccess, ...] = field(default=())
     details: CaseDetails = field(default_factory=CaseDetails)
+    # Team, referrals, plan, child's views, non-punishment (see casefile/meeting.py).
+    support: SupportView | None = None
 
     @property
     def read_only(self) -> bool:
@@ -77,3 +83,4 @@ class OverviewRow:
     team: tuple[tuple[str, int], ...]
     has_lead: bool
     needs: tuple[str, ...]
+    case_id: uuid.UUID | None = None

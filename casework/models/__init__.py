@@ -15,8 +15,11 @@ from casework.models.identification import (
 from casework.models.identity import AgeAssessment, ChildAlias, Guardian, IdentityDocument
 from casework.models.lifecycle import CaseStatusChange
 from casework.models.migration import MigrationStatus, Placement
+from casework.models.nonpunishment import NonPunishment
 from casework.models.organisation import Organisation, OrganisationKind
+from casework.models.referral import Referral, ReferralState
 from casework.models.session import UserSession
+from casework.models.support import ChildViews, MeasureResponse, SupportMeasure
 from casework.models.team import ActorType, TeamMembership, TeamRole
 from casework.models.user import User
 
@@ -33,6 +36,7 @@ __all__ = [
     "CaseStatusChange",
     "Child",
     "ChildAlias",
+    "ChildViews",
     "Enrolment",
     "Guardian",
     "IdentificationDecision",
@@ -40,12 +44,17 @@ __all__ = [
     "IdentityDocument",
     "InvestigationDetail",
     "LoginThrottle",
+    "MeasureResponse",
     "MigrationStatus",
+    "NonPunishment",
     "Organisation",
     "OrganisationKind",
     "Placement",
     "RecoveryCode",
+    "Referral",
+    "ReferralState",
     "Sex",
+    "SupportMeasure",
     "TeamMembership",
     "TeamRole",
     "User",

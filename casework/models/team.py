@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String
@@ -44,6 +44,8 @@ class TeamMembership(UuidPrimaryKey, Base):
     role_in_team: Mapped[str] = mapped_column(String(16), default=TeamRole.MEMBER)
     starts_on: Mapped[date]
     ends_on: Mapped[date | None]
+    # When the member first opened the case after being added; None shows it as new.
+    seen_at: Mapped[datetime | None]
 
     case: Mapped[Case] = relationship()
     user: Mapped[User] = relationship()

@@ -6,7 +6,18 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from casework.views import admin, auth, cases, identification, lifecycle, main, record
+    from casework.views import (
+        admin,
+        auth,
+        cases,
+        identification,
+        lifecycle,
+        main,
+        nonpunishment,
+        record,
+        support,
+        teams,
+    )
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -15,6 +26,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(identification.bp)
     app.register_blueprint(record.bp)
     app.register_blueprint(lifecycle.bp)
+    app.register_blueprint(teams.bp)
+    app.register_blueprint(support.bp)
+    app.register_blueprint(nonpunishment.bp)
 
     @app.context_processor
     def _globals() -> dict[str, object]:

@@ -22,7 +22,9 @@ def my_cases() -> str:
         cases = casefile.my_cases(db.session(), caller())
     except casefile.NotPermitted:
         abort(403)
-    return render_template("cases/my_cases.html", cases=cases)
+    marks = casefile.my_case_marks(db.session(), caller(), [c.id for c in cases])
+    new_count = sum("new" in m for m in marks.values())
+    return render_template("cases/my_cases.html", cases=cases, marks=marks, new_count=new_count)
 
 
 @bp.get("/overview")

@@ -99,6 +99,8 @@ def _routes(app: Flask) -> list[tuple[str, str, str]]:
         url = url.replace("<path:filename>", "css/casework.css")
         url = url.replace("<token>", "not-a-real-token")
         url = url.replace("<uuid:user_id>", "00000000-0000-4000-8000-000000000000")
+        # Records inside a case (memberships, measures, referrals ...) by their id.
+        url = re.sub(r"<uuid:\w+>", "00000000-0000-4000-8000-000000000000", url)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             found.append((rule.endpoint, method, url))
     return found

@@ -59,6 +59,18 @@ LOCATION_READERS = {"social_worker", "police"}
 # coordinator raises and resolves flags.
 INTAKERS = {"police"}
 FLAGGERS = {"social_worker", "police", "prosecutor", "ngo_worker"}
+# Support (DOMAIN.md): coordinators assemble teams of their region's cases (the matrix
+# case is led in the matrix user's region); team members of the sending organisation refer;
+# the support plan and the child's views are written by social workers and NGOs;
+# non-punishment by police and prosecutors, and only prosecutors decide.
+TEAM_ASSIGNERS = {"coordinator"}
+REFERRERS = {"social_worker", "police", "ngo_worker"}
+PLAN_WRITERS = {"social_worker", "ngo_worker"}
+VIEWS_WRITERS = {"social_worker", "ngo_worker"}
+NP_WRITERS = {"police", "prosecutor"}
+DECIDERS = {"prosecutor"}
+# An id no record has: routes to one record answer 404 to those who pass every check.
+UNKNOWN = uuid.UUID("00000000-0000-4000-8000-00000000abcd")
 
 GIVEN = "Jõgevamaa"
 FAMILY = "Østergaard-Kalniņa"
@@ -97,6 +109,17 @@ def _edit(success: int, writers: set[str] = IDENTITY_WRITERS) -> Callable[[Scena
 def _lead_only(s: Scenario) -> int:
     """Lifecycle steps: the matrix user is never the case lead."""
     return 403 if s.reaches else 404
+
+
+def _team(success: int) -> Callable[[Scenario], int]:
+    """Coordinators of the case's region, member or not; a plain member may not."""
+
+    def expect(s: Scenario) -> int:
+        if s.role in TEAM_ASSIGNERS:
+            return success
+        return 403 if s.reaches else 404
+
+    return expect
 
 
 def _by_role(allowed: set[str], yes: int, no: int) -> Callable[[Scenario], int]:
@@ -153,6 +176,27 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("lifecycle.activate", "POST"): _lead_only,
     ("lifecycle.close", "POST"): _lead_only,
     ("lifecycle.reopen", "POST"): _lead_only,
+    # Support routes come before break-glass is opened below.
+    ("teams.team", "GET"): _team(200),
+    ("teams.team", "POST"): _team(200),
+    ("teams.end_membership", "POST"): _team(404),
+    ("teams.new_referral", "GET"): _edit(200, REFERRERS),
+    ("teams.new_referral", "POST"): _edit(200, REFERRERS),
+    ("teams.referrals", "GET"): _by_role(COORDINATORS, 200, 403),
+    ("teams.referral", "GET"): _by_role(COORDINATORS, 404, 403),
+    ("teams.referral", "POST"): _by_role(COORDINATORS, 404, 403),
+    ("support.new_measure", "GET"): _edit(200, PLAN_WRITERS),
+    ("support.new_measure", "POST"): _edit(200, PLAN_WRITERS),
+    ("support.edit_measure", "GET"): _edit(404, PLAN_WRITERS),
+    ("support.edit_measure", "POST"): _edit(404, PLAN_WRITERS),
+    ("support.new_views", "GET"): _edit(200, VIEWS_WRITERS),
+    ("support.new_views", "POST"): _edit(200, VIEWS_WRITERS),
+    ("nonpunishment.new_consideration", "GET"): _edit(200, NP_WRITERS),
+    ("nonpunishment.new_consideration", "POST"): _edit(200, NP_WRITERS),
+    ("nonpunishment.edit_consideration", "GET"): _edit(404, NP_WRITERS),
+    ("nonpunishment.edit_consideration", "POST"): _edit(404, NP_WRITERS),
+    ("nonpunishment.decide", "GET"): _edit(404, DECIDERS),
+    ("nonpunishment.decide", "POST"): _edit(404, DECIDERS),
     ("cases.open_case", "POST"): _by_role(CREATORS, 302, 403),
     ("cases.break_glass", "POST"): _by_role(BREAKERS, 302, 403),
     ("auth.login", "POST"): lambda s: 302,
@@ -192,6 +236,16 @@ def _url(endpoint: str, s: Scenario, app: Flask) -> str:
             return url_for("static", filename="css/casework.css")
         if endpoint in ("cases.show", "cases.edit_identity"):
             return url_for(endpoint, case_id=s.case_id)
+        if endpoint == "teams.referral":
+            return url_for(endpoint, referral_id=UNKNOWN)
+        if endpoint.startswith(("teams.", "support.", "nonpunishment.")) and endpoint != (
+            "teams.referrals"
+        ):
+            ids = {"membership_id": UNKNOWN, "measure_id": UNKNOWN, "entry_id": UNKNOWN}
+            rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+            return url_for(
+                endpoint, case_id=s.case_id, **{k: ids[k] for k in rule.arguments & set(ids)}
+            )
         if endpoint.startswith("admin.") and endpoint not in ("admin.users", "admin.new_user"):
             return url_for(endpoint, user_id=s.lead_id)
         if endpoint == "auth.enrol":
@@ -219,6 +273,8 @@ def _payload(endpoint: str, s: Scenario, version: int, db_session: Session) -> d
             "reference": s.reference,
             "reason": "Emergency: the child is missing and police need the placement.",
         }
+    if endpoint == "teams.end_membership":
+        return {f"end-{UNKNOWN.hex}-ends_on": date.today().isoformat()}
     if endpoint == "auth.login":
         return {"username": "matrix", "password": "irrelevant-for-a-signed-in-user"}
     if endpoint == "auth.reauth":

@@ -110,3 +110,10 @@ def test_create_app_applies_secure_cookie_settings_in_production(tmp_path: Path)
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["WTF_CSRF_SSL_STRICT"] is True
+
+
+def test_reoffer_interval_is_configurable_within_bounds(tmp_path: Path) -> None:
+    base = {"INSTANCE_PATH": str(tmp_path), "KEK": KEK, "SECRET_KEY": "x" * 40}
+    assert build({**base, "REOFFER_DAYS": 14}).reoffer_days == 14
+    with pytest.raises(ConfigError, match="REOFFER_DAYS must be between 1 and 365"):
+        build({**base, "REOFFER_DAYS": 0})

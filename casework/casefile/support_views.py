@@ -1,0 +1,144 @@
+"""What the door hands out for teams, referrals, the support plan, the child's views and
+non-punishment: plain, read-only values, filled only from groups the caller may read."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class MemberView:
+    id: uuid.UUID
+    display_name: str
+    username: str
+    organisation: str
+    actor_type: str
+    role_in_team: str
+    starts_on: date
+    ends_on: date | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class TeamPage:
+    case_id: uuid.UUID
+    reference: str
+    members: tuple[MemberView, ...]
+    candidates: tuple[Choice, ...]
+
+
+@dataclass(frozen=True)
+class ReferralLine:
+    """A referral as the case's team and the receiving coordinator see it."""
+
+    id: uuid.UUID
+    reference: str
+    from_organisation: str
+    to_organisation: str
+    state: str
+    consent: str
+    created_at: datetime
+    decided_at: datetime | None
+    # Filled only for readers of the support plan (the team) and the receiver.
+    reason: str | None = None
+    decision_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ReferralPage:
+    referral: ReferralLine
+    candidates: tuple[Choice, ...]
+
+
+@dataclass(frozen=True)
+class MeasureView:
+    id: uuid.UUID
+    measure_type: str
+    provider: str
+    provider_id: uuid.UUID
+    status: str
+    starts_on: date
+    ends_on: date | None
+    review_on: date | None
+    version: int
+    review_overdue: bool
+    details: str | None = None
+    # None: not shown to this caller. has_clinical_notes is for "summary" readers.
+    clinical_notes: str | None = None
+    has_clinical_notes: bool = False
+
+
+@dataclass(frozen=True)
+class ResponseView:
+    measure_type: str
+    acceptance: str
+    reasons: str | None
+    reoffer_on: date | None
+
+
+@dataclass(frozen=True)
+class ChildViewsView:
+    heard_on: date
+    language: str
+    informed_format: str
+    views: str
+    perceives_benefit: str
+    engagement: str | None
+    trusted_adult: str | None
+    responses: tuple[ResponseView, ...]
+
+
+@dataclass(frozen=True)
+class ReofferView:
+    measure_type: str
+    due_on: date
+    due: bool
+
+
+@dataclass(frozen=True)
+class ConsiderationView:
+    """A non-punishment consideration. Summary readers get outcome only; minimal readers
+    get nothing but the existence of the row (the flag)."""
+
+    id: uuid.UUID
+    full: bool
+    may_change: bool
+    outcome: str | None = None
+    decided_on: date | None = None
+    decided_without_assessment: bool = False
+    offence: str | None = None
+    stage: str | None = None
+    link: str | None = None
+    rationale: str | None = None
+    assessed_on: date | None = None
+    assessor: str | None = None
+    decision_maker: str | None = None
+    departure_reasons: str | None = None
+    override_reason: str | None = None
+    clear_record: str | None = None
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class SupportView:
+    """The team-meeting overview of a case; None for a group the caller may not read."""
+
+    team: tuple[MemberView, ...]
+    referrals: tuple[ReferralLine, ...]
+    measures: tuple[MeasureView, ...] | None
+    latest_views: ChildViewsView | None
+    reoffers: tuple[ReofferView, ...] | None
+    considerations: tuple[ConsiderationView, ...] | None
+    may_manage_team: bool = False
+    may_refer: bool = False
+    may_decide_nonpunishment: bool = False
+    is_health_member: bool = False
+    reoffers_due: int = field(default=0)

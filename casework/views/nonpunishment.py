@@ -1,0 +1,97 @@
+"""Non-punishment considerations, assessments and prosecution decisions."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from casework import casefile, db
+from casework.access.permissions import FieldGroup
+from casework.forms.nonpunishment import ConsiderationForm, DecisionForm
+from casework.views import guard
+from casework.views.common import caller
+
+bp = Blueprint("nonpunishment", __name__)
+guard.register(bp)
+
+STALE = _l("Someone else changed this entry meanwhile. Nothing was saved; reload it.")
+
+
+def _input(form: ConsiderationForm) -> casefile.ConsiderationInput:
+    return casefile.ConsiderationInput(
+        offence=form.offence.data,
+        stage=form.stage.data,
+        link=form.link.data,
+        rationale=form.rationale.data,
+        assessed_on=form.assessed_on.data,
+        assessor=form.assessor.data or "",
+    )
+
+
+@bp.route("/cases/<uuid:case_id>/non-punishment/new", methods=["GET", "POST"])
+def new_consideration(case_id: uuid.UUID) -> Response | str:
+    casefile.ensure_may_write(db.session(), caller(), case_id, FieldGroup.NON_PUNISHMENT)
+    case = casefile.read_case(db.session(), caller(), case_id)
+    form = ConsiderationForm()
+    if form.validate_on_submit():
+        try:
+            casefile.add_consideration(db.session(), caller(), case_id, _input(form))
+        except casefile.InvalidInput as error:
+            guard.refuse(form, error)
+        else:
+            flash(_("The non-punishment consideration is recorded."), "info")
+            return redirect(url_for("cases.show", case_id=case_id))
+    return render_template("nonpunishment/consideration.html", form=form, case=case, entry=None)
+
+
+@bp.route("/cases/<uuid:case_id>/non-punishment/<uuid:entry_id>", methods=["GET", "POST"])
+def edit_consideration(case_id: uuid.UUID, entry_id: uuid.UUID) -> Response | str:
+    entry = casefile.consideration_for_edit(db.session(), caller(), case_id, entry_id)
+    case = casefile.read_case(db.session(), caller(), case_id)
+    form = ConsiderationForm(obj=entry)
+    if form.validate_on_submit():
+        try:
+            casefile.update_consideration(
+                db.session(), caller(), case_id, entry_id, _input(form), form.version.data or 0
+            )
+        except casefile.InvalidInput as error:
+            guard.refuse(form, error)
+        except casefile.StaleEdit:
+            form.form_errors.append(STALE)
+        else:
+            flash(_("The non-punishment consideration is saved."), "info")
+            return redirect(url_for("cases.show", case_id=case_id))
+    return render_template("nonpunishment/consideration.html", form=form, case=case, entry=entry)
+
+
+@bp.route("/cases/<uuid:case_id>/non-punishment/<uuid:entry_id>/decision", methods=["GET", "POST"])
+def decide(case_id: uuid.UUID, entry_id: uuid.UUID) -> Response | str:
+    casefile.ensure_may_decide(db.session(), caller(), case_id)
+    entry = casefile.consideration_for_edit(db.session(), caller(), case_id, entry_id)
+    case = casefile.read_case(db.session(), caller(), case_id)
+    form = DecisionForm(obj=entry)
+    if form.validate_on_submit():
+        decision = casefile.DecisionInput(
+            decided_on=form.decided_on.data,
+            decision_maker=form.decision_maker.data,
+            outcome=form.outcome.data,
+            departure_reasons=form.departure_reasons.data or "",
+            override_reason=form.override_reason.data or "",
+            clear_record=form.clear_record.data or "",
+        )
+        try:
+            casefile.record_prosecution_decision(
+                db.session(), caller(), case_id, entry_id, decision, form.version.data
+            )
+        except casefile.InvalidInput as error:
+            guard.refuse(form, error)
+        except casefile.StaleEdit:
+            form.form_errors.append(STALE)
+        else:
+            flash(_("The decision is recorded."), "info")
+            return redirect(url_for("cases.show", case_id=case_id))
+    return render_template("nonpunishment/decision.html", form=form, case=case, entry=entry)

@@ -1,0 +1,50 @@
+"""Helpers for the support tests: callers, team members, the form fields' errors."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, timedelta
+
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from casework.audit.events import Actor, RequestContext
+from casework.casefile import Caller
+from casework.casefile.team import add_member
+from casework.models import AuditEvent, User
+
+TODAY = date.today()
+YESTERDAY = TODAY - timedelta(days=1)
+
+
+def as_caller(user: User) -> Caller:
+    return Caller(user=user, context=RequestContext())
+
+
+def join(
+    app: Flask,
+    db_session: Session,
+    case_id: uuid.UUID,
+    user: User,
+    actor_type: str = "ngo",
+    **kw: object,
+) -> None:
+    with app.app_context():
+        kw.setdefault("starts_on", YESTERDAY)
+        add_member(db_session, Actor(username="test"), case_id, user, actor_type, **kw)  # type: ignore[arg-type]
+
+
+def field_error(html: str, field_id: str) -> str:
+    """The error shown beside the field with this id ("" if none)."""
+    match = re.search(rf'<p class="field-error" id="{re.escape(field_id)}-error">([^<]*)</p>', html)
+    return match.group(1) if match else ""
+
+
+def count(db_session: Session, model: type) -> int:
+    return int(db_session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def events(db_session: Session, action: str) -> list[AuditEvent]:
+    return list(db_session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
