@@ -52,6 +52,7 @@ NEEDS = {
     "missing:legal_counsel": _l("No legal counsel for a legal measure"),
     "missing:interpreter": _l("No interpreter for an interpretation measure"),
     "review_overdue": _l("A support measure's review is overdue"),
+    "no_guardian": _l("No guardian for an unaccompanied or separated child"),
     "new": _l("New to you"),
     "reoffer_due": _l("Re-offer due"),
 }

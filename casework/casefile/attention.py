@@ -13,9 +13,11 @@ from casework import clock
 from casework.access.permissions import FieldGroup
 from casework.access.policy import AccessLevel, current_policy
 from casework.casefile.caller import Caller
+from casework.casefile.flags import GUARDIAN_NEEDED
 from casework.casefile.reoffers import reoffers
 from casework.casefile.support import case_measures, review_overdue
 from casework.models.case import Case
+from casework.models.flag import CaseFlag
 from casework.models.support import MeasureType
 from casework.models.team import ActorType, TeamMembership
 
@@ -31,9 +33,16 @@ MEASURE_ACTOR_TYPES = {
 
 
 def other_needs(session: Session, case: Case) -> list[str]:
-    """Hook for needs recorded by other areas of the case file: "no_guardian" for an
-    unaccompanied child without an appointed guardian belongs here once guardians exist."""
-    return []
+    """Needs recorded by other areas of the case file: the open "no guardian" flag that
+    the guardian rule raises for an unaccompanied or separated child."""
+    flags = session.scalars(
+        select(CaseFlag).where(
+            CaseFlag.case_id == case.id,
+            CaseFlag.automatic.is_(True),
+            CaseFlag.resolved_at.is_(None),
+        )
+    )
+    return ["no_guardian"] if any(f.kind == GUARDIAN_NEEDED for f in flags) else []
 
 
 def case_needs(session: Session, case: Case, team: Iterable[str]) -> list[str]:

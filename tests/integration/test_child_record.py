@@ -359,3 +359,22 @@ def test_records_of_another_case_cannot_be_reached_through_this_one(
     with app.app_context():
         db_session.expire_all()
         assert db_session.get_one(Guardian, guardian_id).name == GUARDIAN["name"]
+
+
+def test_coordinator_overview_shows_a_child_without_guardian(
+    app: Flask, lead: FlaskClient, db_session: Session, case_id: uuid.UUID
+) -> None:
+    from casework.models import User
+    from tests.conftest import new_client
+
+    lead_user = db_session.scalars(select(User).where(User.username == "lead")).one()
+    UserFactory(username="karlis", coordinator=True, organisation=lead_user.organisation)
+    coordinator = new_client(app)
+    login(coordinator, "karlis")
+    assert "No guardian" not in coordinator.get("/cases/overview").text
+    assert post(lead, f"/cases/{case_id}/migration", MIGRATION).status_code == 302
+    page = coordinator.get("/cases/overview")
+    assert "No guardian for an unaccompanied or separated child" in page.text
+    assert "Iryna" not in page.text and "Melnyk" not in page.text
+    assert post(lead, f"/cases/{case_id}/guardians/new", GUARDIAN).status_code == 302
+    assert "No guardian" not in coordinator.get("/cases/overview").text
