@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from casework.crypto.aead import KeyDestroyed
+from casework.crypto.blind_index import date_index, name_index
 from casework.crypto.fields import DateCodec, EncryptedField, TextCodec
 from casework.crypto.keyring import Keyring, current_keyring
 from casework.models.base import Base, UuidPrimaryKey, utcnow
@@ -21,6 +23,7 @@ class CaseStatus(StrEnum):
     ACTIVE = "active"
     CLOSED = "closed"
     REOPENED = "reopened"
+    ERASED = "erased"
 
 
 class Sex(StrEnum):
@@ -31,9 +34,11 @@ class Sex(StrEnum):
 
 
 class Case(UuidPrimaryKey, Base):
-    """A child's case. Holds the case's data key, wrapped by the key-encryption key."""
+    """A child's case. Holds the case's data key, wrapped by the key-encryption key;
+    an erased case holds none (NULL), and so can never be read again."""
 
     __tablename__ = "case_file"
+    __case_column__ = "id"
 
     reference: Mapped[str] = mapped_column(String(32), unique=True)
     status: Mapped[str] = mapped_column(String(16), default=CaseStatus.OPEN)
@@ -43,7 +48,7 @@ class Case(UuidPrimaryKey, Base):
     created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    wrapped_dek: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped_dek: Mapped[bytes | None] = mapped_column(LargeBinary)
     dek_version: Mapped[int] = mapped_column(default=1)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -58,12 +63,16 @@ class Case(UuidPrimaryKey, Base):
         self.dek_version = 1
         self.wrapped_dek = keyring.wrap(dek, str(self.id), self.dek_version)
         self.__dict__["_dek"] = dek
+        self.__dict__["_dek_of"] = (self.wrapped_dek, self.dek_version)
 
     def data_key(self) -> tuple[bytes, int]:
         dek: bytes | None = self.__dict__.get("_dek")
-        if dek is None:
+        if dek is None or self.__dict__.get("_dek_of") != (self.wrapped_dek, self.dek_version):
+            if self.wrapped_dek is None:
+                raise KeyDestroyed(f"case {self.id} was erased; its data key is destroyed")
             dek = current_keyring().unwrap(self.wrapped_dek, str(self.id), self.dek_version)
             self.__dict__["_dek"] = dek
+            self.__dict__["_dek_of"] = (self.wrapped_dek, self.dek_version)
         return dek, self.dek_version
 
 
@@ -83,9 +92,9 @@ class Child(UuidPrimaryKey, Base):
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
-    given_name = EncryptedField("given_name_enc", TextCodec())
-    family_name = EncryptedField("family_name_enc", TextCodec())
-    date_of_birth = EncryptedField("date_of_birth_enc", DateCodec())
+    given_name = EncryptedField("given_name_enc", TextCodec(), blind_index=name_index())
+    family_name = EncryptedField("family_name_enc", TextCodec(), blind_index=name_index())
+    date_of_birth = EncryptedField("date_of_birth_enc", DateCodec(), blind_index=date_index())
     sex = EncryptedField("sex_enc", TextCodec())
 
     def __init__(self, case: Case, **fields: Any) -> None:
