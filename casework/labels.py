@@ -12,6 +12,7 @@ STATUS = {
     "active": _l("Active"),
     "closed": _l("Closed"),
     "reopened": _l("Reopened"),
+    "erased": _l("Erased"),
 }
 TEAM_ROLE = {"lead": _l("Lead"), "member": _l("Member")}
 SEX = {"female": _l("Female"), "male": _l("Male"), "other": _l("Other"), "unknown": _l("Not known")}

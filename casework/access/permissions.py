@@ -7,6 +7,8 @@ class Permission(StrEnum):
     CASE_CREATE = "case:create"
     CASE_READ = "case:read"
     CASE_UPDATE = "case:update"
+    CASE_SEARCH = "case:search"
+    CASE_ERASE = "case:erase"
 
 
 class FieldGroup(StrEnum):

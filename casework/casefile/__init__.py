@@ -14,9 +14,18 @@ from casework.casefile.operations import (
     open_case,
     read_case,
 )
-from casework.casefile.views import CaseSummary, CaseView, IdentityView
+from casework.casefile.search import (
+    QueryTooShort,
+    SearchQuery,
+    SearchResult,
+    ensure_may_search,
+    possible_duplicates,
+    search_cases,
+)
+from casework.casefile.views import UNREADABLE, CaseSummary, CaseView, IdentityView, Unreadable
 
 __all__ = [
+    "UNREADABLE",
     "Caller",
     "CaseNotFound",
     "CaseSummary",
@@ -24,8 +33,15 @@ __all__ = [
     "IdentityView",
     "NewChild",
     "NotPermitted",
+    "QueryTooShort",
+    "SearchQuery",
+    "SearchResult",
+    "Unreadable",
     "ensure_may_open_case",
+    "ensure_may_search",
     "my_cases",
     "open_case",
+    "possible_duplicates",
     "read_case",
+    "search_cases",
 ]

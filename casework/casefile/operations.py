@@ -13,6 +13,7 @@ from casework.access.policy import AccessLevel, current_policy
 from casework.audit.events import Action, Outcome, record
 from casework.casefile.caller import Caller
 from casework.casefile.errors import CaseNotFound, NotPermitted
+from casework.casefile.reading import identity_view
 from casework.casefile.views import CaseSummary, CaseView, IdentityView
 from casework.models.base import utcnow
 from casework.models.case import Case, CaseStatus, Child
@@ -149,6 +150,7 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseView:
         role_in_team=membership.role_in_team,
         field_groups=tuple(str(g) for g in groups),
         identity=_identity(case, current_policy().level(caller.role, FieldGroup.IDENTITY)),
+        erased=case.status == CaseStatus.ERASED,
     )
     record(
         session,
@@ -163,19 +165,9 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseView:
 
 
 def _identity(case: Case, level: AccessLevel) -> IdentityView | None:
-    if level == AccessLevel.NONE or case.child is None:
+    if level == AccessLevel.NONE or case.child is None or case.status == CaseStatus.ERASED:
         return None
-    child = case.child
-    age = child.age_on(today())
-    if level < AccessLevel.READ:
-        return IdentityView(given_name=child.given_name, age=age)
-    return IdentityView(
-        given_name=child.given_name,
-        age=age,
-        family_name=child.family_name,
-        date_of_birth=child.date_of_birth,
-        sex=child.sex,
-    )
+    return identity_view(case.child, level, today())
 
 
 def my_cases(session: Session, caller: Caller) -> list[CaseSummary]:

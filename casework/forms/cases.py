@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -49,4 +49,8 @@ class OpenCaseForm(FlaskForm):  # type: ignore[misc]
         _l("Sex"),
         choices=SEX_CHOICES,
         validators=[DataRequired(_l("Choose one; “Not known” is a valid answer."))],
+    )
+    # Shown only when the duplicate check found possible existing cases of this child.
+    not_a_duplicate = BooleanField(
+        _l("None of these is the same child: open a new case"),
     )

@@ -36,6 +36,10 @@ def open_case() -> Response | str:
             date_of_birth=form.date_of_birth.data,
             sex=form.sex.data,
         )
+        if not form.not_a_duplicate.data:
+            duplicates = casefile.possible_duplicates(db.session(), caller(), child)
+            if duplicates is not None and duplicates.hits:
+                return render_template("cases/new.html", form=form, result=duplicates)
         prefix = current_app.config["CASEWORK"].case_reference_prefix
         try:
             case_id = casefile.open_case(db.session(), caller(), child, prefix=prefix)

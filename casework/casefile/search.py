@@ -1,0 +1,218 @@
+"""Finding cases by the child's name and date of birth, through blind indexes.
+
+Order: permission (denied: audited, NotPermitted) -> a query with a word of at least
+two letters (else QueryTooShort: nothing read, nothing scanned) -> tokens -> candidates,
+joined in SQL with the caller's active team memberships, so that no other team's case
+is even decrypted -> decrypt and re-check, since truncated tokens match other values
+too -> audit -> commit.
+
+Only cases whose support team the caller is on are shown, and other matches are not
+reported, not even as a count: a count would tell any searcher whether a named child is
+known to Casework at all, an existence oracle that an insider working for an exploiter
+could use to learn that a child has been identified or has come forward. Finding
+duplicates across teams belongs with coordinators (docs/encryption.md).
+
+Audit: one `search` event for the search (no terms, no tokens), and one `search` event
+per case shown, naming its reference, since the result shows that case's identity.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from casework.access.permissions import FieldGroup, Permission
+from casework.access.policy import AccessLevel, current_policy
+from casework.audit.events import Action, record
+from casework.casefile.caller import Caller
+from casework.casefile.denials import record_denial
+from casework.casefile.errors import NotPermitted
+from casework.casefile.operations import NewChild, today
+from casework.casefile.reading import identity_view, readable
+from casework.casefile.views import IdentityView
+from casework.crypto.blind_index import DATE, NAME, name_terms
+from casework.crypto.case_keys import owning_case_id
+from casework.crypto.keyring import current_keyring
+from casework.crypto.registry import EncryptedModel, encrypted_models
+from casework.models.blind_index import BlindIndexEntry
+from casework.models.case import Case, Child
+from casework.models.team import TeamMembership
+
+MAX_RESULTS = 50
+# Stands for "the date of birth matched" among the name words a token stands for;
+# normalised name words are letters and digits only, so it cannot be one of them.
+_DOB = "#date-of-birth"
+
+
+class QueryTooShort(ValueError):
+    """No word of two letters or more: such a search would list almost every case."""
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    name: str
+    date_of_birth: date | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: uuid.UUID
+    reference: str
+    status: str
+    identity: IdentityView
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: tuple[SearchHit, ...]
+    more: bool  # more cases matched than are shown
+
+
+def may_search(caller: Caller) -> bool:
+    policy = current_policy()
+    return (
+        policy.allows(caller.role, Permission.CASE_SEARCH)
+        and policy.level(caller.role, FieldGroup.IDENTITY) >= AccessLevel.READ
+    )
+
+
+def ensure_may_search(session: Session, caller: Caller) -> None:
+    """Raise NotPermitted (and record the denial) unless the caller may search."""
+    if not may_search(caller):
+        record_denial(session, caller)
+        raise NotPermitted(Permission.CASE_SEARCH)
+
+
+def search_cases(session: Session, caller: Caller, query: SearchQuery) -> SearchResult:
+    """The caller's cases whose child has every word of the name (and the date of birth)."""
+    ensure_may_search(session, caller)
+    words = name_terms(query.name)
+    if not words:
+        raise QueryTooShort(query.name)
+    models = encrypted_models()
+    candidates = _candidates(session, caller, models, words, query.date_of_birth)
+    matches = _verified(session, models, candidates, words, query.date_of_birth)
+    hits = _hits(session, matches[:MAX_RESULTS])
+    groups = [FieldGroup.IDENTITY]
+    record(session, Action.SEARCH, caller.actor, field_groups=groups, context=caller.context)
+    for hit in hits:
+        record(
+            session,
+            Action.SEARCH,
+            caller.actor,
+            case_ref=hit.reference,
+            field_groups=groups,
+            context=caller.context,
+        )
+    session.commit()
+    return SearchResult(hits=tuple(hits), more=len(matches) > MAX_RESULTS)
+
+
+def possible_duplicates(session: Session, caller: Caller, child: NewChild) -> SearchResult | None:
+    """Cases on the caller's teams that may be about the same child; None when the
+    caller may not search or the names are too short to look up."""
+    if not may_search(caller):
+        return None
+    query = SearchQuery(f"{child.given_name} {child.family_name}", child.date_of_birth)
+    try:
+        return search_cases(session, caller, query)
+    except QueryTooShort:
+        return None
+
+
+def _lookups(
+    models: Iterable[EncryptedModel], words: frozenset[str], born: date | None
+) -> dict[tuple[str, int], set[str]]:
+    """(index field, token) -> the query terms it may stand for."""
+    indexer = current_keyring().indexer
+    terms = {NAME: {word: word for word in words}, DATE: {}}
+    if born is not None:
+        terms[DATE] = {born.isoformat(): _DOB}
+    wanted: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for model in models:
+        for kind, by_term in terms.items():
+            for field, _, index in model.indexed(kind):
+                for term, stands_for in by_term.items():
+                    wanted[(field, indexer.token(field, index.bits, term))].add(stands_for)
+    return wanted
+
+
+def _candidates(
+    session: Session,
+    caller: Caller,
+    models: list[EncryptedModel],
+    words: frozenset[str],
+    born: date | None,
+) -> list[uuid.UUID]:
+    wanted = _lookups(models, words, born)
+    by_field: dict[str, set[int]] = defaultdict(set)
+    for field, token in wanted:
+        by_field[field].add(token)
+    entry, member, day = BlindIndexEntry, TeamMembership, today()
+    rows = session.execute(
+        select(entry.case_id, entry.field, entry.token)
+        .join(member, member.case_id == entry.case_id)
+        .where(
+            member.user_id == caller.user.id,
+            member.starts_on <= day,
+            or_(member.ends_on.is_(None), member.ends_on > day),
+            or_(*(and_(entry.field == f, entry.token.in_(t)) for f, t in by_field.items())),
+        )
+    )
+    found: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for case_id, field, token in rows:
+        found[case_id] |= wanted[(field, token)]
+    needed = words | ({_DOB} if born else set())
+    return [case_id for case_id, terms in found.items() if needed <= terms]
+
+
+def _verified(
+    session: Session,
+    models: list[EncryptedModel],
+    case_ids: list[uuid.UUID],
+    words: frozenset[str],
+    born: date | None,
+) -> list[Case]:
+    """The candidates whose decrypted values really hold every word (and the date)."""
+    if not case_ids:
+        return []
+    # Loaded first, so each row finds its case's key in the identity map, not by a query.
+    cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(case_ids)))}
+    terms: dict[uuid.UUID, set[Any]] = defaultdict(set)
+    for model in models:
+        names = [f.name for _, f, _ in model.indexed(NAME)]
+        dates = [f.name for _, f, _ in model.indexed(DATE)]
+        if not names and not dates:
+            continue
+        owner = getattr(model.model, model.case_column)
+        for row in session.scalars(select(model.model).where(owner.in_(case_ids))):
+            found = terms[owning_case_id(row)]
+            for value in (readable(row, n) for n in names):
+                found.update(name_terms(value) if isinstance(value, str) else ())
+            found.update(v for v in (readable(row, d) for d in dates) if isinstance(v, date))
+    needed: set[Any] = set(words) | ({born} if born else set())
+    matches = [cases[c] for c in case_ids if c in cases and needed <= terms[c]]
+    return sorted(matches, key=lambda case: case.reference)
+
+
+def _hits(session: Session, cases: list[Case]) -> list[SearchHit]:
+    children = session.scalars(select(Child).where(Child.case_id.in_([c.id for c in cases])))
+    child_of = {child.case_id: child for child in children}
+    day = today()
+    return [
+        SearchHit(
+            id=case.id,
+            reference=case.reference,
+            status=case.status,
+            identity=identity_view(child_of[case.id], AccessLevel.READ, day),
+        )
+        for case in cases
+        if case.id in child_of
+    ]
