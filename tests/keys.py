@@ -10,9 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from casework import create_app
+from casework.audit.chain import GENESIS_HASH, event_hash
 from casework.db import database
+from casework.models import AuditEvent
 from tests.conftest import app_config
 from tests.databases import fresh_database, migrate
 
@@ -37,3 +41,15 @@ def app_for(url: str, tmp_path: Path, **config: Any) -> Iterator[Flask]:
         yield app
     finally:
         database(app).dispose()
+
+
+def assert_chain_verifies(session: Session) -> int:
+    """Recompute every audit event's hash in sequence order; the number of events."""
+    events = list(session.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
+    previous = GENESIS_HASH
+    for expected_seq, event in enumerate(events, start=1):
+        assert event.seq == expected_seq
+        assert event.prev_hash == previous, f"chain broken before event {event.seq}"
+        assert event.hash == event_hash(event), f"event {event.seq} altered"
+        previous = event.hash
+    return len(events)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Uuid, delete, event, insert
+from sqlalchemy import Connection, ForeignKey, Index, String, Uuid, delete, event, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casework.crypto.case_keys import owning_case_id
@@ -45,12 +45,16 @@ def _write_tokens(session: Session, _context: Any) -> None:
     if not changed and not removed:
         return
     conn = session.connection()
-    entry = BlindIndexEntry
     if removed:
-        conn.execute(delete(entry).where(entry.row_id.in_(removed)))
-    rows: list[dict[str, Any]] = []
-    for obj in changed:
-        fields, new_rows = _token_rows(obj, obj.__dict__.pop(PENDING_INDEX))
+        conn.execute(delete(BlindIndexEntry).where(BlindIndexEntry.row_id.in_(removed)))
+    replace_tokens(conn, [(obj, obj.__dict__.pop(PENDING_INDEX)) for obj in changed])
+
+
+def replace_tokens(conn: Connection, changes: list[tuple[Any, dict[str, Any]]]) -> None:
+    """For each (row, {field name: new plain value}): drop the field's tokens, add new ones."""
+    entry, rows = BlindIndexEntry, []
+    for obj, values in changes:
+        fields, new_rows = _token_rows(obj, values)
         conn.execute(delete(entry).where(entry.row_id == obj.id, entry.field.in_(fields)))
         rows.extend(new_rows)
     if rows:

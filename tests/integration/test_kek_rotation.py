@@ -1,0 +1,177 @@
+"""KEK rotation on a database of its own: new key as CASEWORK_KEK, old as
+CASEWORK_KEK_PREVIOUS, `casework keys rotate-kek`, then the old key is not needed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select, update
+
+from casework import db
+from casework.crypto.aead import key_version_of
+from casework.crypto.keycheck import KeyCheckError
+from casework.crypto.keyring import Keyring, current_keyring
+from casework.crypto.rotation import _rewrap_case_keys
+from casework.models import AuditEvent, Case, Child, IndexKey, KekVersion, KeyRotationRun
+from tests import factories
+from tests.conftest import login, post_form
+from tests.keys import KEK_A, KEK_B, KEK_C, app_for, assert_chain_verifies, fresh_url
+
+
+def _seed(app: Flask, count: int) -> list[uuid.UUID]:
+    with app.app_context():
+        session = db.session()
+        factories.bind(session)
+        user = factories.UserFactory(username="sofia")
+        names = ["Šarūnas", "Liis", "Łucja", "Mads", "Līga", "Aino"][:count]
+        return [factories.open_case(session, user, given_name=n) for n in names]  # type: ignore[misc]
+
+
+def _state(app: Flask) -> dict[str, Any]:
+    with app.app_context():
+        session = db.session()
+        cases = session.scalars(select(Case).order_by(Case.id)).all()
+        return {
+            "case_versions": [key_version_of(c.wrapped_dek) for c in cases if c.wrapped_dek],
+            "index_versions": [
+                key_version_of(k.wrapped_key) for k in session.scalars(select(IndexKey))
+            ],
+            "children": {
+                c.id: (c.given_name_enc, c.given_name) for c in session.scalars(select(Child))
+            },
+            "retired": [v.version for v in session.scalars(select(KekVersion)) if v.retired_at],
+        }
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[str]:
+    with fresh_url(tmp_path, "kek") as url:
+        with app_for(url, tmp_path, KEK=KEK_A) as app:
+            _seed(app, 3)
+        yield url
+
+
+def test_rotation_rewraps_every_key_leaves_fields_alone_and_retires_the_old_key(
+    database: str, tmp_path: Path
+) -> None:
+    with app_for(database, tmp_path, KEK=KEK_A) as old:
+        before = _state(old)
+    assert before["case_versions"] == [1, 1, 1]
+    with app_for(database, tmp_path, KEK=KEK_B, KEK_PREVIOUS=KEK_A) as app:
+        with app.app_context():
+            assert current_keyring().kek_version == 2
+        client = app.test_client()
+        login(client, "sofia")
+        opened = post_form(
+            client,
+            "/cases/new",
+            {"given_name": "Mart", "family_name": "Tamm", "date_of_birth": "", "sex": "male"},
+        )
+        assert opened.status_code == 302
+        assert _state(app)["case_versions"].count(2) == 1  # new cases use the new key at once
+        result = app.test_cli_runner().invoke(args=["keys", "rotate-kek", "--batch-size", "2"])
+        assert result.exit_code == 0, result.output
+        assert "rewrapped 4 keys under key-encryption key version 2" in result.output
+        assert "retired version(s): 1" in result.output
+        after = _state(app)
+    assert after["case_versions"] == [2, 2, 2, 2]
+    assert after["index_versions"] == [2]
+    assert after["retired"] == [1]
+    for child_id, (blob, name) in before["children"].items():
+        assert after["children"][child_id] == (blob, name)  # field data untouched
+    with app_for(database, tmp_path, KEK=KEK_B) as new_only:
+        client = new_only.test_client()
+        login(client, "sofia")
+        found = post_form(client, "/search/", {"name": "sarunas", "date_of_birth": ""})
+        assert "Šarūnas" in found.text
+        with new_only.app_context():
+            session = db.session()
+            runs = session.scalars(select(KeyRotationRun)).all()
+            assert [(r.kind, r.scope, r.finished_at is not None) for r in runs] == [
+                ("kek", "v2", True)
+            ]
+            rotations = session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "key.rotate")
+            ).all()
+            assert len(rotations) == 2 and {e.actor for e in rotations} == {"cli"}
+            assert assert_chain_verifies(session) > 2
+    with pytest.raises(KeyCheckError, match="retired"):
+        app_for(database, tmp_path, KEK=KEK_A).__enter__()
+
+
+def test_the_new_key_alone_is_refused_until_the_rotation_has_finished(
+    database: str, tmp_path: Path
+) -> None:
+    with app_for(database, tmp_path, KEK=KEK_B, KEK_PREVIOUS=KEK_A):
+        pass  # registers version 2
+    with pytest.raises(KeyCheckError, match="KEK_PREVIOUS or CASEWORK_KEK_PREVIOUS_FILE"):
+        app_for(database, tmp_path, KEK=KEK_B).__enter__()
+    with pytest.raises(KeyCheckError, match="swap them"):
+        app_for(database, tmp_path, KEK=KEK_A, KEK_PREVIOUS=KEK_B).__enter__()
+    with pytest.raises(KeyCheckError, match=r"^CASEWORK_KEK_PREVIOUS: .*check value"):
+        app_for(database, tmp_path, KEK=KEK_B, KEK_PREVIOUS=KEK_C).__enter__()
+
+
+def test_an_interrupted_rotation_keeps_everything_readable_and_resumes(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with app_for(database, tmp_path, KEK=KEK_B, KEK_PREVIOUS=KEK_A) as app:
+        calls = {"n": 0}
+        rewrap = Keyring.rewrap
+
+        def crash_on_the_third(self: Keyring, *args: Any) -> bytes:
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise KeyboardInterrupt  # the operator pressed Ctrl-C
+            return rewrap(self, *args)
+
+        monkeypatch.setattr(Keyring, "rewrap", crash_on_the_third)
+        first = app.test_cli_runner().invoke(args=["keys", "rotate-kek", "--batch-size", "2"])
+        assert first.exit_code != 0
+        assert sorted(_state(app)["case_versions"]) == [1, 2, 2]  # the first batch committed
+        assert all(name for _, name in _state(app)["children"].values())  # all still readable
+        monkeypatch.setattr(Keyring, "rewrap", rewrap)
+        second = app.test_cli_runner().invoke(args=["keys", "rotate-kek", "--batch-size", "2"])
+        assert second.exit_code == 0, second.output
+        assert "rewrapped 1 keys" in second.output
+        assert _state(app)["case_versions"] == [2, 2, 2]
+        with app.app_context():
+            runs = db.session().scalars(select(KeyRotationRun)).all()
+            assert len(runs) == 1 and runs[0].finished_at is not None  # resumed, not restarted
+
+
+def test_a_case_erased_during_the_rotation_stays_erased(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with app_for(database, tmp_path, KEK=KEK_B, KEK_PREVIOUS=KEK_A) as app, app.app_context():
+        session = db.session()
+        victim = session.scalars(select(Case).order_by(Case.id)).first()
+        assert victim is not None
+        rewrap = Keyring.rewrap
+
+        def erase_meanwhile(self: Keyring, wrapped: bytes, case_id: str, version: int) -> bytes:
+            if case_id == str(victim.id):  # read before, erased before the write lands
+                session.execute(update(Case).where(Case.id == victim.id).values(wrapped_dek=None))
+            return rewrap(self, wrapped, case_id, version)
+
+        monkeypatch.setattr(Keyring, "rewrap", erase_meanwhile)
+        run = KeyRotationRun(kind="kek", scope="test", cursor="", done=0)
+        session.add(run)
+        _rewrap_case_keys(session, current_keyring(), run, 10, None)
+        session.expire_all()
+        assert session.get_one(Case, victim.id).wrapped_dek is None
+
+
+def test_without_a_previous_key_there_is_nothing_to_rotate(database: str, tmp_path: Path) -> None:
+    with app_for(database, tmp_path, KEK=KEK_A) as app:
+        result = app.test_cli_runner().invoke(args=["keys", "rotate-kek"])
+        assert result.exit_code == 0
+        assert "wrapped by key-encryption key version 1 already" in result.output
+        status = app.test_cli_runner().invoke(args=["keys", "status"])
+        assert "version 1: live" in status.output
+        assert "data keys wrapped by version 1: 3" in status.output
