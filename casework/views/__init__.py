@@ -7,12 +7,13 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from casework.casefile import Unreadable
-    from casework.views import auth, cases, main, search
+    from casework.views import admin_erase, auth, cases, main, search
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(admin_erase.bp)
     app.add_template_test(lambda value: isinstance(value, Unreadable), "unreadable")
 
     @app.context_processor
