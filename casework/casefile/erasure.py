@@ -1,5 +1,6 @@
-"""Erasing a case by crypto-shredding: its data key, any previous data key and its
-blind-index tokens are destroyed; its ciphertext stays and can never be opened again.
+"""Erasing a case by crypto-shredding: its data key (replaced by an empty one), any
+previous data key and its blind-index tokens are destroyed; its ciphertext stays and
+can never be opened again.
 
 The case row stays, with its reference and the status "erased", so the audit log's
 references still resolve and its chain, which holds no personal data, still verifies.
@@ -23,9 +24,9 @@ from casework.audit.events import Action, Actor, RequestContext, record
 from casework.casefile.caller import Caller
 from casework.casefile.denials import record_denial
 from casework.casefile.errors import CaseNotFound, NotPermitted
-from casework.crypto.case_keys import forget_other_data_keys
+from casework.crypto.case_keys import forget_case_secrets
 from casework.models.blind_index import BlindIndexEntry
-from casework.models.case import Case, CaseStatus
+from casework.models.case import KEY_DESTROYED, Case, CaseStatus
 from casework.models.erasure import CaseErasure, ErasureReason
 from casework.models.keys import PreviousCaseKey
 from casework.passwords import verify_password
@@ -65,7 +66,7 @@ def erase(
     """Destroy the case's keys and tokens, record the erasure and its event; commit."""
     if case.status == CaseStatus.ERASED:
         raise AlreadyErased(case.reference)
-    case.wrapped_dek = None
+    case.wrapped_dek = KEY_DESTROYED
     case.status = CaseStatus.ERASED
     # The UPDATE first: on PostgreSQL it waits for a rotation holding the row, so the
     # deletes below see any previous key that rotation committed.
@@ -75,7 +76,7 @@ def erase(
     session.add(CaseErasure(case_id=case.id, erased_by=actor.username, reason=str(reason)))
     record(session, Action.CASE_ERASE, actor, case_ref=case.reference, context=context)
     session.commit()
-    forget_other_data_keys(session)
+    forget_case_secrets(session, case.id)
 
 
 def ensure_may_erase(session: Session, caller: Caller) -> None:

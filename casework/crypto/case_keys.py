@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from casework.crypto.aead import FieldIntegrityError
-from casework.crypto.fields import case_column
+from casework.crypto.fields import PLAIN_CACHE, case_column, encrypted_fields
 from casework.crypto.keyring import current_keyring
 
 _CACHE = "casework.other_data_keys"
@@ -54,7 +54,7 @@ def _load(session: Session, case_id: uuid.UUID, version: int) -> bytes:
         fresh = session.execute(
             select(Case.wrapped_dek, Case.dek_version).where(Case.id == case_id)
         ).one_or_none()
-        if fresh is not None and fresh.dek_version == version:
+        if fresh is not None and fresh.dek_version == version and fresh.wrapped_dek:
             wrapped = fresh.wrapped_dek
     if wrapped is None:
         raise FieldIntegrityError(f"case {case_id} has no data key version {version}")
@@ -64,3 +64,21 @@ def _load(session: Session, case_id: uuid.UUID, version: int) -> bytes:
 def forget_other_data_keys(session: Session) -> None:
     """Drop cached older keys, e.g. after a rotation or an erasure committed."""
     session.info.pop(_CACHE, None)
+
+
+def forget_case_secrets(session: Session, case_id: uuid.UUID) -> None:
+    """Drop every key and plain value of the case that objects in this session still
+    hold in memory: after an erasure, nothing of the case may be read, even here."""
+    forget_other_data_keys(session)
+    for obj in list(session.identity_map.values()):
+        mine = getattr(obj, "id", None) == case_id and hasattr(obj, "wrapped_dek")
+        if mine or (encrypted_fields(type(obj)) and _owner(obj) == case_id):
+            for name in (PLAIN_CACHE, "_dek", "_dek_of"):
+                obj.__dict__.pop(name, None)
+
+
+def _owner(obj: Any) -> uuid.UUID | None:
+    try:
+        return owning_case_id(obj)
+    except FieldIntegrityError:
+        return None

@@ -14,6 +14,7 @@ from casework.crypto.keyring import current_keyring
 from casework.crypto.reindex import reindex
 from casework.crypto.rotation import DEFAULT_BATCH, rotate_kek
 from casework.models import Case, CaseStatus, KekVersion, KeyRotationRun, PreviousCaseKey
+from casework.models.case import has_data_key
 
 REPORT_EVERY = 10_000
 
@@ -53,9 +54,8 @@ def status() -> None:
         state = f"retired {row.retired_at:%Y-%m-%d}" if row.retired_at else "live"
         click.echo(f"  version {row.version}: {state}")
     counts: dict[int, int] = {}
-    for wrapped in session.scalars(select(Case.wrapped_dek).where(Case.wrapped_dek.is_not(None))):
-        if wrapped is not None:
-            counts[key_version_of(wrapped)] = counts.get(key_version_of(wrapped), 0) + 1
+    for wrapped in session.scalars(select(Case.wrapped_dek).where(has_data_key())):
+        counts[key_version_of(wrapped)] = counts.get(key_version_of(wrapped), 0) + 1
     for version, count in sorted(counts.items()):
         click.echo(f"data keys wrapped by version {version}: {count}")
     erased = session.scalar(select(func.count()).where(Case.status == CaseStatus.ERASED))

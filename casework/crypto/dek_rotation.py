@@ -31,7 +31,7 @@ from casework.crypto.case_keys import forget_other_data_keys
 from casework.crypto.keyring import Keyring
 from casework.crypto.registry import EncryptedModel, encrypted_models
 from casework.crypto.rotation import DEFAULT_BATCH, OPERATOR, Progress, finish_run, start_run
-from casework.models.case import Case
+from casework.models.case import KEY_DESTROYED, Case, has_data_key
 from casework.models.keys import KeyRotationRun, PreviousCaseKey
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def rotate_all(
     models = encrypted_models() if models is None else models
     run = start_run(session, "dek", "all", actor)
     while True:
-        query = select(Case).where(Case.wrapped_dek.is_not(None)).order_by(Case.id)
+        query = select(Case).where(has_data_key()).order_by(Case.id)
         if run.cursor:
             query = query.where(Case.id > uuid.UUID(run.cursor))
         cases = session.scalars(query.limit(batch_size)).all()
@@ -112,7 +112,7 @@ def _has_previous_key(session: Session, case_ids: list[uuid.UUID]) -> set[uuid.U
 
 def _swap_key(session: Session, keyring: Keyring, case: Case, actor: Actor) -> None:
     old_wrapped, old_version = case.wrapped_dek, case.dek_version
-    if old_wrapped is None:
+    if old_wrapped == KEY_DESTROYED:
         raise RotationConflict(f"case {case.reference} is erased")
     new_version = old_version + 1
     new_wrapped = keyring.wrap(keyring.new_data_key(), str(case.id), new_version)

@@ -26,7 +26,7 @@ T = TypeVar("T")
 
 # Plain values set since the last flush, for the blind-index writer (models/blind_index.py).
 PENDING_INDEX = "_blind_index_pending"
-_PLAIN_CACHE = "_plain_cache"
+PLAIN_CACHE = "_plain_cache"
 
 
 class Codec(Protocol[T]):
@@ -106,7 +106,7 @@ class EncryptedField(Generic[T]):
         blob: bytes | None = getattr(obj, self.column)
         if blob is None:
             return None
-        cache: dict[str, tuple[bytes, T]] = obj.__dict__.setdefault(_PLAIN_CACHE, {})
+        cache: dict[str, tuple[bytes, T]] = obj.__dict__.setdefault(PLAIN_CACHE, {})
         hit = cache.get(self.name)
         if hit is not None and hit[0] == blob:
             return hit[1]
@@ -135,7 +135,7 @@ class EncryptedField(Generic[T]):
         key, key_version = obj.data_key()
         blob = seal(key, key_version, self.codec.encode(value), self._aad(obj, key_version))
         setattr(obj, self.column, blob)
-        obj.__dict__.setdefault(_PLAIN_CACHE, {})[self.name] = (blob, value)
+        obj.__dict__.setdefault(PLAIN_CACHE, {})[self.name] = (blob, value)
 
     def reencrypt(self, obj: EncryptedRecord) -> bool:
         """Seal the value again under the case's current data key, if it is not already.

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from casework.crypto.aead import KEY_BYTES, FieldIntegrityError, key_version_of
 from casework.crypto.kek import KekProvider
 from casework.crypto.keyring import Keyring, dek_aad
-from casework.models.case import Case
+from casework.models.case import Case, has_data_key
 from casework.models.keys import IndexKey, KekVersion
 from casework.settings import ENV_PREFIX, ConfigError
 
@@ -88,9 +88,7 @@ def verify_against_cases(session: Session, provider: KekProvider) -> int | None:
     """The KEK version of existing data keys, after checking the key opens one; None
     when there are no cases. Works on a database that has no check values yet."""
     row = session.execute(
-        select(Case.id, Case.wrapped_dek, Case.dek_version)
-        .where(Case.wrapped_dek.is_not(None))
-        .limit(1)
+        select(Case.id, Case.wrapped_dek, Case.dek_version).where(has_data_key()).limit(1)
     ).first()
     if row is None:
         return None

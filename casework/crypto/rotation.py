@@ -25,7 +25,7 @@ from casework.audit.events import Action, Actor, RequestContext, record
 from casework.crypto.aead import key_version_of
 from casework.crypto.keyring import Keyring
 from casework.models.base import utcnow
-from casework.models.case import Case
+from casework.models.case import Case, has_data_key
 from casework.models.keys import IndexKey, KekVersion, KeyRotationRun, PreviousCaseKey
 
 OPERATOR = Actor(username="cli")
@@ -114,7 +114,7 @@ def _rewrap_case_keys(
     )
     while True:
         query = select(table.c.id, table.c.wrapped_dek, table.c.dek_version)
-        query = query.where(table.c.wrapped_dek.is_not(None)).order_by(table.c.id)
+        query = query.where(has_data_key()).order_by(table.c.id)
         if last is not None:
             query = query.where(table.c.id > last)
         rows = session.execute(query.limit(batch_size)).all()

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ColumnElement, ForeignKey, LargeBinary, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.crypto.aead import KeyDestroyed
@@ -33,9 +33,19 @@ class Sex(StrEnum):
     UNKNOWN = "unknown"
 
 
+# What an erased case holds instead of a wrapped data key. Empty rather than NULL, so
+# that the column's schema (and SQLite's table, which references would pin) stays as is.
+KEY_DESTROYED = b""
+
+
+def has_data_key() -> ColumnElement[bool]:
+    """SQL: the case still has a data key (it is not erased)."""
+    return func.length(Case.wrapped_dek) > 0
+
+
 class Case(UuidPrimaryKey, Base):
     """A child's case. Holds the case's data key, wrapped by the key-encryption key;
-    an erased case holds none (NULL), and so can never be read again."""
+    an erased case holds an empty one (KEY_DESTROYED), and so can never be read again."""
 
     __tablename__ = "case_file"
     __case_column__ = "id"
@@ -48,7 +58,7 @@ class Case(UuidPrimaryKey, Base):
     created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    wrapped_dek: Mapped[bytes | None] = mapped_column(LargeBinary)
+    wrapped_dek: Mapped[bytes] = mapped_column(LargeBinary)
     dek_version: Mapped[int] = mapped_column(default=1)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -68,7 +78,7 @@ class Case(UuidPrimaryKey, Base):
     def data_key(self) -> tuple[bytes, int]:
         dek: bytes | None = self.__dict__.get("_dek")
         if dek is None or self.__dict__.get("_dek_of") != (self.wrapped_dek, self.dek_version):
-            if self.wrapped_dek is None:
+            if self.wrapped_dek == KEY_DESTROYED:
                 raise KeyDestroyed(f"case {self.id} was erased; its data key is destroyed")
             dek = current_keyring().unwrap(self.wrapped_dek, str(self.id), self.dek_version)
             self.__dict__["_dek"] = dek

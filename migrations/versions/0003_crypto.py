@@ -1,11 +1,11 @@
 """keys, blind indexes, rotation and erasure
 
 Check values of key-encryption keys, the wrapped blind-index root key, the blind index,
-previous case data keys during a rotation, rotation runs, erasure records; and a
-case's wrapped data key may be NULL (destroyed by an erasure).
+previous case data keys during a rotation, rotation runs, erasure records. The case
+table itself is not altered: an erased case keeps an empty wrapped key.
 
-Downgrading refuses while a data-key rotation is under way (its previous keys would be
-lost with their table); erased cases keep an empty wrapped key, as unreadable as NULL.
+Downgrading refuses while a data-key rotation is under way: its previous keys would be
+lost with their table.
 
 Revision ID: 0003_crypto
 Revises: 0001
@@ -93,20 +93,12 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("case_id", "dek_version", name=op.f("pk_previous_case_key")),
     )
-    with op.batch_alter_table("case_file", schema=None) as batch_op:
-        batch_op.alter_column("wrapped_dek", existing_type=sa.LargeBinary(), nullable=True)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.scalar(sa.text("SELECT count(*) FROM previous_case_key")):
         raise RuntimeError("a data-key rotation is under way: finish it before downgrading")
-    bind.execute(
-        sa.text("UPDATE case_file SET wrapped_dek = :empty WHERE wrapped_dek IS NULL"),
-        {"empty": b""},
-    )
-    with op.batch_alter_table("case_file", schema=None) as batch_op:
-        batch_op.alter_column("wrapped_dek", existing_type=sa.LargeBinary(), nullable=False)
 
     op.drop_table("previous_case_key")
     op.drop_table("case_erasure")

@@ -10,6 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from casework.audit.events import Actor, RequestContext
+from casework.casefile.erasure import erase
 from casework.crypto.aead import KeyDestroyed
 from casework.models import (
     AuditEvent,
@@ -17,6 +19,7 @@ from casework.models import (
     Case,
     CaseErasure,
     Child,
+    ErasureReason,
     PreviousCaseKey,
 )
 from tests.conftest import csrf_token, login, post_form
@@ -46,7 +49,7 @@ def _erase(app: Flask, *args: str, input: str | None = None) -> Any:
 def _assert_erased(app: Flask, db_session: Session, case: Case, by: str) -> None:
     db_session.expire_all()
     stored = db_session.get_one(Case, case.id)
-    assert stored.status == "erased" and stored.wrapped_dek is None
+    assert stored.status == "erased" and stored.wrapped_dek == b""
     child = db_session.scalars(select(Child).where(Child.case_id == case.id)).one()
     assert child.given_name_enc  # the ciphertext stays, and can never be opened
     with app.app_context(), pytest.raises(KeyDestroyed):
@@ -86,7 +89,7 @@ def test_the_reference_must_be_typed_again_unless_told_otherwise(
 ) -> None:
     wrong = _erase(app, case.reference, "--reason", "opened_in_error", input="CW-2026-OTHER1\n")
     assert wrong.exit_code != 0 and "nothing was erased" in wrong.output
-    assert db_session.get_one(Case, case.id).wrapped_dek is not None
+    assert db_session.get_one(Case, case.id).wrapped_dek != b""
     right = _erase(
         app, case.reference, "--reason", "opened_in_error", input=case.reference.lower() + "\n"
     )
@@ -122,7 +125,7 @@ def test_erasing_twice_or_rotating_an_erased_case_is_refused(
     everything = app.test_cli_runner().invoke(args=["keys", "rotate-dek", "--all"])
     assert everything.exit_code == 0 and "rotated the data keys of 1 cases" in everything.output
     db_session.expire_all()
-    assert db_session.get_one(Case, case.id).wrapped_dek is None
+    assert db_session.get_one(Case, case.id).wrapped_dek == b""
 
 
 def test_erasure_during_a_key_rotation_destroys_the_previous_key_too(
@@ -197,7 +200,7 @@ def test_a_wrong_reference_or_password_erases_nothing(
     wrong_password = _confirm(admin, page, case.reference, case.reference, "not my password")
     assert wrong_password.status_code == 200
     assert "The password is not correct." in wrong_password.text
-    assert db_session.get_one(Case, case.id).wrapped_dek is not None
+    assert db_session.get_one(Case, case.id).wrapped_dek != b""
     denied = db_session.scalars(
         select(AuditEvent).where(AuditEvent.action == "access.denied")
     ).all()
@@ -240,7 +243,7 @@ def test_altered_hidden_fields_or_a_missing_csrf_token_erase_nothing(
     assert tampered.status_code == 400
     no_token = admin.post("/admin/erase/confirm", data={"reference": case.reference})
     assert no_token.status_code == 400
-    assert db_session.get_one(Case, case.id).wrapped_dek is not None
+    assert db_session.get_one(Case, case.id).wrapped_dek != b""
 
 
 @pytest.mark.parametrize("role", ["social_worker", "police", "coordinator", "auditor"])
@@ -254,3 +257,23 @@ def test_only_admins_may_erase(
     assert 'href="/admin/erase/"' not in client.get("/").text
     actions = db_session.scalars(select(AuditEvent.action)).all()
     assert "access.denied" in actions
+
+
+def test_erasure_makes_every_encrypted_model_of_the_case_unreadable(
+    app: Flask, db_session: Session, case: Case
+) -> None:
+    from tests.integration.test_dek_rotation import CaseNote, OtherBase
+
+    OtherBase.metadata.create_all(db_session.connection())
+    with app.app_context():
+        note = CaseNote(case_id=case.id)
+        db_session.add(note)
+        note.body = "Previous name: Šarūnas Petraitis"
+        db_session.commit()
+        assert note.body.startswith("Previous name")  # read, and so held in memory
+        erase(db_session, case, ErasureReason.DUPLICATE, Actor("test"), RequestContext())
+        with pytest.raises(KeyDestroyed):  # not even from this session's memory
+            _ = note.body
+        db_session.expunge_all()
+        with pytest.raises(KeyDestroyed):
+            _ = db_session.get_one(CaseNote, note.id).body

@@ -156,7 +156,7 @@ def test_a_case_erased_during_the_rotation_stays_erased(
 
         def erase_meanwhile(self: Keyring, wrapped: bytes, case_id: str, version: int) -> bytes:
             if case_id == str(victim.id):  # read before, erased before the write lands
-                session.execute(update(Case).where(Case.id == victim.id).values(wrapped_dek=None))
+                session.execute(update(Case).where(Case.id == victim.id).values(wrapped_dek=b""))
             return rewrap(self, wrapped, case_id, version)
 
         monkeypatch.setattr(Keyring, "rewrap", erase_meanwhile)
@@ -164,7 +164,7 @@ def test_a_case_erased_during_the_rotation_stays_erased(
         session.add(run)
         _rewrap_case_keys(session, current_keyring(), run, 10, None)
         session.expire_all()
-        assert session.get_one(Case, victim.id).wrapped_dek is None
+        assert session.get_one(Case, victim.id).wrapped_dek == b""
 
 
 def test_without_a_previous_key_there_is_nothing_to_rotate(database: str, tmp_path: Path) -> None:

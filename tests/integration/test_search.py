@@ -254,3 +254,27 @@ def test_a_different_date_of_birth_is_not_offered_as_a_duplicate(
     child = {"given_name": "Liis", "family_name": "Jõgi", "date_of_birth": "2014-01-01"}
     response = post_form(client, "/cases/new", {**child, "sex": "female"})
     assert response.status_code == 302
+
+
+def test_reindex_rebuilds_lost_tokens_and_skips_erased_cases(
+    app: Flask, client: FlaskClient, db_session: Session, sofia: Any
+) -> None:
+    from sqlalchemy import delete
+
+    from casework.models import BlindIndexEntry
+
+    kept = _open(app, db_session, sofia, given_name="Šarūnas", family_name="Petrauskas")
+    erased = _open(app, db_session, sofia, given_name="Šarūnas", family_name="Jonaitis")
+    runner = app.test_cli_runner()
+    erase = ["cases", "erase", erased.reference, "--reason", "duplicate", "--yes"]
+    assert runner.invoke(args=erase).exit_code == 0
+    db_session.execute(delete(BlindIndexEntry))  # as after upgrading an older database
+    db_session.commit()
+    assert kept.reference not in _search(client, "sarunas").text
+    result = runner.invoke(args=["keys", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "reindexed 2 rows" in result.output
+    found = _search(client, "sarunas").text
+    assert kept.reference in found and erased.reference not in found
+    entries = db_session.scalars(select(BlindIndexEntry.case_id)).all()
+    assert set(entries) == {kept.id}
