@@ -12,8 +12,9 @@ known to Casework at all, an existence oracle that an insider working for an exp
 could use to learn that a child has been identified or has come forward. Finding
 duplicates across teams belongs with coordinators (docs/encryption.md).
 
-Audit: one `search` event for the search (no terms, no tokens), and one `search` event
-per case shown, naming its reference, since the result shows that case's identity.
+Audit: one `search` event per case shown, naming its reference, since the result shows
+that case's identity; or, when none is shown, one `search` event without a case. The
+events of one search share its request id; they never hold the terms or the tokens.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, intersect, or_, select
 from sqlalchemy.orm import Session
 
 from casework.access.permissions import FieldGroup, Permission
@@ -46,9 +47,6 @@ from casework.models.case import Case, Child
 from casework.models.team import TeamMembership
 
 MAX_RESULTS = 50
-# Stands for "the date of birth matched" among the name words a token stands for;
-# normalised name words are letters and digits only, so it cannot be one of them.
-_DOB = "#date-of-birth"
 
 
 class QueryTooShort(ValueError):
@@ -98,16 +96,15 @@ def search_cases(session: Session, caller: Caller, query: SearchQuery) -> Search
         raise QueryTooShort(query.name)
     models = encrypted_models()
     candidates = _candidates(session, caller, models, words, query.date_of_birth)
-    matches = _verified(session, models, candidates, words, query.date_of_birth)
-    hits = _hits(session, matches[:MAX_RESULTS])
+    matches, rows = _verified(session, models, candidates, words, query.date_of_birth)
+    hits = _hits(matches[:MAX_RESULTS], rows)
     groups = [FieldGroup.IDENTITY]
-    record(session, Action.SEARCH, caller.actor, field_groups=groups, context=caller.context)
-    for hit in hits:
+    for reference in [hit.reference for hit in hits] or [""]:
         record(
             session,
             Action.SEARCH,
             caller.actor,
-            case_ref=hit.reference,
+            case_ref=reference,
             field_groups=groups,
             context=caller.context,
         )
@@ -127,21 +124,23 @@ def possible_duplicates(session: Session, caller: Caller, child: NewChild) -> Se
         return None
 
 
-def _lookups(
+def _term_lookups(
     models: Iterable[EncryptedModel], words: frozenset[str], born: date | None
-) -> dict[tuple[str, int], set[str]]:
-    """(index field, token) -> the query terms it may stand for."""
+) -> list[list[tuple[str, int]]]:
+    """For each term of the query, the (index field, token) pairs that may hold it: each
+    word in every name field, the date of birth in every date field."""
     indexer = current_keyring().indexer
-    terms = {NAME: {word: word for word in words}, DATE: {}}
+    terms = [(NAME, word) for word in sorted(words)]
     if born is not None:
-        terms[DATE] = {born.isoformat(): _DOB}
-    wanted: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for model in models:
-        for kind, by_term in terms.items():
-            for field, _, index in model.indexed(kind):
-                for term, stands_for in by_term.items():
-                    wanted[(field, indexer.token(field, index.bits, term))].add(stands_for)
-    return wanted
+        terms.append((DATE, born.isoformat()))
+    return [
+        [
+            (field, indexer.token(field, index.bits, term))
+            for model in models
+            for field, _, index in model.indexed(kind)
+        ]
+        for kind, term in terms
+    ]
 
 
 def _candidates(
@@ -151,26 +150,29 @@ def _candidates(
     words: frozenset[str],
     born: date | None,
 ) -> list[uuid.UUID]:
-    wanted = _lookups(models, words, born)
-    by_field: dict[str, set[int]] = defaultdict(set)
-    for field, token in wanted:
-        by_field[field].add(token)
+    """Cases on the caller's active teams having a token of every term (INTERSECT)."""
     entry, member, day = BlindIndexEntry, TeamMembership, today()
-    rows = session.execute(
-        select(entry.case_id, entry.field, entry.token)
-        .join(member, member.case_id == entry.case_id)
+    lookups = _term_lookups(models, words, born)
+    if not all(lookups):
+        return []  # a term no field can hold, e.g. a date when no date is indexed
+    per_term = [
+        select(entry.case_id).where(
+            or_(*(and_(entry.field == f, entry.token == t) for f, t in pairs))
+        )
+        for pairs in lookups
+    ]
+    found = (intersect(*per_term) if len(per_term) > 1 else per_term[0]).subquery()
+    query = (
+        select(found.c.case_id)
+        .join(member, member.case_id == found.c.case_id)
         .where(
             member.user_id == caller.user.id,
             member.starts_on <= day,
             or_(member.ends_on.is_(None), member.ends_on > day),
-            or_(*(and_(entry.field == f, entry.token.in_(t)) for f, t in by_field.items())),
         )
+        .distinct()
     )
-    found: dict[uuid.UUID, set[str]] = defaultdict(set)
-    for case_id, field, token in rows:
-        found[case_id] |= wanted[(field, token)]
-    needed = words | ({_DOB} if born else set())
-    return [case_id for case_id, terms in found.items() if needed <= terms]
+    return list(session.scalars(query))
 
 
 def _verified(
@@ -179,13 +181,15 @@ def _verified(
     case_ids: list[uuid.UUID],
     words: frozenset[str],
     born: date | None,
-) -> list[Case]:
-    """The candidates whose decrypted values really hold every word (and the date)."""
+) -> tuple[list[Case], dict[uuid.UUID, list[Any]]]:
+    """The candidates whose decrypted values really hold every word (and the date),
+    and the rows read to check them, by case."""
     if not case_ids:
-        return []
+        return [], {}
     # Loaded first, so each row finds its case's key in the identity map, not by a query.
     cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(case_ids)))}
     terms: dict[uuid.UUID, set[Any]] = defaultdict(set)
+    rows: dict[uuid.UUID, list[Any]] = defaultdict(list)
     for model in models:
         names = [f.name for _, f, _ in model.indexed(NAME)]
         dates = [f.name for _, f, _ in model.indexed(DATE)]
@@ -193,26 +197,22 @@ def _verified(
             continue
         owner = getattr(model.model, model.case_column)
         for row in session.scalars(select(model.model).where(owner.in_(case_ids))):
-            found = terms[owning_case_id(row)]
+            case_id = owning_case_id(row)
+            rows[case_id].append(row)
+            found = terms[case_id]
             for value in (readable(row, n) for n in names):
                 found.update(name_terms(value) if isinstance(value, str) else ())
             found.update(v for v in (readable(row, d) for d in dates) if isinstance(v, date))
     needed: set[Any] = set(words) | ({born} if born else set())
     matches = [cases[c] for c in case_ids if c in cases and needed <= terms[c]]
-    return sorted(matches, key=lambda case: case.reference)
+    return sorted(matches, key=lambda case: case.reference), rows
 
 
-def _hits(session: Session, cases: list[Case]) -> list[SearchHit]:
-    children = session.scalars(select(Child).where(Child.case_id.in_([c.id for c in cases])))
-    child_of = {child.case_id: child for child in children}
-    day = today()
-    return [
-        SearchHit(
-            id=case.id,
-            reference=case.reference,
-            status=case.status,
-            identity=identity_view(child_of[case.id], AccessLevel.READ, day),
-        )
-        for case in cases
-        if case.id in child_of
-    ]
+def _hits(cases: list[Case], rows: dict[uuid.UUID, list[Any]]) -> list[SearchHit]:
+    day, hits = today(), []
+    for case in cases:
+        child = next((r for r in rows[case.id] if isinstance(r, Child)), None)
+        if child is not None:
+            identity = identity_view(child, AccessLevel.READ, day)
+            hits.append(SearchHit(case.id, case.reference, case.status, identity))
+    return hits

@@ -126,7 +126,10 @@ def test_searches_are_audited_without_terms(
     _search(client, "Sarunas Petrauskas", "2013-05-17")
     events = _events(db_session)[before:]
     searches = [(e.action, e.case_ref, e.field_groups) for e in events if e.action == "search"]
-    assert searches == [("search", "", "identity"), ("search", case.reference, "identity")]
+    assert searches == [("search", case.reference, "identity")]
+    before = len(_events(db_session))
+    _search(client, "nobody by this name")
+    assert [(e.action, e.case_ref) for e in _events(db_session)[before:]] == [("search", "")]
     for event in events:
         flat = " ".join(str(v) for v in vars(event).values()).lower()
         for term in ("sarunas", "šarūnas", "petrauskas", "2013-05-17"):
