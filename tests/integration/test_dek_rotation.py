@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import LargeBinary, Uuid, func, select
+from sqlalchemy import LargeBinary, Uuid, func, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, object_session
 
 from casework.crypto import dek_rotation
@@ -204,3 +204,30 @@ def test_bad_rotation_requests_are_refused_plainly(
     assert result.exit_code != 0
     assert message in result.output
     assert db_session.scalar(select(func.max(Case.dek_version))) == 1
+
+
+def test_a_users_change_during_re_encryption_wins_and_the_batch_is_retried(
+    app: Flask, db_session: Session, cases: list[Case], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Optimistic locking: a row changed after the rotation read it is read again."""
+    target, reencrypt_row, calls = cases[0], dek_rotation._reencrypt_row, {"n": 0}
+
+    def a_user_saves_meanwhile(row: Any, model: Any) -> int:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            db_session.execute(  # as another session would: the loaded row is not told
+                update(Child)
+                .where(Child.id == row.id)
+                .values(version=Child.version + 1)
+                .execution_options(synchronize_session=False)
+            )
+        return reencrypt_row(row, model)
+
+    monkeypatch.setattr(dek_rotation, "_reencrypt_row", a_user_saves_meanwhile)
+    with app.app_context():
+        rotate_case(db_session, current_keyring(), target)
+    assert calls["n"] >= 3  # the first attempt, its retry, and the final pass
+    child = _children(db_session)[target.id]
+    assert key_version_of(child.given_name_enc) == 2
+    with app.app_context():
+        assert child.given_name == "Šarūnas"
