@@ -46,7 +46,8 @@ from casework.models.blind_index import BlindIndexEntry
 from casework.models.case import Case, Child
 from casework.models.team import TeamMembership
 
-MAX_RESULTS = 50
+# Few enough to read, and to limit how many children's identities one search discloses.
+MAX_RESULTS = 20
 
 
 class QueryTooShort(ValueError):

@@ -281,3 +281,15 @@ def test_reindex_rebuilds_lost_tokens_and_skips_erased_cases(
     assert kept.reference in found and erased.reference not in found
     entries = db_session.scalars(select(BlindIndexEntry.case_id)).all()
     assert set(entries) == {kept.id}
+
+
+def test_a_search_shows_at_most_twenty_cases_and_says_there_are_more(
+    app: Flask, client: FlaskClient, db_session: Session, sofia: Any
+) -> None:
+    for _ in range(21):
+        _open(app, db_session, sofia, given_name="Mart", family_name="Tamm")
+    before = len(_events(db_session))
+    page = _search(client, "tamm")
+    assert len(re.findall(r'href="/cases/[0-9a-f-]{36}"', page.text)) == 20
+    assert "More cases match than are shown" in page.text
+    assert len(_events(db_session)) - before == 20  # one per case shown
