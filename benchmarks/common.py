@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import os
 import random
-import secrets
 import statistics
 import tempfile
 import time
@@ -19,20 +18,19 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from alembic import command
 from flask import Flask
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, text
 
 from casework import create_app, db
 from casework.casefile.operations import REFERENCE_ALPHABET
-from casework.cli import alembic_config
 from casework.crypto.aead import associated_data, seal
 from casework.crypto.keyring import Keyring, current_keyring
 from casework.models import BlindIndexEntry, Case, Child, Organisation, TeamMembership, User
 from casework.passwords import hash_password
+from tests.databases import fresh_database
 
 BENCH_DATABASE_ENV = "CASEWORK_BENCH_DATABASE_URL"
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 KEK_A = base64.b64encode(b"benchmark key-encryption key A!!").decode()
 KEK_B = base64.b64encode(b"benchmark key-encryption key B!!").decode()
 PASSWORD = "benchmark passphrase"  # noqa: S105 - a fictional user in a throw-away database
@@ -142,22 +140,15 @@ def fictional_children(count: int, seed: int = 2026) -> list[FictionalChild]:
 @contextmanager
 def bench_database(backend: str) -> Iterator[str]:
     """A new, empty database: SQLite in a temporary folder, or PostgreSQL next to the one
-    CASEWORK_BENCH_DATABASE_URL names (created and dropped here)."""
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="casework-bench-") as folder:
-            yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        return
-    base = os.environ.get(BENCH_DATABASE_ENV, "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    name = f"casework_bench_{secrets.token_hex(4)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    CASEWORK_BENCH_DATABASE_URL names (created and dropped, as the tests' are)."""
+    base = None
+    if backend == "postgresql":
+        base = os.environ.get(BENCH_DATABASE_ENV, DEFAULT_POSTGRES)
+    with (
+        tempfile.TemporaryDirectory(prefix="casework-bench-") as folder,
+        fresh_database(Path(folder), "bench", base=base) as url,
+    ):
+        yield url
 
 
 def make_app(url: str, instance: Path, **config: Any) -> Flask:
@@ -170,10 +161,6 @@ def make_app(url: str, instance: Path, **config: Any) -> Flask:
         **config,
     }
     return create_app(settings)
-
-
-def migrate(url: str) -> None:
-    command.upgrade(alembic_config(url), "head")
 
 
 def seed(app: Flask, children: list[FictionalChild]) -> User:

@@ -18,6 +18,7 @@ from casework.crypto import fields, kek
 from casework.crypto.aead import associated_data, key_version_of, open_sealed
 from casework.crypto.blind_index import name_terms, normalise
 from casework.crypto.keyring import current_keyring
+from casework.crypto.rotation import Batches
 from casework.crypto.rotation import rotate_kek as rotate
 from casework.db import database
 from casework.models import Case, Child, User
@@ -179,7 +180,7 @@ def rotate_kek(app: Flask) -> dict[str, float]:
         session = database(app).sessionmaker()
         keyring = current_keyring()
         start = time.perf_counter()
-        report = rotate(session, keyring, batch_size=1_000)
+        report = rotate(session, keyring, Batches(size=1_000))
         seconds = time.perf_counter() - start
         wrapped = session.scalars(select(Case.wrapped_dek)).all()
         assert all(key_version_of(w) == keyring.kek_version for w in wrapped), (

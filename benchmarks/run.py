@@ -31,12 +31,12 @@ from benchmarks.common import (
     bench_database,
     fictional_children,
     make_app,
-    migrate,
     seed,
     timed,
 )
 from casework.db import database
 from casework.models import User
+from tests.databases import migrate
 
 
 def run_backend(backend: str, cases: int, queries: int) -> dict[str, Any]:

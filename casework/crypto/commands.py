@@ -12,7 +12,7 @@ from casework.crypto.aead import key_version_of
 from casework.crypto.dek_rotation import RotationConflict, rotate_all, rotate_case
 from casework.crypto.keyring import current_keyring
 from casework.crypto.reindex import reindex
-from casework.crypto.rotation import DEFAULT_BATCH, rotate_kek
+from casework.crypto.rotation import DEFAULT_BATCH, Batches, rotate_kek
 from casework.models import Case, CaseStatus, KekVersion, KeyRotationRun, PreviousCaseKey
 from casework.models.case import has_data_key
 
@@ -75,9 +75,8 @@ def status() -> None:
 @with_appcontext
 def rotate_kek_command(batch_size: int) -> None:
     keyring = current_keyring()
-    report = rotate_kek(
-        db.session(), keyring, batch_size=batch_size, progress=_Counter("cases checked")
-    )
+    batches = Batches(size=batch_size, progress=_Counter("cases checked"))
+    report = rotate_kek(db.session(), keyring, batches)
     if not report.rewrapped and not report.retired:
         click.echo(
             f"every key is wrapped by key-encryption key version {report.version} already. To "
@@ -106,7 +105,7 @@ def rotate_dek_command(reference: str | None, all_cases: bool, batch_size: int) 
         raise click.UsageError("give either --case REF or --all")
     session, keyring = db.session(), current_keyring()
     if all_cases:
-        done = rotate_all(session, keyring, batch_size=batch_size, progress=_Counter("cases"))
+        done = rotate_all(session, keyring, Batches(size=batch_size, progress=_Counter("cases")))
         click.echo(f"rotated the data keys of {done} cases")
         return
     case = session.scalar(select(Case).where(Case.reference == str(reference).strip().upper()))
@@ -115,7 +114,7 @@ def rotate_dek_command(reference: str | None, all_cases: bool, batch_size: int) 
     if case.status == CaseStatus.ERASED:
         raise click.ClickException(f"case {case.reference} is erased: it has no key to rotate")
     try:
-        fresh = rotate_case(session, keyring, case, batch_size=batch_size)
+        fresh = rotate_case(session, keyring, case, Batches(size=batch_size))
     except RotationConflict as exc:
         raise click.ClickException(f"{exc}; nothing was changed, try again") from None
     what = "now has a new data key" if fresh else "finished its interrupted key rotation"
@@ -130,5 +129,5 @@ def rotate_dek_command(reference: str | None, all_cases: bool, batch_size: int) 
 @batch_option
 @with_appcontext
 def reindex_command(batch_size: int) -> None:
-    done = reindex(db.session(), batch_size=batch_size, progress=_Counter("rows"))
+    done = reindex(db.session(), Batches(size=batch_size, progress=_Counter("rows")))
     click.echo(f"reindexed {done} rows")

@@ -29,8 +29,8 @@ from casework.audit.events import Action, Actor, record
 from casework.crypto.aead import FieldIntegrityError
 from casework.crypto.case_keys import forget_other_data_keys
 from casework.crypto.keyring import Keyring
-from casework.crypto.registry import EncryptedModel, encrypted_models
-from casework.crypto.rotation import DEFAULT_BATCH, OPERATOR, Progress, finish_run, start_run
+from casework.crypto.registry import EncryptedModel
+from casework.crypto.rotation import EVERYTHING, Batches, finish_run, start_run
 from casework.models.case import KEY_DESTROYED, Case, has_data_key
 from casework.models.keys import KeyRotationRun, PreviousCaseKey
 
@@ -44,61 +44,45 @@ class RotationConflict(RuntimeError):
 
 
 def rotate_case(
-    session: Session,
-    keyring: Keyring,
-    case: Case,
-    *,
-    actor: Actor = OPERATOR,
-    models: Sequence[EncryptedModel] | None = None,
-    batch_size: int = DEFAULT_BATCH,
+    session: Session, keyring: Keyring, case: Case, batches: Batches = EVERYTHING
 ) -> bool:
     """Rotate one case's data key, or finish an interrupted rotation of it.
 
     Returns True when a new key was made, False when an earlier one was finished."""
-    models = encrypted_models() if models is None else models
     case_id = case.id
     fresh = not _has_previous_key(session, [case_id])
     if fresh:
-        _swap_key(session, keyring, case, actor)
+        _swap_key(session, keyring, case, batches.actor)
         session.commit()
-    _finish(session, [case_id], models, batch_size)
+    _finish(session, [case_id], batches.encrypted_models(), batches.size)
     return fresh
 
 
-def rotate_all(
-    session: Session,
-    keyring: Keyring,
-    *,
-    actor: Actor = OPERATOR,
-    models: Sequence[EncryptedModel] | None = None,
-    batch_size: int = DEFAULT_BATCH,
-    progress: Progress | None = None,
-) -> int:
+def rotate_all(session: Session, keyring: Keyring, batches: Batches = EVERYTHING) -> int:
     """Rotate every case's data key, batch by batch; resumes an unfinished run."""
-    models = encrypted_models() if models is None else models
-    run = start_run(session, "dek", "all", actor)
+    models = batches.encrypted_models()
+    run = start_run(session, "dek", "all", batches.actor)
     while True:
         query = select(Case).where(has_data_key()).order_by(Case.id)
         if run.cursor:
             query = query.where(Case.id > uuid.UUID(run.cursor))
-        cases = session.scalars(query.limit(batch_size)).all()
+        cases = session.scalars(query.limit(batches.size)).all()
         if not cases:
             break
         ids = [c.id for c in cases]
         resumed = _has_previous_key(session, ids)
         for case in cases:
             if case.id not in resumed:
-                _swap_key(session, keyring, case, actor)
+                _swap_key(session, keyring, case, batches.actor)
         session.commit()
-        _finish(session, ids, models, batch_size)
+        _finish(session, ids, models, batches.size)
         run.cursor, run.done = str(ids[-1]), run.done + len(ids)
         session.commit()
         run_id = run.id
         session.expunge_all()  # bounded memory over 100,000s of cases
         run = session.get_one(KeyRotationRun, run_id)
-        if progress is not None:
-            progress(len(ids))
-    finish_run(session, run, actor)
+        batches.done(len(ids))
+    finish_run(session, run, batches.actor)
     return run.done
 
 

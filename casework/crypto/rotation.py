@@ -14,7 +14,7 @@ destroys a key meanwhile is never undone by writing the rewrapped key back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from casework.audit.events import Action, Actor, RequestContext, record
 from casework.crypto.aead import key_version_of
 from casework.crypto.keyring import Keyring
+from casework.crypto.registry import EncryptedModel, encrypted_models
 from casework.models.base import utcnow
 from casework.models.case import Case, has_data_key
 from casework.models.keys import IndexKey, KekVersion, KeyRotationRun, PreviousCaseKey
@@ -33,6 +34,28 @@ DEFAULT_BATCH = 500
 MAX_PASSES = 5
 
 Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Batches:
+    """How a bulk key operation runs: who the audit log names, how many cases or rows
+    each transaction takes, whom to tell about progress, and which models (all by
+    default: every model with encrypted fields)."""
+
+    actor: Actor = OPERATOR
+    size: int = DEFAULT_BATCH
+    progress: Progress | None = None
+    models: Sequence[EncryptedModel] | None = None
+
+    def encrypted_models(self) -> Sequence[EncryptedModel]:
+        return encrypted_models() if self.models is None else self.models
+
+    def done(self, count: int) -> None:
+        if self.progress is not None:
+            self.progress(count)
+
+
+EVERYTHING = Batches()
 
 
 def _table(model: type[Any]) -> Table:
@@ -75,19 +98,12 @@ class KekReport:
     retired: tuple[int, ...]
 
 
-def rotate_kek(
-    session: Session,
-    keyring: Keyring,
-    *,
-    batch_size: int = DEFAULT_BATCH,
-    actor: Actor = OPERATOR,
-    progress: Progress | None = None,
-) -> KekReport:
+def rotate_kek(session: Session, keyring: Keyring, batches: Batches = EVERYTHING) -> KekReport:
     """Rewrap every wrapped key under the current KEK; retire the versions left empty."""
-    run = start_run(session, "kek", f"v{keyring.kek_version}", actor)
+    run = start_run(session, "kek", f"v{keyring.kek_version}", batches.actor)
     rewrapped = _rewrap_index_keys(session, keyring)
     for _ in range(MAX_PASSES):
-        changed = _rewrap_case_keys(session, keyring, run, batch_size, progress)
+        changed = _rewrap_case_keys(session, keyring, run, batches)
         changed += _rewrap_previous_keys(session, keyring)
         rewrapped += changed
         if changed == 0:
@@ -95,16 +111,12 @@ def rotate_kek(
     else:
         raise RuntimeError("keys kept appearing under old versions: is an old server running?")
     retired = _retire_old_versions(session, keyring.kek_version)
-    finish_run(session, run, actor)
+    finish_run(session, run, batches.actor)
     return KekReport(keyring.kek_version, rewrapped, retired)
 
 
 def _rewrap_case_keys(
-    session: Session,
-    keyring: Keyring,
-    run: KeyRotationRun,
-    batch_size: int,
-    progress: Progress | None,
+    session: Session, keyring: Keyring, run: KeyRotationRun, batches: Batches
 ) -> int:
     table, changed, last = _table(Case), 0, None
     cas = (
@@ -117,25 +129,30 @@ def _rewrap_case_keys(
         query = query.where(has_data_key()).order_by(table.c.id)
         if last is not None:
             query = query.where(table.c.id > last)
-        rows = session.execute(query.limit(batch_size)).all()
+        rows = session.execute(query.limit(batches.size)).all()
         if not rows:
             return changed
         params = [
-            {
-                "b_id": r.id,
-                "b_old": r.wrapped_dek,
-                "b_new": keyring.rewrap(r.wrapped_dek, str(r.id), r.dek_version),
-            }
-            for r in rows
-            if key_version_of(r.wrapped_dek) != keyring.kek_version
+            {"b_id": r.id, "b_old": r.wrapped_dek, "b_new": new}
+            for r, new in _rewrapped(keyring, rows, case_of=lambda r: r.id)
         ]
         if params:
             session.execute(cas, params)
         last, changed = rows[-1].id, changed + len(params)
         run.cursor, run.done = str(last), run.done + len(params)
         session.commit()
-        if progress is not None:
-            progress(len(rows))
+        batches.done(len(rows))
+
+
+def _rewrapped(
+    keyring: Keyring, rows: Sequence[Any], case_of: Callable[[Any], Any]
+) -> list[tuple[Any, bytes]]:
+    """(row, its data key rewrapped under the current KEK) for rows under another one."""
+    return [
+        (r, keyring.rewrap(r.wrapped_dek, str(case_of(r)), r.dek_version))
+        for r in rows
+        if key_version_of(r.wrapped_dek) != keyring.kek_version
+    ]
 
 
 def _rewrap_previous_keys(session: Session, keyring: Keyring) -> int:
@@ -143,14 +160,8 @@ def _rewrap_previous_keys(session: Session, keyring: Keyring) -> int:
     table = _table(PreviousCaseKey)
     rows = session.execute(select(table.c.case_id, table.c.dek_version, table.c.wrapped_dek)).all()
     params = [
-        {
-            "b_case": r.case_id,
-            "b_version": r.dek_version,
-            "b_old": r.wrapped_dek,
-            "b_new": keyring.rewrap(r.wrapped_dek, str(r.case_id), r.dek_version),
-        }
-        for r in rows
-        if key_version_of(r.wrapped_dek) != keyring.kek_version
+        {"b_case": r.case_id, "b_version": r.dek_version, "b_old": r.wrapped_dek, "b_new": new}
+        for r, new in _rewrapped(keyring, rows, case_of=lambda r: r.case_id)
     ]
     if params:
         session.execute(

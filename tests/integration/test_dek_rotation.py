@@ -18,6 +18,7 @@ from casework.crypto.dek_rotation import rotate_case
 from casework.crypto.fields import EncryptedField, TextCodec
 from casework.crypto.keyring import current_keyring
 from casework.crypto.registry import encrypted_models
+from casework.crypto.rotation import Batches
 from casework.models import (
     AuditEvent,
     Base,
@@ -168,7 +169,8 @@ def test_rotation_reaches_every_model_with_encrypted_fields(
         db_session.commit()
         models = encrypted_models(Base.registry, OtherBase.registry)
         assert {m.model for m in models} == {Child, CaseNote}
-        assert rotate_case(db_session, current_keyring(), target, models=models, batch_size=1)
+        batches = Batches(models=models, size=1)
+        assert rotate_case(db_session, current_keyring(), target, batches)
         db_session.expire_all()
         stored = db_session.get_one(CaseNote, note.id)
         assert stored.body_enc is not None and key_version_of(stored.body_enc) == 2

@@ -16,7 +16,7 @@ from casework import db
 from casework.crypto.aead import key_version_of
 from casework.crypto.keycheck import KeyCheckError
 from casework.crypto.keyring import Keyring, current_keyring
-from casework.crypto.rotation import _rewrap_case_keys
+from casework.crypto.rotation import Batches, _rewrap_case_keys
 from casework.models import AuditEvent, Case, Child, IndexKey, KekVersion, KeyRotationRun
 from tests import factories
 from tests.conftest import login, post_form
@@ -162,7 +162,7 @@ def test_a_case_erased_during_the_rotation_stays_erased(
         monkeypatch.setattr(Keyring, "rewrap", erase_meanwhile)
         run = KeyRotationRun(kind="kek", scope="test", cursor="", done=0)
         session.add(run)
-        _rewrap_case_keys(session, current_keyring(), run, 10, None)
+        _rewrap_case_keys(session, current_keyring(), run, Batches(size=10))
         session.expire_all()
         assert session.get_one(Case, victim.id).wrapped_dek == b""
 
