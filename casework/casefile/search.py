@@ -48,6 +48,8 @@ from casework.models.team import TeamMembership
 
 # Few enough to read, and to limit how many children's identities one search discloses.
 MAX_RESULTS = 20
+# Candidates decrypted per round of the re-check.
+VERIFY_CHUNK = 40
 
 
 class QueryTooShort(ValueError):
@@ -183,12 +185,30 @@ def _verified(
     words: frozenset[str],
     born: date | None,
 ) -> tuple[list[Case], dict[uuid.UUID, list[Any]]]:
-    """The candidates whose decrypted values really hold every word (and the date),
-    and the rows read to check them, by case."""
-    if not case_ids:
-        return [], {}
-    # Loaded first, so each row finds its case's key in the identity map, not by a query.
-    cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(case_ids)))}
+    """The candidates whose decrypted values really hold every word (and the date), in
+    reference order, and the rows read to check them. Stops once more match than can
+    be shown, so a common name costs a few dozen decryptions, not hundreds."""
+    ordered = session.scalars(
+        select(Case).where(Case.id.in_(case_ids)).order_by(Case.reference)
+    ).all()
+    needed: set[Any] = set(words) | ({born} if born else set())
+    matches: list[Case] = []
+    rows: dict[uuid.UUID, list[Any]] = {}
+    for start in range(0, len(ordered), VERIFY_CHUNK):
+        chunk = ordered[start : start + VERIFY_CHUNK]
+        terms, chunk_rows = _decrypted_terms(session, models, [c.id for c in chunk])
+        rows.update(chunk_rows)
+        matches += [case for case in chunk if needed <= terms[case.id]]
+        if len(matches) > MAX_RESULTS:
+            break
+    return matches, rows
+
+
+def _decrypted_terms(
+    session: Session, models: list[EncryptedModel], case_ids: list[uuid.UUID]
+) -> tuple[dict[uuid.UUID, set[Any]], dict[uuid.UUID, list[Any]]]:
+    """Per case: the normalised words and dates its indexed fields hold, and its rows.
+    The cases are in the identity map already, so rows find their keys without a query."""
     terms: dict[uuid.UUID, set[Any]] = defaultdict(set)
     rows: dict[uuid.UUID, list[Any]] = defaultdict(list)
     for model in models:
@@ -200,13 +220,11 @@ def _verified(
         for row in session.scalars(select(model.model).where(owner.in_(case_ids))):
             case_id = owning_case_id(row)
             rows[case_id].append(row)
-            found = terms[case_id]
             for value in (readable(row, n) for n in names):
-                found.update(name_terms(value) if isinstance(value, str) else ())
-            found.update(v for v in (readable(row, d) for d in dates) if isinstance(v, date))
-    needed: set[Any] = set(words) | ({born} if born else set())
-    matches = [cases[c] for c in case_ids if c in cases and needed <= terms[c]]
-    return sorted(matches, key=lambda case: case.reference), rows
+                terms[case_id].update(name_terms(value) if isinstance(value, str) else ())
+            dated = (readable(row, d) for d in dates)
+            terms[case_id].update(v for v in dated if isinstance(v, date))
+    return terms, rows
 
 
 def _hits(cases: list[Case], rows: dict[uuid.UUID, list[Any]]) -> list[SearchHit]:
