@@ -203,6 +203,9 @@ def reference(number: int) -> str:
     return "CW-2026-" + "".join(reversed(digits))
 
 
+NOW = datetime(2026, 6, 1, 12, 0)
+
+
 def _rows(
     keyring: Keyring,
     org: uuid.UUID,
@@ -210,63 +213,48 @@ def _rows(
     children: list[FictionalChild],
     first: int,
 ) -> tuple[list[dict[str, Any]], ...]:
+    """Rows for case_file, child, team_membership and blind_index."""
     cases, kids, members, tokens = [], [], [], []
-    now = datetime(2026, 6, 1, 12, 0)
-    fields = {
-        name: getattr(Child, name) for name in ("given_name", "family_name", "date_of_birth", "sex")
-    }
     for number, child in enumerate(children, start=first):
-        case_id, child_id, dek = uuid.uuid4(), uuid.uuid4(), keyring.new_data_key()
+        case_id, dek = uuid.uuid4(), keyring.new_data_key()
+        wrapped = keyring.wrap(dek, str(case_id), 1)
         cases.append(
-            {
-                "id": case_id,
-                "reference": reference(number),
-                "status": "open",
-                "lead_organisation_id": org,
-                "created_by_id": user,
-                "created_at": now,
-                "updated_at": now,
-                "wrapped_dek": keyring.wrap(dek, str(case_id), 1),
-                "dek_version": 1,
-                "version": 1,
-            }
-        )
-        values = {
-            "given_name": child.given,
-            "family_name": child.family,
-            "date_of_birth": child.born,
-            "sex": "female" if child.sex == "f" else "male",
-        }
-        kid: dict[str, Any] = {"id": child_id, "case_id": case_id, "version": 1}
-        for name, value in values.items():
-            field = fields[name]
-            aad = associated_data("child", name, str(child_id), 1)
-            kid[field.column] = seal(dek, 1, field.codec.encode(value), aad)
-            if field.blind_index is not None:
-                index_field = f"child.{name}"
-                for token in keyring.indexer.tokens(index_field, field.blind_index, value):
-                    tokens.append(
-                        {
-                            "case_id": case_id,
-                            "row_id": child_id,
-                            "field": index_field,
-                            "token": token,
-                        }
-                    )
+            {"id": case_id, "reference": reference(number), "status": "open",
+             "lead_organisation_id": org, "created_by_id": user, "created_at": NOW,
+             "updated_at": NOW, "wrapped_dek": wrapped, "dek_version": 1, "version": 1}
+        )  # fmt: skip
+        kid, kid_tokens = _child_row(keyring, case_id, dek, child)
         kids.append(kid)
+        tokens += kid_tokens
         members.append(
-            {
-                "id": uuid.uuid4(),
-                "case_id": case_id,
-                "user_id": user,
-                "organisation_id": org,
-                "actor_type": "social_services",
-                "role_in_team": "lead",
-                "starts_on": date(2026, 1, 1),
-                "ends_on": None,
-            }
-        )
+            {"id": uuid.uuid4(), "case_id": case_id, "user_id": user, "organisation_id": org,
+             "actor_type": "social_services", "role_in_team": "lead",
+             "starts_on": date(2026, 1, 1), "ends_on": None}
+        )  # fmt: skip
     return cases, kids, members, tokens
+
+
+def _child_row(
+    keyring: Keyring, case_id: uuid.UUID, dek: bytes, child: FictionalChild
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The child's row, each field sealed as EncryptedField seals it, and its tokens."""
+    child_id = uuid.uuid4()
+    sex = "female" if child.sex == "f" else "male"
+    values = {"given_name": child.given, "family_name": child.family,
+              "date_of_birth": child.born, "sex": sex}  # fmt: skip
+    row: dict[str, Any] = {"id": child_id, "case_id": case_id, "version": 1}
+    tokens = []
+    for name, value in values.items():
+        field = getattr(Child, name)
+        aad = associated_data("child", name, str(child_id), 1)
+        row[field.column] = seal(dek, 1, field.codec.encode(value), aad)
+        if field.blind_index is not None:
+            index_field = f"child.{name}"
+            for token in keyring.indexer.tokens(index_field, field.blind_index, value):
+                tokens.append(
+                    {"case_id": case_id, "row_id": child_id, "field": index_field, "token": token}
+                )
+    return row, tokens
 
 
 def timed(fn: Callable[[], Any]) -> float:

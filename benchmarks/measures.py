@@ -48,20 +48,18 @@ def search(app: Flask, user: User, sample: list[FictionalChild]) -> dict[str, di
     try:
         with app.app_context():
             for kind, queries in _queries(sample).items():
+                warm = len(queries[:WARM_UP])
                 totals, lookups, hits = [], [], []
-                for number, query in enumerate(queries[:WARM_UP] + queries):
-                    session = sessionmaker()
-                    caller = Caller(user=session.merge(user), context=RequestContext("bench"))
-                    lookup[0] = 0.0
-                    start = time.perf_counter()
-                    found = search_cases(session, caller, query)
-                    elapsed = time.perf_counter() - start
-                    session.close()
-                    if number >= WARM_UP:
-                        totals.append(elapsed)
-                        lookups.append(lookup[0])
-                        hits.append(len(found.hits))
-                results[kind] = _summary(totals, lookups, hits)
+                for query in queries[:WARM_UP] + queries:
+                    with sessionmaker() as session:
+                        caller = Caller(session.merge(user), RequestContext("bench"))
+                        lookup[0] = 0.0
+                        start = time.perf_counter()
+                        found = search_cases(session, caller, query)
+                        totals.append(time.perf_counter() - start)
+                    lookups.append(lookup[0])
+                    hits.append(len(found.hits))
+                results[kind] = _summary(totals[warm:], lookups[warm:], hits[warm:])
     finally:
         undo()
     return results

@@ -48,10 +48,8 @@ def run_backend(backend: str, cases: int, queries: int) -> dict[str, Any]:
         app = make_app(url, Path(instance))
         result: dict[str, Any] = {"backend": backend, "cases": cases}
         result["seed_s"] = timed(lambda: seed(app, children))
-        with app.app_context():
-            user = (
-                database(app).sessionmaker().scalar(select(User).where(User.username == USERNAME))
-            )
+        with app.app_context(), database(app).sessionmaker() as session:
+            user = session.scalar(select(User).where(User.username == USERNAME))
         result["search"] = measures.search(app, user, sample)
         result["scan"] = measures.full_scan(app, sample[:3])
         result["render"] = measures.render_share(app, renders=200)

@@ -85,23 +85,25 @@ def test_rotation_rewraps_every_key_leaves_fields_alone_and_retires_the_old_key(
     for child_id, (blob, name) in before["children"].items():
         assert after["children"][child_id] == (blob, name)  # field data untouched
     with app_for(database, tmp_path, KEK=KEK_B) as new_only:
-        client = new_only.test_client()
-        login(client, "sofia")
-        found = post_form(client, "/search/", {"name": "sarunas", "date_of_birth": ""})
-        assert "Šarūnas" in found.text
-        with new_only.app_context():
-            session = db.session()
-            runs = session.scalars(select(KeyRotationRun)).all()
-            assert [(r.kind, r.scope, r.finished_at is not None) for r in runs] == [
-                ("kek", "v2", True)
-            ]
-            rotations = session.scalars(
-                select(AuditEvent).where(AuditEvent.action == "key.rotate")
-            ).all()
-            assert len(rotations) == 2 and {e.actor for e in rotations} == {"cli"}
-            assert assert_chain_verifies(session) > 2
+        _assert_works_with_the_new_key_alone(new_only)
     with pytest.raises(KeyCheckError, match="retired"):
         app_for(database, tmp_path, KEK=KEK_A).__enter__()
+
+
+def _assert_works_with_the_new_key_alone(app: Flask) -> None:
+    client = app.test_client()
+    login(client, "sofia")
+    found = post_form(client, "/search/", {"name": "sarunas", "date_of_birth": ""})
+    assert "Šarūnas" in found.text
+    with app.app_context():
+        session = db.session()
+        runs = session.scalars(select(KeyRotationRun)).all()
+        assert [(r.kind, r.scope, r.finished_at is not None) for r in runs] == [("kek", "v2", True)]
+        rotations = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "key.rotate")
+        ).all()
+        assert len(rotations) == 2 and {e.actor for e in rotations} == {"cli"}
+        assert assert_chain_verifies(session) > 2
 
 
 def test_the_new_key_alone_is_refused_until_the_rotation_has_finished(
