@@ -72,9 +72,21 @@ def status() -> None:
     "version. Field data is not touched. Safe to interrupt and run again.",
 )
 @batch_option
+@click.option(
+    "--yes",
+    is_flag=True,
+    help="Do not ask whether every app server runs with both keys (for scripts).",
+)
 @with_appcontext
-def rotate_kek_command(batch_size: int) -> None:
+def rotate_kek_command(batch_size: int, yes: bool) -> None:
     keyring = current_keyring()
+    # A server still running with the old key alone cannot open what is rewrapped.
+    if len(keyring.known_versions) > 1 and not yes:
+        click.confirm(
+            "Does every app server run with the new key as CASEWORK_KEK and the old one as "
+            "CASEWORK_KEK_PREVIOUS?",
+            abort=True,
+        )
     batches = Batches(size=batch_size, progress=_Counter("cases checked"))
     report = rotate_kek(db.session(), keyring, batches)
     if not report.rewrapped and not report.retired:

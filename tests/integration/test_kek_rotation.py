@@ -74,7 +74,9 @@ def test_rotation_rewraps_every_key_leaves_fields_alone_and_retires_the_old_key(
         )
         assert opened.status_code == 302
         assert _state(app)["case_versions"].count(2) == 1  # new cases use the new key at once
-        result = app.test_cli_runner().invoke(args=["keys", "rotate-kek", "--batch-size", "2"])
+        result = app.test_cli_runner().invoke(
+            args=["keys", "rotate-kek", "--batch-size", "2", "--yes"]
+        )
         assert result.exit_code == 0, result.output
         assert "rewrapped 4 keys under key-encryption key version 2" in result.output
         assert "retired version(s): 1" in result.output
@@ -133,12 +135,16 @@ def test_an_interrupted_rotation_keeps_everything_readable_and_resumes(
             return rewrap(self, *args)
 
         monkeypatch.setattr(Keyring, "rewrap", crash_on_the_third)
-        first = app.test_cli_runner().invoke(args=["keys", "rotate-kek", "--batch-size", "2"])
+        first = app.test_cli_runner().invoke(
+            args=["keys", "rotate-kek", "--batch-size", "2", "--yes"]
+        )
         assert first.exit_code != 0
         assert sorted(_state(app)["case_versions"]) == [1, 2, 2]  # the first batch committed
         assert all(name for _, name in _state(app)["children"].values())  # all still readable
         monkeypatch.setattr(Keyring, "rewrap", rewrap)
-        second = app.test_cli_runner().invoke(args=["keys", "rotate-kek", "--batch-size", "2"])
+        second = app.test_cli_runner().invoke(
+            args=["keys", "rotate-kek", "--batch-size", "2", "--yes"]
+        )
         assert second.exit_code == 0, second.output
         assert "rewrapped 1 keys" in second.output
         assert _state(app)["case_versions"] == [2, 2, 2]
@@ -177,3 +183,15 @@ def test_without_a_previous_key_there_is_nothing_to_rotate(database: str, tmp_pa
         status = app.test_cli_runner().invoke(args=["keys", "status"])
         assert "version 1: live" in status.output
         assert "data keys wrapped by version 1: 3" in status.output
+
+
+def test_the_operator_is_asked_whether_the_servers_know_both_keys(
+    database: str, tmp_path: Path
+) -> None:
+    with app_for(database, tmp_path, KEK=KEK_B, KEK_PREVIOUS=KEK_A) as app:
+        declined = app.test_cli_runner().invoke(args=["keys", "rotate-kek"], input="n\n")
+        assert declined.exit_code != 0 and "Aborted" in declined.output
+        assert _state(app)["case_versions"] == [1, 1, 1]
+        agreed = app.test_cli_runner().invoke(args=["keys", "rotate-kek"], input="y\n")
+        assert agreed.exit_code == 0, agreed.output
+        assert _state(app)["case_versions"] == [2, 2, 2]
