@@ -102,3 +102,11 @@ def test_bits_out_of_range_are_refused(bits: int) -> None:
 
 def test_the_indexer_does_not_show_its_key() -> None:
     assert ROOT.hex() not in repr(BlindIndexer(ROOT))
+
+
+@given(st.text())
+def test_typing_the_plain_form_of_any_name_finds_it(name: str) -> None:
+    """Whatever was stored, its accent-free lower-case spelling has the same terms."""
+    assert name_terms(normalise(name)) == name_terms(name)
+    if name.isascii():
+        assert name_terms(name.upper()) == name_terms(name.lower())
