@@ -73,7 +73,7 @@ def rotate_all(session: Session, keyring: Keyring, batches: Batches = EVERYTHING
         resumed = _has_previous_key(session, ids)
         for case in cases:
             if case.id not in resumed:
-                _swap_key(session, keyring, case, batches.actor)
+                _swap_or_skip(session, keyring, case, batches.actor)
         session.commit()
         _finish(session, ids, models, batches.size)
         run.cursor, run.done = str(ids[-1]), run.done + len(ids)
@@ -92,6 +92,15 @@ def _has_previous_key(session: Session, case_ids: list[uuid.UUID]) -> set[uuid.U
             select(PreviousCaseKey.case_id).where(PreviousCaseKey.case_id.in_(case_ids))
         )
     )
+
+
+def _swap_or_skip(session: Session, keyring: Keyring, case: Case, actor: Actor) -> None:
+    """Swap the key, unless the case was erased or rotated since it was read: the failed
+    compare-and-set changed nothing, so the rest of the batch goes on."""
+    try:
+        _swap_key(session, keyring, case, actor)
+    except RotationConflict as exc:
+        log.warning("skipped: %s", exc)
 
 
 def _swap_key(session: Session, keyring: Keyring, case: Case, actor: Actor) -> None:

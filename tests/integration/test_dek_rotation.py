@@ -233,3 +233,27 @@ def test_a_users_change_during_re_encryption_wins_and_the_batch_is_retried(
     assert key_version_of(child.given_name_enc) == 2
     with app.app_context():
         assert child.given_name == "Šarūnas"
+
+
+def test_a_case_erased_while_all_keys_rotate_is_skipped_and_stays_erased(
+    app: Flask, db_session: Session, cases: list[Case], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    victim, swap = cases[1], dek_rotation._swap_key
+
+    def erased_just_before(session: Session, keyring: Any, case: Case, actor: Any) -> None:
+        if case.id == victim.id:  # read before, erased before the compare-and-set lands
+            session.execute(
+                update(Case)
+                .where(Case.id == victim.id)
+                .values(wrapped_dek=b"")
+                .execution_options(synchronize_session=False)
+            )
+        swap(session, keyring, case, actor)
+
+    monkeypatch.setattr(dek_rotation, "_swap_key", erased_just_before)
+    result = app.test_cli_runner().invoke(args=["keys", "rotate-dek", "--all"])
+    assert result.exit_code == 0, result.output
+    db_session.expire_all()
+    assert db_session.get_one(Case, victim.id).wrapped_dek == b""
+    assert db_session.scalar(select(func.count()).select_from(PreviousCaseKey)) == 0
+    assert sorted(c.dek_version for c in db_session.scalars(select(Case))) == [1, 2, 2]
