@@ -33,6 +33,10 @@ def index_key_aad(index_version: int) -> bytes:
     return f"casework|index-key|v1|i{index_version}".encode()
 
 
+def secret_aad(purpose: str, owner: str) -> bytes:
+    return f"casework|secret|v1|{purpose}|{owner}".encode()
+
+
 class Keyring:
     """Wraps and unwraps data keys. Hands out no KEK; seals new keys under the current one."""
 
@@ -81,6 +85,19 @@ class Keyring:
     def rewrap(self, wrapped: bytes, case_id: str, dek_version: int) -> bytes:
         """The same data key, wrapped under the current KEK."""
         return self.wrap(self.unwrap(wrapped, case_id, dek_version), case_id, dek_version)
+
+    def seal_secret(self, purpose: str, owner: str, secret: bytes) -> bytes:
+        """Seal a non-case secret (an authenticator seed) under the KEK, bound to its use.
+
+        A model keeping one declares the column in `__kek_sealed__`, so that a KEK
+        rotation rewraps it (casework/crypto/registry.py)."""
+        return self.current.seal(self.kek_version, secret, secret_aad(purpose, owner))
+
+    def open_secret(self, purpose: str, owner: str, sealed: bytes) -> bytes:
+        return self._provider_for(sealed).open(sealed, secret_aad(purpose, owner))
+
+    def rewrap_secret(self, purpose: str, owner: str, sealed: bytes) -> bytes:
+        return self.seal_secret(purpose, owner, self.open_secret(purpose, owner, sealed))
 
     def wrap_index_key(self, root: bytes, index_version: int) -> bytes:
         return self.current.seal(self.kek_version, root, index_key_aad(index_version))

@@ -31,18 +31,46 @@ class EncryptedModel:
         ]
 
 
+@dataclass(frozen=True)
+class KekSealedColumn:
+    """A column holding a secret sealed directly by the KEK (Keyring.seal_secret), with
+    the purpose and the attribute naming its owner that the associated data binds."""
+
+    model: type[Any]
+    column: str
+    purpose: str
+    owner: str
+
+
+def _default_registries(registries: tuple[registry, ...]) -> tuple[registry, ...]:
+    if registries:
+        return registries
+    from casework.models.base import Base
+
+    return (Base.registry,)
+
+
+def kek_sealed_columns(*registries: registry) -> list[KekSealedColumn]:
+    """Every column a model declares in `__kek_sealed__ = {column: (purpose, owner)}`."""
+    found = []
+    for each in _default_registries(registries):
+        for mapper in sorted(each.mappers, key=lambda m: m.class_.__name__):
+            declared = getattr(mapper.class_, "__kek_sealed__", {})
+            for column, (purpose, owner) in sorted(declared.items()):
+                if column not in mapper.columns or owner not in mapper.columns:
+                    raise TypeError(f"{mapper.class_.__name__}.__kek_sealed__ names {column!r}")
+                found.append(KekSealedColumn(mapper.class_, column, purpose, owner))
+    return found
+
+
 def encrypted_models(*registries: registry) -> list[EncryptedModel]:
     """Every mapped class with encrypted fields, in a stable order.
 
     Raises TypeError for a model that does not say which case its rows belong to: its
     fields could be neither rotated nor erased with their case.
     """
-    if not registries:
-        from casework.models.base import Base
-
-        registries = (Base.registry,)
     found = []
-    for each in registries:
+    for each in _default_registries(registries):
         for mapper in sorted(each.mappers, key=lambda m: m.class_.__name__):
             fields = encrypted_fields(mapper.class_)
             if not fields:

@@ -18,13 +18,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, bindparam, inspect, select, update
+from sqlalchemy.orm import Session, registry
 
 from casework.audit.events import Action, Actor, RequestContext, record
 from casework.crypto.aead import key_version_of
 from casework.crypto.keyring import Keyring
-from casework.crypto.registry import EncryptedModel, encrypted_models
+from casework.crypto.registry import (
+    EncryptedModel,
+    KekSealedColumn,
+    encrypted_models,
+    kek_sealed_columns,
+)
 from casework.models.base import utcnow
 from casework.models.case import Case, has_data_key
 from casework.models.keys import IndexKey, KekVersion, KeyRotationRun, PreviousCaseKey
@@ -39,16 +44,19 @@ Progress = Callable[[int], None]
 @dataclass(frozen=True)
 class Batches:
     """How a bulk key operation runs: who the audit log names, how many cases or rows
-    each transaction takes, whom to tell about progress, and which models (all by
-    default: every model with encrypted fields)."""
+    each transaction takes, whom to tell about progress, and which mapper registries'
+    models it covers (none given: the app's)."""
 
     actor: Actor = OPERATOR
     size: int = DEFAULT_BATCH
     progress: Progress | None = None
-    models: Sequence[EncryptedModel] | None = None
+    registries: tuple[registry, ...] = ()
 
     def encrypted_models(self) -> Sequence[EncryptedModel]:
-        return encrypted_models() if self.models is None else self.models
+        return encrypted_models(*self.registries)
+
+    def kek_sealed_columns(self) -> Sequence[KekSealedColumn]:
+        return kek_sealed_columns(*self.registries)
 
     def done(self, count: int) -> None:
         if self.progress is not None:
@@ -103,8 +111,7 @@ def rotate_kek(session: Session, keyring: Keyring, batches: Batches = EVERYTHING
     run = start_run(session, "kek", f"v{keyring.kek_version}", batches.actor)
     rewrapped = _rewrap_index_keys(session, keyring)
     for _ in range(MAX_PASSES):
-        changed = _rewrap_case_keys(session, keyring, run, batches)
-        changed += _rewrap_previous_keys(session, keyring)
+        changed = _rewrap_pass(session, keyring, run, batches)
         rewrapped += changed
         if changed == 0:
             break
@@ -113,6 +120,15 @@ def rotate_kek(session: Session, keyring: Keyring, batches: Batches = EVERYTHING
     retired = _retire_old_versions(session, keyring.kek_version)
     finish_run(session, run, batches.actor)
     return KekReport(keyring.kek_version, rewrapped, retired)
+
+
+def _rewrap_pass(session: Session, keyring: Keyring, run: KeyRotationRun, batches: Batches) -> int:
+    """One pass over everything the KEK wraps; how many keys it rewrapped."""
+    changed = _rewrap_case_keys(session, keyring, run, batches)
+    changed += _rewrap_previous_keys(session, keyring)
+    for sealed in batches.kek_sealed_columns():
+        changed += _rewrap_secrets(session, keyring, sealed, batches.size)
+    return changed
 
 
 def _rewrap_case_keys(
@@ -176,6 +192,40 @@ def _rewrap_previous_keys(session: Session, keyring: Keyring) -> int:
         )
     session.commit()
     return len(params)
+
+
+def _rewrap_secrets(
+    session: Session, keyring: Keyring, sealed: KekSealedColumn, batch_size: int
+) -> int:
+    """Secrets sealed directly by the KEK in one column, e.g. authenticator seeds."""
+    table = _table(sealed.model)
+    key, owner, column = (
+        inspect(sealed.model).primary_key[0],
+        table.c[sealed.owner],
+        table.c[sealed.column],
+    )
+    cas = (
+        update(table)
+        .where(key == bindparam("b_key"), column == bindparam("b_old"))
+        .values({column.name: bindparam("b_new")})
+    )
+    changed, last = 0, None
+    while True:
+        query = select(key, owner, column).where(column.is_not(None)).order_by(key)
+        rows = session.execute(
+            query.limit(batch_size) if last is None else query.where(key > last).limit(batch_size)
+        ).all()
+        if not rows:
+            return changed
+        params = [
+            {"b_key": k, "b_old": old, "b_new": keyring.rewrap_secret(sealed.purpose, str(o), old)}
+            for k, o, old in rows
+            if key_version_of(old) != keyring.kek_version
+        ]
+        if params:
+            session.execute(cas, params)
+        session.commit()
+        last, changed = rows[-1][0], changed + len(params)
 
 
 def _rewrap_index_keys(session: Session, keyring: Keyring) -> int:

@@ -167,9 +167,9 @@ def test_rotation_reaches_every_model_with_encrypted_fields(
         db_session.add(note)
         note.body = "Told the police about the flat on Vilniaus gatvė."
         db_session.commit()
-        models = encrypted_models(Base.registry, OtherBase.registry)
-        assert {m.model for m in models} == {Child, CaseNote}
-        batches = Batches(models=models, size=1)
+        registries = (Base.registry, OtherBase.registry)
+        assert {m.model for m in encrypted_models(*registries)} == {Child, CaseNote}
+        batches = Batches(registries=registries, size=1)
         assert rotate_case(db_session, current_keyring(), target, batches)
         db_session.expire_all()
         stored = db_session.get_one(CaseNote, note.id)

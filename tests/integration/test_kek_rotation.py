@@ -6,18 +6,30 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import LargeBinary, select, update
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from casework import db
 from casework.crypto.aead import key_version_of
 from casework.crypto.keycheck import KeyCheckError
 from casework.crypto.keyring import Keyring, current_keyring
-from casework.crypto.rotation import Batches, _rewrap_case_keys
-from casework.models import AuditEvent, Case, Child, IndexKey, KekVersion, KeyRotationRun
+from casework.crypto.registry import kek_sealed_columns
+from casework.crypto.rotation import Batches, _rewrap_case_keys, rotate_kek
+from casework.db import make_engine
+from casework.models import (
+    AuditEvent,
+    Base,
+    Case,
+    Child,
+    IndexKey,
+    KekVersion,
+    KeyRotationRun,
+)
+from casework.models.base import UuidPrimaryKey
 from tests import factories
 from tests.conftest import login, post_form
 from tests.keys import KEK_A, KEK_B, KEK_C, app_for, assert_chain_verifies, fresh_url
@@ -195,3 +207,52 @@ def test_the_operator_is_asked_whether_the_servers_know_both_keys(
         agreed = app.test_cli_runner().invoke(args=["keys", "rotate-kek"], input="y\n")
         assert agreed.exit_code == 0, agreed.output
         assert _state(app)["case_versions"] == [2, 2, 2]
+
+
+class Sealed(DeclarativeBase):
+    """A registry of its own for a stand-in model, so the app's schema stays as migrated."""
+
+
+class Authenticator(UuidPrimaryKey, Sealed):
+    """Stands for a model keeping a secret sealed by the KEK itself (a TOTP seed)."""
+
+    __tablename__ = "test_authenticator"
+    __kek_sealed__: ClassVar[dict[str, tuple[str, str]]] = {"seed_enc": ("totp", "id")}
+
+    seed_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+def test_secrets_sealed_by_the_kek_are_rewrapped_too(database: str, tmp_path: Path) -> None:
+    engine = make_engine(database)
+    Sealed.metadata.create_all(engine)
+    with app_for(database, tmp_path, KEK=KEK_A) as app, app.app_context():
+        session = db.session()
+        rows = [Authenticator() for _ in range(3)] + [Authenticator(seed_enc=None)]
+        for row in rows[:3]:
+            row.seed_enc = current_keyring().seal_secret("totp", str(row.id), b"JBSWY3DPEHPK3PXP")
+        session.add_all(rows)
+        session.commit()
+    with app_for(database, tmp_path, KEK=KEK_B, KEK_PREVIOUS=KEK_A) as app, app.app_context():
+        registries = (Base.registry, Sealed.registry)
+        report = rotate_kek(db.session(), current_keyring(), Batches(size=2, registries=registries))
+        assert report.rewrapped == 1 + 3 + 3  # the index key, three cases, three seeds
+    with app_for(database, tmp_path, KEK=KEK_B) as app, app.app_context():
+        for row in db.session().scalars(select(Authenticator)):
+            if row.seed_enc is not None:
+                assert key_version_of(row.seed_enc) == 2
+                opened = current_keyring().open_secret("totp", str(row.id), row.seed_enc)
+                assert opened == b"JBSWY3DPEHPK3PXP"
+    engine.dispose()
+
+
+def test_a_declared_sealed_column_that_does_not_exist_is_refused_by_name() -> None:
+    class Broken(DeclarativeBase):
+        pass
+
+    class Misnamed(UuidPrimaryKey, Broken):
+        __tablename__ = "test_misnamed"
+        __kek_sealed__: ClassVar[dict[str, tuple[str, str]]] = {"seed": ("totp", "id")}
+        seed_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    with pytest.raises(TypeError, match=r"Misnamed.__kek_sealed__ names 'seed'"):
+        kek_sealed_columns(Broken.registry)

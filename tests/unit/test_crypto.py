@@ -168,3 +168,16 @@ def test_reencrypt_leaves_values_under_the_current_key_alone() -> None:
     assert _Record.body.reencrypt(record) is False
     assert _Record.born.reencrypt(record) is False  # no value
     assert record.body_enc == stored
+
+
+def test_a_kek_sealed_secret_is_bound_to_its_purpose_and_owner_and_survives_rotation() -> None:
+    old, new = LocalKek(KEY, "old"), LocalKek(bytes(32), "new")
+    sealed = Keyring(old, 1).seal_secret("totp", "user-1", b"JBSWY3DPEHPK3PXP")
+    rotating = Keyring(new, 2, previous={1: old})
+    assert rotating.open_secret("totp", "user-1", sealed) == b"JBSWY3DPEHPK3PXP"
+    for purpose, owner in (("totp", "user-2"), ("other", "user-1")):
+        with pytest.raises(FieldIntegrityError):
+            rotating.open_secret(purpose, owner, sealed)
+    moved = rotating.rewrap_secret("totp", "user-1", sealed)
+    assert key_version_of(moved) == 2
+    assert Keyring(new, 2).open_secret("totp", "user-1", moved) == b"JBSWY3DPEHPK3PXP"
