@@ -189,16 +189,19 @@ def _verified(
     reference order, and the rows read to check them. Stops once more match than can
     be shown, so a common name costs a few dozen decryptions, not hundreds."""
     ordered = session.scalars(
-        select(Case).where(Case.id.in_(case_ids)).order_by(Case.reference)
+        select(Case.id).where(Case.id.in_(case_ids)).order_by(Case.reference)
     ).all()
     needed: set[Any] = set(words) | ({born} if born else set())
     matches: list[Case] = []
     rows: dict[uuid.UUID, list[Any]] = {}
     for start in range(0, len(ordered), VERIFY_CHUNK):
-        chunk = ordered[start : start + VERIFY_CHUNK]
-        terms, chunk_rows = _decrypted_terms(session, models, [c.id for c in chunk])
+        chunk = list(ordered[start : start + VERIFY_CHUNK])
+        # Loaded first, so each row finds its case's key in the identity map.
+        cases = session.scalars(select(Case).where(Case.id.in_(chunk))).all()
+        terms, chunk_rows = _decrypted_terms(session, models, chunk)
         rows.update(chunk_rows)
-        matches += [case for case in chunk if needed <= terms[case.id]]
+        by_id = {case.id: case for case in cases}
+        matches += [by_id[c] for c in chunk if c in by_id and needed <= terms[c]]
         if len(matches) > MAX_RESULTS:
             break
     return matches, rows
@@ -207,8 +210,7 @@ def _verified(
 def _decrypted_terms(
     session: Session, models: list[EncryptedModel], case_ids: list[uuid.UUID]
 ) -> tuple[dict[uuid.UUID, set[Any]], dict[uuid.UUID, list[Any]]]:
-    """Per case: the normalised words and dates its indexed fields hold, and its rows.
-    The cases are in the identity map already, so rows find their keys without a query."""
+    """Per case: the normalised words and dates its indexed fields hold, and its rows."""
     terms: dict[uuid.UUID, set[Any]] = defaultdict(set)
     rows: dict[uuid.UUID, list[Any]] = defaultdict(list)
     for model in models:
