@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, intersect, or_, select
+from sqlalchemy import Select, and_, exists, intersect, or_, select
 from sqlalchemy.orm import Session
 
 from casework.access.permissions import FieldGroup, Permission
@@ -48,7 +48,7 @@ from casework.models.team import TeamMembership
 
 # Few enough to read, and to limit how many children's identities one search discloses.
 MAX_RESULTS = 20
-# Candidates decrypted per round of the re-check.
+# Candidates read and decrypted per page of the re-check.
 VERIFY_CHUNK = 40
 
 
@@ -98,7 +98,7 @@ def search_cases(session: Session, caller: Caller, query: SearchQuery) -> Search
     if not words:
         raise QueryTooShort(query.name)
     models = encrypted_models()
-    candidates = _candidates(session, caller, models, words, query.date_of_birth)
+    candidates = _candidates(caller, models, words, query.date_of_birth)
     matches, rows = _verified(session, models, candidates, words, query.date_of_birth)
     hits = _hits(matches[:MAX_RESULTS], rows)
     groups = [FieldGroup.IDENTITY]
@@ -147,17 +147,14 @@ def _term_lookups(
 
 
 def _candidates(
-    session: Session,
-    caller: Caller,
-    models: list[EncryptedModel],
-    words: frozenset[str],
-    born: date | None,
-) -> list[uuid.UUID]:
-    """Cases on the caller's active teams having a token of every term (INTERSECT)."""
+    caller: Caller, models: list[EncryptedModel], words: frozenset[str], born: date | None
+) -> Select[Case] | None:
+    """Cases on the caller's active teams having a token of every term (INTERSECT), in
+    reference order; None when a term can be in no field (a date, none indexed)."""
     entry, member, day = BlindIndexEntry, TeamMembership, today()
     lookups = _term_lookups(models, words, born)
     if not all(lookups):
-        return []  # a term no field can hold, e.g. a date when no date is indexed
+        return None
     per_term = [
         select(entry.case_id).where(
             or_(*(and_(entry.field == f, entry.token == t) for f, t in pairs))
@@ -165,45 +162,45 @@ def _candidates(
         for pairs in lookups
     ]
     found = (intersect(*per_term) if len(per_term) > 1 else per_term[0]).subquery()
-    query = (
-        select(found.c.case_id)
-        .join(member, member.case_id == found.c.case_id)
-        .where(
-            member.user_id == caller.user.id,
-            member.starts_on <= day,
-            or_(member.ends_on.is_(None), member.ends_on > day),
-        )
-        .distinct()
+    # Correlated, so each candidate is checked through the index on case_id, rather than
+    # listing every membership of a user who may be on thousands of teams.
+    on_my_team = exists().where(
+        member.case_id == Case.id,
+        member.user_id == caller.user.id,
+        member.starts_on <= day,
+        or_(member.ends_on.is_(None), member.ends_on > day),
     )
-    return list(session.scalars(query))
+    return (
+        select(Case)
+        .join(found, found.c.case_id == Case.id)
+        .where(on_my_team)
+        .order_by(Case.reference)
+    )
 
 
 def _verified(
     session: Session,
     models: list[EncryptedModel],
-    case_ids: list[uuid.UUID],
+    candidates: Select[Case] | None,
     words: frozenset[str],
     born: date | None,
 ) -> tuple[list[Case], dict[uuid.UUID, list[Any]]]:
-    """The candidates whose decrypted values really hold every word (and the date), in
-    reference order, and the rows read to check them. Stops once more match than can
-    be shown, so a common name costs a few dozen decryptions, not hundreds."""
-    ordered = session.scalars(
-        select(Case.id).where(Case.id.in_(case_ids)).order_by(Case.reference)
-    ).all()
+    """The candidates whose decrypted values really hold every word (and the date), and
+    the rows read to check them. Reads the candidates a page at a time and stops once
+    more match than can be shown: a common name costs a few dozen decryptions."""
     needed: set[Any] = set(words) | ({born} if born else set())
     matches: list[Case] = []
     rows: dict[uuid.UUID, list[Any]] = {}
-    for start in range(0, len(ordered), VERIFY_CHUNK):
-        chunk = list(ordered[start : start + VERIFY_CHUNK])
-        # Loaded first, so each row finds its case's key in the identity map.
-        cases = session.scalars(select(Case).where(Case.id.in_(chunk))).all()
-        terms, chunk_rows = _decrypted_terms(session, models, chunk)
-        rows.update(chunk_rows)
-        by_id = {case.id: case for case in cases}
-        matches += [by_id[c] for c in chunk if c in by_id and needed <= terms[c]]
-        if len(matches) > MAX_RESULTS:
+    offset = 0
+    while candidates is not None and len(matches) <= MAX_RESULTS:
+        # The page's cases come first, so each row finds its case's key in the identity map.
+        cases = session.scalars(candidates.limit(VERIFY_CHUNK).offset(offset)).all()
+        terms, page_rows = _decrypted_terms(session, models, [c.id for c in cases])
+        rows.update(page_rows)
+        matches += [case for case in cases if needed <= terms[case.id]]
+        if len(cases) < VERIFY_CHUNK:
             break
+        offset += VERIFY_CHUNK
     return matches, rows
 
 
