@@ -12,8 +12,7 @@ from flask import Flask
 from casework import codes, db, labels, security
 from casework.access.policy import EXTENSION_KEY as POLICY_KEY
 from casework.access.policy import load_policy
-from casework.crypto.keyring import EXTENSION_KEY as KEYRING_KEY
-from casework.crypto.keyring import Keyring
+from casework.crypto import startup as keys
 from casework.extensions import babel, csrf, limiter, login_manager
 from casework.settings import PROJECT_ROOT, Settings, build
 
@@ -24,7 +23,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application from config/defaults.toml, CASEWORK_* variables and `config`.
 
     Raises casework.settings.ConfigError or casework.access.PolicyError, each with a
-    one-line reason, when the settings or the access policy are not fit to start.
+    one-line reason, when the settings, the access policy or the key-encryption key
+    (checked against the database) are not fit to start.
     """
     settings = build(config)
     app = Flask(
@@ -50,8 +50,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
     )
     app.extensions[POLICY_KEY] = load_policy(settings.access_policy_file)
-    app.extensions[KEYRING_KEY] = Keyring(settings.kek)
     db.init_app(app, settings.database_url)
+    keys.init_app(app, settings)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: settings.default_locale)
     login_manager.init_app(app)

@@ -5,7 +5,7 @@ error can never carry a value into a log.
 
 SQLite: every transaction starts with BEGIN IMMEDIATE, so that writers (and every
 request writes at least an audit event) are serialised and the audit chain cannot
-fork. Foreign keys and recursive triggers are switched on for every connection.
+fork. Foreign keys, recursive triggers and secure delete are on for every connection.
 """
 
 from __future__ import annotations
@@ -46,6 +46,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA recursive_triggers = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA busy_timeout = 30000")
+        # Deleted and overwritten content is zeroed, so an erased case's destroyed data
+        # key does not linger in free pages of the file.
+        cursor.execute("PRAGMA secure_delete = ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -12,6 +12,7 @@ STATUS = {
     "active": _l("Active"),
     "closed": _l("Closed"),
     "reopened": _l("Reopened"),
+    "erased": _l("Erased"),
 }
 TEAM_ROLE = {"lead": _l("Lead"), "member": _l("Member")}
 ROLE = {

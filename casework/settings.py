@@ -50,6 +50,11 @@ class Settings:
     enrolment_link_hours: int = 72
     public_url: str = "http://127.0.0.1:5000"
     reoffer_days: int = 30
+    # Where the KEK came from, named as the operator sets it, for start-up messages.
+    kek_source: str = f"{ENV_PREFIX}KEK"
+    # During a KEK rotation only: the previous KEK, for unwrapping (docs/encryption.md).
+    kek_previous: bytes | None = None
+    kek_previous_source: str = f"{ENV_PREFIX}KEK_PREVIOUS"
 
     @property
     def is_production(self) -> bool:
@@ -98,7 +103,8 @@ def build(overrides: Mapping[str, Any] | None = None) -> Settings:
     if production and database_url.startswith("sqlite"):
         log.warning("production is running on SQLite; PostgreSQL is recommended")
     secret_key = _secret(raw, "SECRET_KEY", instance, production)
-    kek = _decode_kek(_secret(raw, "KEK", instance, production, generate=_new_kek))
+    kek = _decode_kek(_secret(raw, "KEK", instance, production, generate=_new_kek), "KEK")
+    previous = _read_secret(raw, "KEK_PREVIOUS")
     minutes = int(raw["SESSION_LIFETIME_MINUTES"])
     if not 1 <= minutes <= 24 * 60:
         raise ConfigError("SESSION_LIFETIME_MINUTES must be between 1 and 1440")
@@ -120,6 +126,9 @@ def build(overrides: Mapping[str, Any] | None = None) -> Settings:
         access_policy_file=policy if policy.is_absolute() else PROJECT_ROOT / policy,
         break_glass_hours=break_glass_hours,
         **accounts,
+        kek_source=_source(raw, "KEK", instance),
+        kek_previous=_decode_kek(previous, "KEK_PREVIOUS") if previous else None,
+        kek_previous_source=_source(raw, "KEK_PREVIOUS", instance),
     )
 
 
@@ -167,6 +176,18 @@ def _secret(
 
     Outside production a missing secret is generated once under instance/ (mode 0600).
     """
+    value = _read_secret(raw, name)
+    if value:
+        return value
+    if production:
+        raise ConfigError(
+            f"production needs {ENV_PREFIX}{name} or {ENV_PREFIX}{name}_FILE; refusing to start"
+        )
+    return _development_secret(instance, name.lower(), generate)
+
+
+def _read_secret(raw: Mapping[str, Any], name: str) -> str:
+    """The value of NAME or the contents of the file NAME_FILE names; "" when neither."""
     value = str(raw[name] or "")
     path = str(raw[f"{name}_FILE"] or "")
     if value and path:
@@ -176,13 +197,15 @@ def _secret(
             value = Path(path).read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ConfigError(f"{ENV_PREFIX}{name}_FILE cannot be read: {exc.strerror}") from None
-    if value:
-        return value
-    if production:
-        raise ConfigError(
-            f"production needs {ENV_PREFIX}{name} or {ENV_PREFIX}{name}_FILE; refusing to start"
-        )
-    return _development_secret(instance, name.lower(), generate)
+    return value
+
+
+def _source(raw: Mapping[str, Any], name: str, instance: Path) -> str:
+    if raw[f"{name}_FILE"]:
+        return f"{ENV_PREFIX}{name}_FILE ({raw[f'{name}_FILE']})"
+    if raw[name]:
+        return f"{ENV_PREFIX}{name}"
+    return f"{ENV_PREFIX}{name} (unset: development key {instance / (name.lower() + '.dev')})"
 
 
 def _development_secret(instance: Path, name: str, generate: Any) -> str:
@@ -198,13 +221,13 @@ def _development_secret(instance: Path, name: str, generate: Any) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
-def _decode_kek(value: str) -> bytes:
+def _decode_kek(value: str, name: str) -> bytes:
     try:
         key = base64.b64decode(value, validate=True)
     except ValueError:
-        raise ConfigError(f"{ENV_PREFIX}KEK must be {KEK_BYTES} bytes in base64") from None
+        raise ConfigError(f"{ENV_PREFIX}{name} must be {KEK_BYTES} bytes in base64") from None
     if len(key) != KEK_BYTES:
-        raise ConfigError(f"{ENV_PREFIX}KEK must be {KEK_BYTES} bytes in base64")
+        raise ConfigError(f"{ENV_PREFIX}{name} must be {KEK_BYTES} bytes in base64")
     return key
 
 

@@ -35,9 +35,10 @@ def postgres_base_url() -> str | None:
 
 
 @contextmanager
-def fresh_database(folder: Path, label: str) -> Iterator[str]:
-    """Yield the URL of a new, empty database; remove it afterwards."""
-    base = postgres_base_url()
+def fresh_database(folder: Path, label: str, base: str | None = "env") -> Iterator[str]:
+    """Yield the URL of a new, empty database; remove it afterwards. The database is
+    PostgreSQL next to `base` (default: CASEWORK_TEST_DATABASE_URL), else SQLite."""
+    base = postgres_base_url() if base == "env" else base
     if base is None:
         yield f"sqlite:///{folder / f'{label}.sqlite3'}"
         return

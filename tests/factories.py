@@ -22,6 +22,13 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def sealed_totp(user_id: uuid.UUID, secret: str = TOTP_SECRET) -> bytes:
+    """The seed sealed as the running app would (its own KEK), else under TEST_KEK."""
+    from flask import has_app_context
+
+    if has_app_context():
+        from casework.crypto.keyring import current_keyring
+
+        return current_keyring().seal_secret("totp", str(user_id), secret.encode())
     return Keyring(base64.b64decode(TEST_KEK)).seal_secret("totp", str(user_id), secret.encode())
 
 

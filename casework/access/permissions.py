@@ -16,6 +16,8 @@ class Permission(StrEnum):
     USERS_MANAGE = "users:manage"
     CASE_CLOSE = "case:close"
     FLAG_WRITE = "flag:write"
+    CASE_SEARCH = "case:search"
+    CASE_ERASE = "case:erase"
 
 
 class FieldGroup(StrEnum):

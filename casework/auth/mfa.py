@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import time
 import uuid
@@ -13,10 +14,13 @@ import segno
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.crypto.aead import FieldIntegrityError
 from casework.crypto.keyring import current_keyring
 from casework.models.base import utcnow
 from casework.models.credentials import RecoveryCode
 from casework.models.user import User
+
+log = logging.getLogger(__name__)
 
 ISSUER = "Casework"
 PURPOSE = "totp"
@@ -72,7 +76,13 @@ def verify_totp(user: User, code: str) -> bool:
     """Accept a code once: a step at or before the last accepted one is a replay."""
     if user.totp_secret_enc is None:
         return False
-    step = matching_step(unseal(user.id, user.totp_secret_enc), code)
+    try:
+        secret = unseal(user.id, user.totp_secret_enc)
+    except FieldIntegrityError:
+        # A seed that no longer opens (wrong key, tampered row) signs nobody in.
+        log.error("the authenticator seed of user %s does not open", user.id)
+        return False
+    step = matching_step(secret, code)
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
         return False
     user.totp_last_step = step

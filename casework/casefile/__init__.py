@@ -83,6 +83,14 @@ from casework.casefile.referrals import (
     refer,
     referral_inbox,
 )
+from casework.casefile.search import (
+    QueryTooShort,
+    SearchQuery,
+    SearchResult,
+    ensure_may_search,
+    possible_duplicates,
+    search_cases,
+)
 from casework.casefile.support import (
     MeasureInput,
     add_measure,
@@ -90,12 +98,20 @@ from casework.casefile.support import (
     update_measure,
 )
 from casework.casefile.teams import TeamChange, add_to_team, end_membership, team_page
-from casework.casefile.views import CaseSummary, CaseView, IdentityView, OverviewRow
+from casework.casefile.views import (
+    UNREADABLE,
+    CaseSummary,
+    CaseView,
+    IdentityView,
+    OverviewRow,
+    Unreadable,
+)
 from casework.casefile.views_of_child import Response, ViewsInput, record_views
 
 __all__ = [
     "REASON_MAX",
     "REASON_MIN",
+    "UNREADABLE",
     "AgeChange",
     "Caller",
     "CaseClosed",
@@ -120,12 +136,16 @@ __all__ = [
     "NotPermitted",
     "OverviewRow",
     "PlacementChange",
+    "QueryTooShort",
     "RecordNotFound",
     "Response",
+    "SearchQuery",
+    "SearchResult",
     "StaleEdit",
     "StatusChange",
     "Step",
     "TeamChange",
+    "Unreadable",
     "ViewsInput",
     "WrongStatus",
     "accept_referral",
@@ -143,6 +163,7 @@ __all__ = [
     "ensure_may_open_case",
     "ensure_may_record_intake",
     "ensure_may_refer",
+    "ensure_may_search",
     "ensure_may_write",
     "handover_candidates",
     "lead_case",
@@ -154,6 +175,7 @@ __all__ = [
     "open_case",
     "open_case_from_identification",
     "organisations",
+    "possible_duplicates",
     "raise_flag",
     "read_case",
     "read_referral",
@@ -173,6 +195,7 @@ __all__ = [
     "save_investigation",
     "save_migration",
     "save_placement",
+    "search_cases",
     "team_page",
     "update_consideration",
     "update_identity",

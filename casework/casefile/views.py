@@ -14,14 +14,26 @@ from casework.casefile.recordviews import CaseDetails
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """In place of a value that failed its integrity check: tampered with, moved from
+    another row, or sealed by a destroyed key. Never shown as empty or as "not known"."""
+
+    def __bool__(self) -> bool:
+        return True  # a marker, not a missing value: `value or default` must keep it
+
+
+UNREADABLE = Unreadable()
+
+
+@dataclass(frozen=True)
 class IdentityView:
     """The child's identity. Minimal access fills only given_name and age."""
 
-    given_name: str
-    age: int | None
-    family_name: str | None = None
-    date_of_birth: date | None = None
-    sex: str | None = None
+    given_name: str | Unreadable
+    age: int | Unreadable | None
+    family_name: str | Unreadable | None = None
+    date_of_birth: date | Unreadable | None = None
+    sex: str | Unreadable | None = None
     version: int | None = None
 
     @property
@@ -55,6 +67,9 @@ class CaseView:
     details: CaseDetails = field(default_factory=CaseDetails)
     # Team, referrals, plan, child's views, non-punishment (see casefile/meeting.py).
     support: SupportView | None = None
+    erased: bool = False
+    # Some section failed its integrity check and is left out (logged, never shown empty).
+    damaged: bool = False
 
     @property
     def read_only(self) -> bool:

@@ -22,6 +22,10 @@ class FieldIntegrityError(Exception):
     """A ciphertext does not decrypt under its key and place: tampered, moved or erased."""
 
 
+class KeyDestroyed(FieldIntegrityError):
+    """The case was erased: its data key is gone, and with it every value it sealed."""
+
+
 def associated_data(table: str, column: str, row_id: str, key_version: int) -> bytes:
     return f"casework|field|v{FORMAT_VERSION}|{table}|{column}|{row_id}|k{key_version}".encode()
 
@@ -33,6 +37,8 @@ def seal(key: bytes, key_version: int, plaintext: bytes, aad: bytes) -> bytes:
 
 
 def key_version_of(blob: bytes) -> int:
+    if len(blob) < _HEADER.size:
+        raise FieldIntegrityError("ciphertext too short")
     version, key_version = _HEADER.unpack_from(blob)
     if version != FORMAT_VERSION:
         raise FieldIntegrityError(f"unknown ciphertext format {version}")

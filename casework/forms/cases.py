@@ -1,6 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import HiddenInput
@@ -61,6 +68,10 @@ class OpenCaseForm(FlaskForm):  # type: ignore[misc]
         _l("Sex"),
         choices=SEX_CHOICES,
         validators=[DataRequired(_l("Choose one; “Not known” is a valid answer."))],
+    )
+    # Shown only when the duplicate check found possible existing cases of this child.
+    not_a_duplicate = BooleanField(
+        _l("None of these is the same child: open a new case"),
     )
 
 

@@ -2,9 +2,11 @@
 
 from casework.models.audit import AuditEvent
 from casework.models.base import Base
+from casework.models.blind_index import BlindIndexEntry
 from casework.models.breakglass import BreakGlassGrant
 from casework.models.case import Case, CaseStatus, Child, Sex
 from casework.models.credentials import Enrolment, LoginThrottle, RecoveryCode
+from casework.models.erasure import CaseErasure, ErasureReason
 from casework.models.flag import CaseFlag
 from casework.models.history import CaseHistoryEntry
 from casework.models.identification import (
@@ -13,6 +15,7 @@ from casework.models.identification import (
     InvestigationDetail,
 )
 from casework.models.identity import AgeAssessment, ChildAlias, Guardian, IdentityDocument
+from casework.models.keys import IndexKey, KekVersion, KeyRotationRun, PreviousCaseKey
 from casework.models.lifecycle import CaseStatusChange
 from casework.models.migration import MigrationStatus, Placement
 from casework.models.nonpunishment import NonPunishment
@@ -28,8 +31,10 @@ __all__ = [
     "AgeAssessment",
     "AuditEvent",
     "Base",
+    "BlindIndexEntry",
     "BreakGlassGrant",
     "Case",
+    "CaseErasure",
     "CaseFlag",
     "CaseHistoryEntry",
     "CaseStatus",
@@ -38,11 +43,15 @@ __all__ = [
     "ChildAlias",
     "ChildViews",
     "Enrolment",
+    "ErasureReason",
     "Guardian",
     "IdentificationDecision",
     "IdentificationEvent",
     "IdentityDocument",
+    "IndexKey",
     "InvestigationDetail",
+    "KekVersion",
+    "KeyRotationRun",
     "LoginThrottle",
     "MeasureResponse",
     "MigrationStatus",
@@ -50,6 +59,7 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "Placement",
+    "PreviousCaseKey",
     "RecoveryCode",
     "Referral",
     "ReferralState",

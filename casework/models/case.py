@@ -7,9 +7,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ColumnElement, ForeignKey, LargeBinary, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from casework.crypto.aead import KeyDestroyed
+from casework.crypto.blind_index import date_index, name_index
 from casework.crypto.fields import DateCodec, EncryptedField, TextCodec
 from casework.crypto.keyring import Keyring, current_keyring
 from casework.models.base import Base, UuidPrimaryKey, utcnow
@@ -22,6 +24,7 @@ class CaseStatus(StrEnum):
     ACTIVE = "active"
     CLOSED = "closed"
     REOPENED = "reopened"
+    ERASED = "erased"
 
 
 class Sex(StrEnum):
@@ -31,10 +34,22 @@ class Sex(StrEnum):
     UNKNOWN = "unknown"
 
 
+# What an erased case holds instead of a wrapped data key. Empty rather than NULL, so
+# that the column's schema (and SQLite's table, which references would pin) stays as is.
+KEY_DESTROYED = b""
+
+
+def has_data_key() -> ColumnElement[bool]:
+    """SQL: the case still has a data key (it is not erased)."""
+    return func.length(Case.wrapped_dek) > 0
+
+
 class Case(UuidPrimaryKey, Base):
-    """A child's case. Holds the case's data key, wrapped by the key-encryption key."""
+    """A child's case. Holds the case's data key, wrapped by the key-encryption key;
+    an erased case holds an empty one (KEY_DESTROYED), and so can never be read again."""
 
     __tablename__ = "case_file"
+    __case_column__ = "id"
 
     reference: Mapped[str] = mapped_column(String(32), unique=True)
     status: Mapped[str] = mapped_column(String(16), default=CaseStatus.OPEN)
@@ -59,12 +74,16 @@ class Case(UuidPrimaryKey, Base):
         self.dek_version = 1
         self.wrapped_dek = keyring.wrap(dek, str(self.id), self.dek_version)
         self.__dict__["_dek"] = dek
+        self.__dict__["_dek_of"] = (self.wrapped_dek, self.dek_version)
 
     def data_key(self) -> tuple[bytes, int]:
         dek: bytes | None = self.__dict__.get("_dek")
-        if dek is None:
+        if dek is None or self.__dict__.get("_dek_of") != (self.wrapped_dek, self.dek_version):
+            if self.wrapped_dek == KEY_DESTROYED:
+                raise KeyDestroyed(f"case {self.id} was erased; its data key is destroyed")
             dek = current_keyring().unwrap(self.wrapped_dek, str(self.id), self.dek_version)
             self.__dict__["_dek"] = dek
+            self.__dict__["_dek_of"] = (self.wrapped_dek, self.dek_version)
         return dek, self.dek_version
 
 
@@ -86,9 +105,9 @@ class Child(UuidPrimaryKey, Base):
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
-    given_name = EncryptedField("given_name_enc", TextCodec())
-    family_name = EncryptedField("family_name_enc", TextCodec())
-    date_of_birth = EncryptedField("date_of_birth_enc", DateCodec())
+    given_name = EncryptedField("given_name_enc", TextCodec(), blind_index=name_index())
+    family_name = EncryptedField("family_name_enc", TextCodec(), blind_index=name_index())
+    date_of_birth = EncryptedField("date_of_birth_enc", DateCodec(), blind_index=date_index())
     sex = EncryptedField("sex_enc", TextCodec())
     nationalities = EncryptedField("nationalities_enc", JsonListCodec())
     languages = EncryptedField("languages_enc", JsonListCodec())

@@ -27,6 +27,7 @@ class Enrolment(UuidPrimaryKey, Base):
     sets a password and an authenticator. Only the link's hash is stored."""
 
     __tablename__ = "enrolment"
+    __kek_sealed__ = {"pending_secret_enc": ("totp", "id")}  # noqa: RUF012
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)

@@ -116,6 +116,8 @@ class MeasureResponse(UuidPrimaryKey, Base):
 
     __tablename__ = "measure_response"
 
+    # The case, kept here too so key rotation and erasure find the row by its case.
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
     views_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("child_views.id"), index=True)
     measure_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("support_measure.id"), index=True)
     reoffer_on: Mapped[date | None]
@@ -129,7 +131,13 @@ class MeasureResponse(UuidPrimaryKey, Base):
     reasons = EncryptedField("reasons_enc", TextCodec())
 
     def __init__(self, views: ChildViews, measure: SupportMeasure, **kwargs: Any) -> None:
-        super().__init__(views=views, views_id=views.id, measure=measure, measure_id=measure.id)
+        super().__init__(
+            views=views,
+            views_id=views.id,
+            case_id=views.case_id,
+            measure=measure,
+            measure_id=measure.id,
+        )
         for name, value in kwargs.items():
             setattr(self, name, value)
 

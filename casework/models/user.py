@@ -14,6 +14,8 @@ class User(UuidPrimaryKey, Base):
     """A professional who uses Casework: one role in one organisation."""
 
     __tablename__ = "user_account"
+    # Sealed by the KEK itself, so a KEK rotation rewraps it (casework/crypto/registry.py).
+    __kek_sealed__ = {"totp_secret_enc": ("totp", "id")}  # noqa: RUF012
 
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))

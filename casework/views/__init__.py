@@ -6,8 +6,10 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from casework.casefile import Unreadable
     from casework.views import (
         admin,
+        admin_erase,
         auth,
         cases,
         identification,
@@ -15,6 +17,7 @@ def register_blueprints(app: Flask) -> None:
         main,
         nonpunishment,
         record,
+        search,
         support,
         teams,
     )
@@ -29,6 +32,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(teams.bp)
     app.register_blueprint(support.bp)
     app.register_blueprint(nonpunishment.bp)
+    app.register_blueprint(search.bp)
+    app.register_blueprint(admin_erase.bp)
+    app.add_template_test(lambda value: isinstance(value, Unreadable), "unreadable")
 
     @app.context_processor
     def _globals() -> dict[str, object]:

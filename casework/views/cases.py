@@ -45,6 +45,10 @@ def open_case() -> Response | str:
     form = OpenCaseForm()
     if form.validate_on_submit():
         child = new_child(form)
+        if not form.not_a_duplicate.data:
+            duplicates = casefile.possible_duplicates(db.session(), caller(), child)
+            if duplicates is not None and duplicates.hits:
+                return render_template("cases/new.html", form=form, result=duplicates)
         prefix = current_app.config["CASEWORK"].case_reference_prefix
         case_id = casefile.open_case(db.session(), caller(), child, prefix=prefix)
         flash(_("The case is open. You lead its support team."), "info")

@@ -143,6 +143,7 @@ def upgrade() -> None:
 
     op.create_table(
         "measure_response",
+        sa.Column("case_id", sa.Uuid(), nullable=False),
         sa.Column("views_id", sa.Uuid(), nullable=False),
         sa.Column("measure_id", sa.Uuid(), nullable=False),
         sa.Column("reoffer_on", sa.Date(), nullable=True),
@@ -157,9 +158,13 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["views_id"], ["child_views.id"], name=op.f("fk_measure_response_views_id_child_views")
         ),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["case_file.id"], name=op.f("fk_measure_response_case_id_case_file")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_measure_response")),
     )
     with op.batch_alter_table("measure_response", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_measure_response_case_id"), ["case_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_measure_response_measure_id"), ["measure_id"], unique=False
         )
@@ -176,6 +181,7 @@ def downgrade() -> None:
         batch_op.drop_column("seen_at")
 
     with op.batch_alter_table("measure_response", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_measure_response_case_id"))
         batch_op.drop_index(batch_op.f("ix_measure_response_views_id"))
         batch_op.drop_index(batch_op.f("ix_measure_response_measure_id"))
 

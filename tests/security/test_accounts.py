@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -113,19 +114,31 @@ def test_totp_secret_is_stored_sealed(db_session: Session) -> None:
     assert TOTP_SECRET.encode() not in user.totp_secret_enc
 
 
+@pytest.fixture
+def both_modes(database_url: str, tmp_path: Path) -> Iterator[dict[bool, Flask]]:
+    """Apps in and out of demo mode, made before the test's transaction starts (their
+    start-up key check reads the database)."""
+    apps = {
+        demo: create_app(app_config(database_url, tmp_path / str(demo), DEMO=demo))
+        for demo in (True, False)
+    }
+    yield apps
+    for each in apps.values():
+        database(each).dispose()
+
+
 def test_demo_users_are_exempt_only_in_demo_mode(
-    database_url: str, tmp_path: Path, db_session: Session
+    both_modes: dict[bool, Flask], db_session: Session
 ) -> None:
     UserFactory(username="socialworker")
     for demo, expected in ((True, "/"), (False, "/login/code")):
-        app = create_app(app_config(database_url, tmp_path / str(demo), DEMO=demo))
+        app = both_modes[demo]
         database(app).sessionmaker = database_session_factory(db_session)
         client = new_client(app)
         response = _password_step(client, "socialworker")
         assert response.headers["Location"].endswith(expected), demo
         if demo:
             assert "without a second factor" in client.get("/cases/").text
-        database(app).dispose()
 
 
 def database_session_factory(db_session: Session) -> object:

@@ -48,6 +48,7 @@ MINIMAL_IDENTITY = {"ngo_worker", "coordinator"}
 BREAKERS = READERS
 COORDINATORS = {"coordinator"}
 ADMINS = {"admin"}
+SEARCHERS = {"social_worker", "police", "prosecutor"}
 # The child's record, by field group (DOMAIN.md, "Who sees what").
 IDENTIFICATION_WRITERS = {"police"}
 IDENTIFICATION_READERS = {"social_worker", "police", "prosecutor"}
@@ -215,6 +216,14 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("admin.activate", "POST"): _by_role(ADMINS, 302, 403),
     ("admin.reset_second_factor", "POST"): _by_role(ADMINS, 200, 403),
     # A wrong password here counts as a failed sign-in; it comes after the rest.
+    # Search: roles that read identity in full (DOMAIN.md), among their own teams' cases.
+    ("search.search", "GET"): _by_role(SEARCHERS, 200, 403),
+    ("search.search", "POST"): _by_role(SEARCHERS, 200, 403),
+    # Erasure: administrators only, who see the reference and nothing else; the walk's
+    # confirmation carries a wrong password, so the case is never erased here.
+    ("admin_erase.start", "GET"): _by_role(ADMINS, 200, 403),
+    ("admin_erase.start", "POST"): _by_role(ADMINS, 200, 403),
+    ("admin_erase.confirm", "POST"): _by_role(ADMINS, 200, 403),
     ("auth.reauth", "POST"): lambda s: 200,
     ("auth.change_password", "POST"): lambda s: 200,
     ("auth.logout", "POST"): lambda s: 302,
@@ -267,7 +276,19 @@ def _payload(endpoint: str, s: Scenario, version: int, db_session: Session) -> d
             "version": str(version),
         }
     if endpoint == "cases.open_case":
-        return {"given_name": "Mart", "family_name": "Tamm", "sex": "male"}
+        # Confirmed as not a duplicate: police may have opened a "Mart Tamm" by intake.
+        return {"given_name": "Mart", "family_name": "Tamm", "sex": "male", "not_a_duplicate": "y"}
+    if endpoint == "search.search":
+        return {"name": GIVEN}
+    if endpoint == "admin_erase.start":
+        return {"reference": s.reference, "reason": "duplicate"}
+    if endpoint == "admin_erase.confirm":
+        return {
+            "reference": s.reference,
+            "reason": "duplicate",
+            "confirm_reference": s.reference,
+            "password": "not the admin password",
+        }
     if endpoint == "cases.break_glass":
         return {
             "reference": s.reference,
@@ -363,6 +384,14 @@ def _check_names(endpoint: str, method: str, s: Scenario, html: str) -> list[str
         if marker in html and not (endpoint in pages and method == "GET" and s.role in roles)
     ]
     may_show = (endpoint, method) in NAME_PAGES
+    if (endpoint, method) == ("search.search", "POST"):
+        # The typed name is shown back in the form; a hit, with the family name, only for
+        # cases on the searcher's team (break-glass does not make a case searchable).
+        return problems + (
+            [f"search: family name shown to {s.role} / {s.membership}"]
+            if FAMILY in html and not (s.membership == "member" and s.role in SEARCHERS)
+            else []
+        )
     if FAMILY in html and not (may_show and s.role in FULL_IDENTITY):
         problems.append(f"{endpoint} {method}: family name shown to {s.role}")
     if GIVEN in html and not (may_show and s.role in FULL_IDENTITY | MINIMAL_IDENTITY):

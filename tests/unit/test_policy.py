@@ -51,8 +51,8 @@ def _write(tmp_path: Path, text: str) -> Path:
     [
         ("[roles.police]", "[roles.polis]", "unknown role 'polis'"),
         (
-            'permissions = ["users:manage"]',
-            'permissions = ["case:delete"]',
+            'permissions = ["users:manage"',
+            'permissions = ["case:delete"',
             "unknown permission 'case:delete'",
         ),
         ('identity = "write"', 'identiti = "write"', "unknown field group 'identiti'"),

@@ -1,0 +1,189 @@
+"""The measurements themselves; see benchmarks/run.py."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from benchmarks.common import PASSWORD, USERNAME, FictionalChild, median, percentile, timed
+from casework.audit.events import RequestContext
+from casework.casefile import Caller, SearchQuery, search_cases
+from casework.casefile import search as search_module
+from casework.crypto import fields, kek
+from casework.crypto.aead import associated_data, key_version_of, open_sealed
+from casework.crypto.blind_index import name_terms, normalise
+from casework.crypto.keyring import current_keyring
+from casework.crypto.rotation import Batches
+from casework.crypto.rotation import rotate_kek as rotate
+from casework.db import database
+from casework.models import Case, Child, User
+
+WARM_UP = 10
+
+
+def _queries(sample: list[FictionalChild]) -> dict[str, list[SearchQuery]]:
+    """What a person types: no accents, any case."""
+    return {
+        "given + family name": [SearchQuery(normalise(f"{c.given} {c.family}")) for c in sample],
+        "family name": [SearchQuery(normalise(c.family)) for c in sample],
+        "name + date of birth": [
+            SearchQuery(normalise(f"{c.given} {c.family}"), c.born) for c in sample
+        ],
+    }
+
+
+def search(app: Flask, user: User, sample: list[FictionalChild]) -> dict[str, dict[str, float]]:
+    """Each search through the door, in a new session as a request has; also the part
+    spent finding and re-checking candidates (tokens, SQL, decryption), without the
+    audit events and the commit."""
+    results = {}
+    sessionmaker = database(app).sessionmaker
+    lookup = [0.0]
+    undo = _time_calls(lookup, [(search_module, "_candidates"), (search_module, "_verified")])
+    try:
+        with app.app_context():
+            for kind, queries in _queries(sample).items():
+                warm = len(queries[:WARM_UP])
+                totals, lookups, hits = [], [], []
+                for query in queries[:WARM_UP] + queries:
+                    with sessionmaker() as session:
+                        caller = Caller(session.merge(user), RequestContext("bench"))
+                        lookup[0] = 0.0
+                        start = time.perf_counter()
+                        found = search_cases(session, caller, query)
+                        totals.append(time.perf_counter() - start)
+                    lookups.append(lookup[0])
+                    hits.append(len(found.hits))
+                results[kind] = _summary(totals[warm:], lookups[warm:], hits[warm:])
+    finally:
+        undo()
+    return results
+
+
+def _summary(totals: list[float], lookups: list[float], hits: list[int]) -> dict[str, float]:
+    return {
+        "p50_ms": percentile(totals, 0.5) * 1000,
+        "p95_ms": percentile(totals, 0.95) * 1000,
+        "lookup_p50_ms": percentile(lookups, 0.5) * 1000,
+        "lookup_p95_ms": percentile(lookups, 0.95) * 1000,
+        "hits": median(hits),
+    }
+
+
+def full_scan(app: Flask, sample: list[FictionalChild]) -> dict[str, float]:
+    """The naive alternative: decrypt every child's names and compare, with the fastest
+    primitives (no ORM), for the same kind of query as the search's headline figure."""
+    times, rows = [], 0
+    with app.app_context():
+        keyring = current_keyring()
+        for child in sample:
+            words = name_terms(f"{child.given} {child.family}")
+            session = database(app).sessionmaker()
+            start = time.perf_counter()
+            matches = 0
+            # All rows, then the same decryptions the app does, with no ORM in between.
+            result = session.execute(
+                select(
+                    Case.id,
+                    Case.wrapped_dek,
+                    Case.dek_version,
+                    Child.id,
+                    Child.given_name_enc,
+                    Child.family_name_enc,
+                ).join(Child)
+            )
+            for case_id, wrapped, version, child_id, given, family in result:
+                dek = keyring.unwrap(wrapped, str(case_id), version)
+                names = [
+                    open_sealed(
+                        dek, given, associated_data("child", "given_name", str(child_id), 1)
+                    ),
+                    open_sealed(
+                        dek, family, associated_data("child", "family_name", str(child_id), 1)
+                    ),
+                ]
+                found = name_terms(" ".join(n.decode() for n in names))
+                matches += words <= found
+                rows += 1
+            times.append(time.perf_counter() - start)
+            session.close()
+    return {"median_s": median(times), "rows": rows // len(sample)}
+
+
+def render_share(app: Flask, renders: int) -> dict[str, float]:
+    """Time one case page end to end, and the time spent in AES-GCM within it."""
+    client = app.test_client()
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+    assert token is not None
+    client.post("/login", data={"username": USERNAME, "password": PASSWORD, "csrf_token": token[1]})
+    with app.app_context(), database(app).sessionmaker() as session:
+        case_id = session.scalar(select(Case.id).order_by(Case.id).limit(1))
+    spent = [0.0]
+    undo = _time_crypto(spent)
+    try:
+        totals, cryptos = [], []
+        for number in range(WARM_UP + renders):
+            spent[0] = 0.0
+            elapsed = timed(lambda: client.get(f"/cases/{case_id}"))
+            if number >= WARM_UP:
+                totals.append(elapsed)
+                cryptos.append(spent[0])
+    finally:
+        undo()
+    shares = [c / t for c, t in zip(cryptos, totals, strict=True)]
+    return {
+        "page_ms": median(totals) * 1000,
+        "crypto_ms": median(cryptos) * 1000,
+        "share_pct": median(shares) * 100,
+    }
+
+
+def _time_crypto(spent: list[float]) -> Callable[[], None]:
+    """Time every AES-GCM seal/open the app calls (fields, and the KEK for data keys)."""
+    return _time_calls(spent, [(m, n) for m in (fields, kek) for n in ("seal", "open_sealed")])
+
+
+def _time_calls(spent: list[float], targets: list[tuple[Any, str]]) -> Callable[[], None]:
+    """Replace module functions by timed ones adding to spent[0]; returns the undo."""
+    originals = [(module, name, getattr(module, name)) for module, name in targets]
+
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def timed_call(*args: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return fn(*args)
+            finally:
+                spent[0] += time.perf_counter() - start
+
+        return timed_call
+
+    for module, name, fn in originals:
+        setattr(module, name, wrap(fn))
+
+    def undo() -> None:
+        for module, name, fn in originals:
+            setattr(module, name, fn)
+
+    return undo
+
+
+def rotate_kek(app: Flask) -> dict[str, float]:
+    with app.app_context():
+        session = database(app).sessionmaker()
+        keyring = current_keyring()
+        start = time.perf_counter()
+        report = rotate(session, keyring, Batches(size=1_000))
+        seconds = time.perf_counter() - start
+        wrapped = session.scalars(select(Case.wrapped_dek)).all()
+        assert all(key_version_of(w) == keyring.kek_version for w in wrapped), (
+            "a key was not rewrapped"
+        )
+        assert session.scalar(select(func.count()).select_from(Case)) == len(wrapped)
+        session.close()
+    return {"seconds": seconds, "rewrapped": report.rewrapped}

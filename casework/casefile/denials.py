@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from casework.audit.events import Action, Outcome, record
+from casework.casefile.caller import Caller
+
+
+def record_denial(session: Session, caller: Caller, case_ref: str = "") -> None:
+    """Record (and commit) that the caller was refused, before the refusal is raised."""
+    record(
+        session,
+        Action.ACCESS_DENIED,
+        caller.actor,
+        outcome=Outcome.DENIED,
+        case_ref=case_ref,
+        context=caller.context,
+    )
+    session.commit()

@@ -1,0 +1,45 @@
+"""Turning models into the door's plain views, one unreadable field at a time.
+
+A field whose ciphertext fails its integrity check becomes UNREADABLE (the descriptor
+has logged where, never what); the rest of the case still reads.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from casework.access.policy import AccessLevel
+from casework.casefile.views import UNREADABLE, IdentityView, Unreadable
+from casework.crypto.aead import FieldIntegrityError
+from casework.models.case import Child
+
+
+def readable(obj: Any, name: str) -> Any:
+    """The attribute's plain value, or UNREADABLE when it does not decrypt."""
+    try:
+        return getattr(obj, name)
+    except FieldIntegrityError:
+        return UNREADABLE
+
+
+def age_on(child: Child, day: date) -> int | Unreadable | None:
+    try:
+        return child.age_on(day)
+    except FieldIntegrityError:
+        return UNREADABLE
+
+
+def identity_view(child: Child, level: AccessLevel, day: date) -> IdentityView:
+    """The child's identity at `level` (minimal: given name and age only)."""
+    given_name = readable(child, "given_name")
+    if level < AccessLevel.READ:
+        return IdentityView(given_name=given_name, age=age_on(child, day))
+    return IdentityView(
+        given_name=given_name,
+        age=age_on(child, day),
+        family_name=readable(child, "family_name"),
+        date_of_birth=readable(child, "date_of_birth"),
+        sex=readable(child, "sex"),
+        version=child.version,
+    )
