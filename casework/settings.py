@@ -7,10 +7,11 @@ from __future__ import annotations
 import base64
 import logging
 import os
+import re
 import secrets
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ DEFAULTS_FILE = PROJECT_ROOT / "config" / "defaults.toml"
 ENV_PREFIX = "CASEWORK_"
 ENVIRONMENTS = ("development", "production", "testing")
 KEK_BYTES = 32
+SIGNING_KEY_BYTES = 32
 
 
 class ConfigError(RuntimeError):
@@ -39,6 +41,10 @@ class Settings:
     session_lifetime_minutes: int
     default_locale: str
     access_policy_file: Path
+    # The Ed25519 seed that signs audit checkpoints; never shown in a repr or a log.
+    signing_key: bytes = field(repr=False)
+    checkpoint_every_events: int
+    checkpoint_every_minutes: int
 
     @property
     def is_production(self) -> bool:
@@ -92,6 +98,13 @@ def build(overrides: Mapping[str, Any] | None = None) -> Settings:
     if not 1 <= minutes <= 24 * 60:
         raise ConfigError("SESSION_LIFETIME_MINUTES must be between 1 and 1440")
     policy = Path(raw["ACCESS_POLICY_FILE"])
+    prefix = str(raw["CASE_REFERENCE_PREFIX"])
+    if not re.fullmatch(r"[A-Z0-9]{1,12}", prefix):
+        # References are the only way the audit log names a case; they stay codes.
+        raise ConfigError("CASE_REFERENCE_PREFIX must be 1 to 12 capital letters or digits")
+    signing_key = _decode_signing_key(
+        _secret(raw, "SIGNING_KEY", instance, production, generate=_new_signing_key)
+    )
     return Settings(
         env=env,
         demo=bool(raw["DEMO"]),
@@ -99,10 +112,13 @@ def build(overrides: Mapping[str, Any] | None = None) -> Settings:
         instance_path=instance,
         secret_key=secret_key,
         kek=kek,
-        case_reference_prefix=str(raw["CASE_REFERENCE_PREFIX"]),
+        case_reference_prefix=prefix,
         session_lifetime_minutes=minutes,
         default_locale=str(raw["DEFAULT_LOCALE"]),
         access_policy_file=policy if policy.is_absolute() else PROJECT_ROOT / policy,
+        signing_key=signing_key,
+        checkpoint_every_events=_within(raw, "AUDIT_CHECKPOINT_EVERY_EVENTS", 1, 1_000_000),
+        checkpoint_every_minutes=_within(raw, "AUDIT_CHECKPOINT_EVERY_MINUTES", 1, 24 * 60),
     )
 
 
@@ -164,3 +180,27 @@ def _decode_kek(value: str) -> bytes:
     if len(key) != KEK_BYTES:
         raise ConfigError(f"{ENV_PREFIX}KEK must be {KEK_BYTES} bytes in base64")
     return key
+
+
+def _new_signing_key() -> str:
+    # Any 32 random bytes are a valid Ed25519 private key (its seed).
+    return base64.b64encode(secrets.token_bytes(SIGNING_KEY_BYTES)).decode("ascii")
+
+
+def _decode_signing_key(value: str) -> bytes:
+    try:
+        seed = base64.b64decode(value, validate=True)
+    except ValueError:
+        seed = b""
+    if len(seed) != SIGNING_KEY_BYTES:
+        raise ConfigError(
+            f"{ENV_PREFIX}SIGNING_KEY must be an Ed25519 key: {SIGNING_KEY_BYTES} bytes in base64"
+        )
+    return seed
+
+
+def _within(raw: Mapping[str, Any], name: str, low: int, high: int) -> int:
+    value = raw[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}")
+    return value

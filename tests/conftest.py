@@ -22,6 +22,7 @@ from tests.databases import fresh_database, migrate
 
 TEST_SECRET_KEY = "test-secret-key-not-for-production-use-0123456789"
 TEST_KEK = base64.b64encode(bytes(range(32))).decode()
+TEST_SIGNING_KEY = base64.b64encode(bytes(range(100, 132))).decode()
 
 
 def app_config(url: str, instance: Path, **extra: Any) -> dict[str, Any]:
@@ -31,6 +32,7 @@ def app_config(url: str, instance: Path, **extra: Any) -> dict[str, Any]:
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": TEST_SECRET_KEY,
         "KEK": TEST_KEK,
+        "SIGNING_KEY": TEST_SIGNING_KEY,
         **extra,
     }
 
