@@ -12,6 +12,7 @@ from flask import Flask
 from casework import db, labels, security
 from casework.access.policy import EXTENSION_KEY as POLICY_KEY
 from casework.access.policy import load_policy
+from casework.audit import checkpoints
 from casework.crypto.keyring import EXTENSION_KEY as KEYRING_KEY
 from casework.crypto.keyring import Keyring
 from casework.extensions import babel, csrf, login_manager
@@ -51,6 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[POLICY_KEY] = load_policy(settings.access_policy_file)
     app.extensions[KEYRING_KEY] = Keyring(settings.kek)
     db.init_app(app, settings.database_url)
+    checkpoints.init_app(app, settings)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: settings.default_locale)
     login_manager.init_app(app)

@@ -6,6 +6,7 @@ transaction-scoped advisory lock; SQLite transactions begin IMMEDIATE (see db.py
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -13,12 +14,16 @@ from enum import StrEnum
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from casework.access.permissions import FieldGroup
 from casework.audit.chain import GENESIS_HASH, event_hash
+from casework.audit.checkpoints import after_append
 from casework.models.audit import AuditEvent
 from casework.models.base import utcnow
 
 # An arbitrary constant naming the audit-append lock among advisory locks.
 AUDIT_LOCK_KEY = 0x0CA5E_A0D17
+# Pseudonymous case references (CW-2026-7KX4QM): the only way an event names a case.
+CASE_REF_PATTERN = re.compile(r"[A-Z0-9]{1,12}-[0-9]{4}-[0-9A-Z]{6}")
 
 
 class Action(StrEnum):
@@ -46,6 +51,7 @@ class Action(StrEnum):
 class Outcome(StrEnum):
     ALLOWED = "allowed"
     DENIED = "denied"
+    FAILED = "failed"  # the action ran and found a fault (a chain verification that failed)
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ class RequestContext:
     client_addr: str = ""
 
 
-def _lock(session: Session) -> None:
+def lock_chain(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
 
@@ -80,7 +86,10 @@ def record(
 ) -> AuditEvent:
     """Append one event to the chain inside the caller's transaction (not committed)."""
     context = context or RequestContext()
-    _lock(session)
+    groups = _field_group_names(field_groups)
+    if case_ref and not CASE_REF_PATTERN.fullmatch(case_ref):
+        raise ValueError("an audit event names a case by its reference only")
+    lock_chain(session)
     head = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
@@ -92,7 +101,7 @@ def record(
         organisation=actor.organisation,
         action=str(action),
         case_ref=case_ref,
-        field_groups=",".join(sorted(set(field_groups))),
+        field_groups=groups,
         outcome=str(outcome),
         request_id=context.request_id,
         client_addr=context.client_addr,
@@ -101,4 +110,15 @@ def record(
     event.hash = event_hash(event)
     session.add(event)
     session.flush()
+    after_append(session, event.seq, event.hash)
     return event
+
+
+def _field_group_names(field_groups: Iterable[str]) -> str:
+    """Names from the closed list of field groups, never a value: no free text can
+    carry a child's data into the log, which must outlive an erased case."""
+    names = sorted({str(g) for g in field_groups})
+    unknown = [n for n in names if n not in FieldGroup._value2member_map_]
+    if unknown:
+        raise ValueError(f"not field group names: {len(unknown)} refused")
+    return ",".join(names)

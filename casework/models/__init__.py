@@ -1,6 +1,6 @@
 """SQLAlchemy 2 typed models, one module per aggregate."""
 
-from casework.models.audit import AuditEvent
+from casework.models.audit import AuditCheckpoint, AuditEvent
 from casework.models.base import Base
 from casework.models.case import Case, CaseStatus, Child, Sex
 from casework.models.organisation import Organisation, OrganisationKind
@@ -9,6 +9,7 @@ from casework.models.user import User
 
 __all__ = [
     "ActorType",
+    "AuditCheckpoint",
     "AuditEvent",
     "Base",
     "Case",

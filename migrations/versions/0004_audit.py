@@ -1,0 +1,105 @@
+"""audit log: append-only triggers, checkpoints, review indexes
+
+The audit tables refuse UPDATE and DELETE (and, on PostgreSQL, TRUNCATE) in the
+database itself, whoever connects:
+
+- SQLite: BEFORE UPDATE / BEFORE DELETE triggers that abort. Casework switches
+  `recursive_triggers` on for every connection, so the delete that INSERT OR REPLACE
+  performs fires the DELETE trigger and is refused too.
+- PostgreSQL: row triggers for UPDATE and DELETE and a statement trigger for TRUNCATE,
+  set ENABLE ALWAYS so that `session_replication_role = replica` (which silences
+  ordinary triggers) does not silence these.
+
+A database administrator can still drop or disable them; the hash chain and the
+signed checkpoints are what catch that.
+
+Revision ID: 0004_audit
+Revises: 0001
+Create Date: 2026-11-29
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004_audit"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+APPEND_ONLY_TABLES = ("audit_event", "audit_checkpoint")
+PG_FUNCTION = "casework_audit_append_only"
+
+
+def upgrade() -> None:
+    op.create_table(
+        "audit_checkpoint",
+        sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("event_hash", sa.LargeBinary(length=32), nullable=False),
+        sa.Column("signed_at", sa.DateTime(), nullable=False),
+        sa.Column("key_id", sa.String(length=64), nullable=False),
+        sa.Column("signature", sa.LargeBinary(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_checkpoint")),
+    )
+    with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_event_actor"), ["actor"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_audit_event_occurred_at"), ["occurred_at"], unique=False
+        )
+    if op.get_bind().dialect.name == "postgresql":
+        _postgresql_triggers()
+    else:
+        _sqlite_triggers()
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in APPEND_ONLY_TABLES:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+        op.execute(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()")
+    else:
+        for table in APPEND_ONLY_TABLES:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+    with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_event_occurred_at"))
+        batch_op.drop_index(batch_op.f("ix_audit_event_actor"))
+    op.drop_table("audit_checkpoint")
+
+
+def _sqlite_triggers() -> None:
+    for table in APPEND_ONLY_TABLES:
+        for operation in ("update", "delete"):
+            op.execute(
+                f"CREATE TRIGGER {table}_no_{operation} BEFORE {operation.upper()} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: "
+                f"{operation.upper()} refused'); END"
+            )
+
+
+def _postgresql_triggers() -> None:
+    op.execute(
+        f"""
+        CREATE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
+                USING ERRCODE = 'insufficient_privilege';
+        END
+        $$
+        """
+    )
+    for table in APPEND_ONLY_TABLES:
+        op.execute(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()"
+        )
+        op.execute(
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {PG_FUNCTION}()"
+        )
+        op.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {table}_append_only")
+        op.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {table}_no_truncate")
