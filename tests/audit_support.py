@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from casework.audit.chain import FIELDS as CHAIN_COLUMNS
+from casework.audit.chain import GENESIS_HASH, event_hash
 from casework.audit.events import Action, Actor, Outcome, RequestContext, record
+from casework.models import AuditEvent
 
 TABLES = ("audit_event", "audit_checkpoint")
 SQLITE_TRIGGERS = {
@@ -58,3 +63,36 @@ def as_dba(session: Session) -> Iterator[None]:
 
 def sql(session: Session, statement: str, **params: Any) -> None:
     session.execute(text(statement), params)
+
+
+def changed(value: Any) -> Any:
+    """The value with one byte (or one microsecond, or one number) different."""
+    if isinstance(value, bytes):
+        return bytes([value[0] ^ 0x01]) + value[1:]
+    if isinstance(value, str):
+        return chr(ord(value[0]) ^ 0x01) + value[1:] if value else "x"
+    if isinstance(value, datetime):
+        return value + timedelta(microseconds=1)
+    if isinstance(value, int):
+        return value + 1000
+    raise TypeError(type(value))
+
+
+def rehash(session: Session, start: int) -> None:
+    """Recompute the hashes of events `start`.. so the chain is consistent again, as a
+    forger with database access would (needs as_dba)."""
+    rows = session.execute(select(AuditEvent).where(AuditEvent.seq >= start - 1)).scalars()
+    events = sorted(rows, key=lambda e: e.seq)
+    previous = events[0].hash if events[0].seq == start - 1 else GENESIS_HASH
+    for event in events:
+        if event.seq < start:
+            continue
+        fields = {c: getattr(event, c) for c in CHAIN_COLUMNS}
+        new_hash = event_hash(SimpleNamespace(**fields, prev_hash=previous))
+        session.execute(
+            update(AuditEvent)
+            .where(AuditEvent.seq == event.seq)
+            .values(prev_hash=previous, hash=new_hash)
+        )
+        previous = new_hash
+    session.expire_all()

@@ -74,6 +74,14 @@ def lock_chain(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
 
 
+def chain_head(session: Session) -> tuple[int, bytes] | None:
+    """The newest event's sequence number and hash; hold the chain lock to build on it."""
+    row = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    return (row.seq, bytes(row.hash)) if row else None
+
+
 def record(
     session: Session,
     action: Action,
@@ -90,11 +98,9 @@ def record(
     if case_ref and not CASE_REF_PATTERN.fullmatch(case_ref):
         raise ValueError("an audit event names a case by its reference only")
     lock_chain(session)
-    head = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    head = chain_head(session)
     event = AuditEvent(
-        seq=head.seq + 1 if head else 1,
+        seq=head[0] + 1 if head else 1,
         occurred_at=utcnow(),
         actor=actor.username,
         actor_role=actor.role,
@@ -105,7 +111,7 @@ def record(
         outcome=str(outcome),
         request_id=context.request_id,
         client_addr=context.client_addr,
-        prev_hash=head.hash if head else GENESIS_HASH,
+        prev_hash=head[1] if head else GENESIS_HASH,
     )
     event.hash = event_hash(event)
     session.add(event)

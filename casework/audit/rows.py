@@ -1,0 +1,73 @@
+"""Streaming the audit table for verification, straight from the database driver.
+
+Each row comes as (seq, occurred_at, actor, actor_role, organisation, action, case_ref,
+field_groups, outcome, request_id, client_addr, prev_hash, hash): the sequence number an
+int, the time already in the canonical form, every text column as its raw UTF-8 bytes.
+Raw bytes make the check byte-exact (nothing is decoded and re-encoded on the way) and
+spare building a Python string per column.
+
+The rows are read in the connection's current transaction, so a test's uncommitted data
+and a request's own snapshot are what is verified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+
+Batches = Generator[Sequence[Sequence[Any]], None, None]
+
+COLUMNS = (
+    "seq, {time}, actor, actor_role, organisation, action, case_ref, field_groups, outcome,"
+    " request_id, client_addr, prev_hash, hash"
+)
+POSTGRESQL_TIME = """to_char(occurred_at, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+# SQLite keeps SQLAlchemy's text form, "2026-11-29 10:00:00.250000". Anything else there
+# (another layout, a number) is a change and is made to differ from every canonical time.
+SQLITE_TIME = (
+    "CASE WHEN typeof(occurred_at) = 'text' AND length(occurred_at) = 26"
+    " AND substr(occurred_at, 11, 1) = ' '"
+    " THEN substr(occurred_at, 1, 10) || 'T' || substr(occurred_at, 12) || 'Z'"
+    " ELSE '?' || occurred_at END"
+)
+
+
+def select_statement(dialect: str) -> str:
+    time = POSTGRESQL_TIME if dialect == "postgresql" else SQLITE_TIME
+    return f"SELECT {COLUMNS.format(time=time)} FROM audit_event ORDER BY seq"  # noqa: S608
+
+
+def row_batches(connection: Connection, size: int) -> Batches:
+    raw = connection.connection.dbapi_connection
+    if connection.dialect.name == "postgresql":
+        return _postgresql(raw, size)
+    return _sqlite(raw, size)
+
+
+def _postgresql(raw: Any, size: int) -> Batches:
+    from psycopg.types.string import ByteaBinaryLoader
+
+    # A server-side cursor streams the table instead of loading it whole; the binary
+    # protocol with the bytea loader hands text columns over as their bytes.
+    with raw.cursor(name="casework_audit_verify", binary=True) as cursor:
+        for type_name in ("text", "varchar"):
+            cursor.adapters.register_loader(type_name, ByteaBinaryLoader)
+        cursor.itersize = size
+        cursor.execute(select_statement("postgresql"))
+        while rows := cursor.fetchmany(size):
+            yield rows
+
+
+def _sqlite(raw: Any, size: int) -> Batches:
+    saved = raw.text_factory
+    raw.text_factory = bytes
+    cursor = raw.cursor()
+    try:
+        cursor.execute(select_statement("sqlite"))
+        while rows := cursor.fetchmany(size):
+            yield rows
+    finally:
+        cursor.close()
+        raw.text_factory = saved
