@@ -166,5 +166,7 @@ def demo_command(if_empty: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (db_group, users_group, orgs_group, demo_command):
+    from casework.audit.cli import audit_group
+
+    for command in (db_group, users_group, orgs_group, demo_command, audit_group):
         app.cli.add_command(command)

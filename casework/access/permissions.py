@@ -7,6 +7,7 @@ class Permission(StrEnum):
     CASE_CREATE = "case:create"
     CASE_READ = "case:read"
     CASE_UPDATE = "case:update"
+    AUDIT_READ = "audit:read"
 
 
 class FieldGroup(StrEnum):

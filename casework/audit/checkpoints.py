@@ -69,11 +69,10 @@ class PublicKey:
     def verifies(self, checkpoint: Checkpoint) -> bool:
         if checkpoint.key_id != self.key_id:
             return False
-        key = Ed25519PublicKey.from_public_bytes(self.raw)
         data = message(checkpoint.seq, checkpoint.event_hash, checkpoint.signed_at)
         try:
-            key.verify(checkpoint.signature, data)
-        except InvalidSignature:
+            Ed25519PublicKey.from_public_bytes(self.raw).verify(checkpoint.signature, data)
+        except (InvalidSignature, ValueError):
             return False
         return True
 
