@@ -6,11 +6,15 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from casework.views import auth, cases, main
+    from casework import audit_labels
+    from casework.views import audit, auth, case_access, cases, main
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(cases.bp)
+    app.register_blueprint(audit.bp)
+    app.register_blueprint(case_access.bp)
+    audit_labels.init_app(app)
 
     @app.context_processor
     def _globals() -> dict[str, object]:
