@@ -12,11 +12,12 @@ from casework.access.permissions import Permission
 from casework.access.policy import current_policy
 from casework.audit import queries
 from casework.audit.checkpoints import current_checkpointer
-from casework.audit.events import Action, Outcome, record
+from casework.audit.events import Action, record
 from casework.audit.maintenance import verify_and_record
 from casework.audit.queries import ChainStatus, EventFilter, EventPage, EventRow, PageRequest
 from casework.audit.verify import Report
 from casework.casefile.caller import Caller
+from casework.casefile.denials import record_denial
 from casework.casefile.errors import NotPermitted
 
 EXPORT_LIMIT = 50_000
@@ -36,14 +37,7 @@ class BreakGlassReview:
 
 def _authorise(session: Session, caller: Caller) -> None:
     if not current_policy().allows(caller.role, Permission.AUDIT_READ):
-        record(
-            session,
-            Action.ACCESS_DENIED,
-            caller.actor,
-            outcome=Outcome.DENIED,
-            context=caller.context,
-        )
-        session.commit()
+        record_denial(session, caller)
         raise NotPermitted(Permission.AUDIT_READ)
 
 

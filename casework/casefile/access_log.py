@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from casework.access.permissions import Permission
 from casework.access.policy import current_policy
 from casework.audit import queries
-from casework.audit.events import Action, Outcome, record
+from casework.audit.events import Action, record
 from casework.audit.queries import EventFilter, EventPage, PageRequest
 from casework.casefile.caller import Caller
+from casework.casefile.denials import record_denial
 from casework.casefile.errors import CaseNotFound
 from casework.casefile.operations import _active_membership
 from casework.models.case import Case
@@ -45,15 +46,7 @@ def case_access_log(
         or membership.role_in_team != TeamRole.LEAD
         or not current_policy().allows(caller.role, Permission.CASE_READ)
     ):
-        record(
-            session,
-            Action.ACCESS_DENIED,
-            caller.actor,
-            outcome=Outcome.DENIED,
-            case_ref=case.reference if case else "",
-            context=caller.context,
-        )
-        session.commit()
+        record_denial(session, caller, case.reference if case else "")
         raise CaseNotFound(str(case_id))
     found = queries.page(session, EventFilter(case_ref=case.reference), request)
     rows = [dataclasses.replace(r, request_id="", client_addr="") for r in found.rows]

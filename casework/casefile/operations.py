@@ -12,6 +12,7 @@ from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
 from casework.audit.events import Action, Outcome, record
 from casework.casefile.caller import Caller
+from casework.casefile.denials import record_denial
 from casework.casefile.errors import CaseNotFound, NotPermitted
 from casework.casefile.views import CaseSummary, CaseView, IdentityView
 from casework.models.base import utcnow
@@ -181,6 +182,7 @@ def _identity(case: Case, level: AccessLevel) -> IdentityView | None:
 def my_cases(session: Session, caller: Caller) -> list[CaseSummary]:
     """Cases the caller is an active team member of: references only, no child data."""
     if not current_policy().allows(caller.role, Permission.CASE_READ):
+        record_denial(session, caller)
         raise NotPermitted(Permission.CASE_READ)
     day = today()
     rows = session.execute(
