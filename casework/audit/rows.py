@@ -12,6 +12,9 @@ and a request's own snapshot are what is verified.
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 from collections.abc import Generator, Sequence
 from typing import Any
 
@@ -42,8 +45,41 @@ def select_statement(dialect: str) -> str:
 def row_batches(connection: Connection, size: int) -> Batches:
     raw = connection.connection.dbapi_connection
     if connection.dialect.name == "postgresql":
-        return _postgresql(raw, size)
+        return _read_ahead(_postgresql(raw, size))
     return _sqlite(raw, size)
+
+
+def _read_ahead(batches: Batches) -> Batches:
+    """Fetch the next batch in a thread while the caller hashes this one: the driver
+    lets go of the interpreter while it waits for the server, so the two overlap."""
+    ready: queue.Queue[Sequence[Sequence[Any]] | BaseException | None] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                if stop.is_set():
+                    break
+                ready.put(batch)
+            ready.put(None)
+        except BaseException as exc:  # handed to the caller, who raises it
+            ready.put(exc)
+        finally:
+            batches.close()
+
+    reader = threading.Thread(target=read, name="audit-verify-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while reader.is_alive():
+            with contextlib.suppress(queue.Empty):
+                ready.get(timeout=0.1)
+        reader.join()
 
 
 def _postgresql(raw: Any, size: int) -> Batches:

@@ -172,6 +172,10 @@ def test_small_batches_walk_the_same_way(chain: Session) -> None:
         sql(chain, "DELETE FROM audit_event WHERE seq = 14")
     damage = verify_chain(connection, SIGNER.public_key, claims, batch_size=3).damage
     assert damage is not None and (damage.seq, damage.kind) == (14, DamageKind.MISSING)
+    # Stopping early leaves the connection as it was: the walk can run again at once.
+    again = verify_chain(connection, SIGNER.public_key, claims, batch_size=3).damage
+    assert again == damage
+    assert chain.scalar(select(AuditEvent.seq).where(AuditEvent.seq == 20)) == 20
 
 
 def test_unusual_text_verifies_byte_for_byte(ctx: None, db_session: Session) -> None:
