@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
-from casework.audit.events import Action, Outcome, record
+from casework.audit.events import Action, record
 from casework.casefile.caller import Caller
 from casework.casefile.denials import record_denial
 from casework.casefile.errors import CaseNotFound, NotPermitted
@@ -56,14 +56,7 @@ def _new_reference(session: Session, prefix: str) -> str:
 def ensure_may_open_case(session: Session, caller: Caller) -> None:
     """Raise NotPermitted (and record the denial) unless the caller may open cases."""
     if not current_policy().allows(caller.role, Permission.CASE_CREATE):
-        record(
-            session,
-            Action.ACCESS_DENIED,
-            caller.actor,
-            outcome=Outcome.DENIED,
-            context=caller.context,
-        )
-        session.commit()
+        record_denial(session, caller)
         raise NotPermitted(Permission.CASE_CREATE)
 
 
@@ -131,15 +124,7 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseView:
         or membership is None
         or not current_policy().allows(caller.role, Permission.CASE_READ)
     ):
-        record(
-            session,
-            Action.ACCESS_DENIED,
-            caller.actor,
-            outcome=Outcome.DENIED,
-            case_ref=case.reference if case else "",
-            context=caller.context,
-        )
-        session.commit()
+        record_denial(session, caller, case.reference if case else "")
         raise CaseNotFound(str(case_id))
     groups = current_policy().readable_groups(caller.role)
     view = CaseView(

@@ -89,3 +89,10 @@ def assert_accessible(page: Any) -> None:
         v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
     ]
     assert serious == [], results.generate_report()
+
+
+def sign_in(page: Any, live_server: str, username: str, password: str) -> None:
+    page.goto(f"{live_server}/login")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

@@ -13,7 +13,7 @@ from casework import db
 from casework.audit.events import Action, Actor, Outcome, RequestContext, record
 from casework.models import Organisation, User
 from casework.passwords import hash_password
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -47,17 +47,10 @@ def auditor(browser_app: Flask) -> str:
     return "aino-browser"
 
 
-def _sign_in(page: Any, live_server: str, username: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_auditor_filters_events_and_sees_the_break_glass_entry(
     page: Any, live_server: str, auditor: str
 ) -> None:
-    _sign_in(page, live_server, auditor)
+    sign_in(page, live_server, auditor, PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit log").click()
     expect(page.get_by_role("heading", name="Audit log", level=1)).to_be_visible()
     assert_accessible(page)
@@ -83,7 +76,7 @@ def test_auditor_filters_events_and_sees_the_break_glass_entry(
 def test_a_bad_date_is_explained_beside_the_filter(
     page: Any, live_server: str, auditor: str
 ) -> None:
-    _sign_in(page, live_server, auditor)
+    sign_in(page, live_server, auditor, PASSWORD)
     page.goto(f"{live_server}/audit/")
     page.get_by_label("From (UTC)").fill("last Tuesday")
     page.get_by_role("button", name="Show events").click()
@@ -95,7 +88,7 @@ def test_a_bad_date_is_explained_beside_the_filter(
 
 
 def test_auditor_verifies_the_chain(page: Any, live_server: str, auditor: str) -> None:
-    _sign_in(page, live_server, auditor)
+    sign_in(page, live_server, auditor, PASSWORD)
     page.goto(f"{live_server}/audit/chain")
     expect(page.get_by_role("heading", name="Integrity of the audit log")).to_be_visible()
     page.get_by_role("button", name="Verify the whole log now").click()

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from casework import db
 from casework.models import Organisation
 from casework.passwords import hash_password
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -41,15 +41,8 @@ def social_worker(browser_app: Flask) -> str:
     return "sofia"
 
 
-def _sign_in(page: Any, live_server: str, username: str, password: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_wrong_password_is_announced(page: Any, live_server: str, social_worker: str) -> None:
-    _sign_in(page, live_server, social_worker, "not the right password")
+    sign_in(page, live_server, social_worker, "not the right password")
     expect(page.get_by_role("alert")).to_contain_text("The user name or password is not correct")
     assert_accessible(page)
 
@@ -57,7 +50,7 @@ def test_wrong_password_is_announced(page: Any, live_server: str, social_worker:
 def test_social_worker_opens_a_case_and_finds_it_in_my_cases(
     page: Any, live_server: str, social_worker: str
 ) -> None:
-    _sign_in(page, live_server, social_worker, PASSWORD)
+    sign_in(page, live_server, social_worker, PASSWORD)
     expect(page.get_by_role("heading", name="My cases")).to_be_visible()
     assert_accessible(page)
 
@@ -87,7 +80,7 @@ def test_social_worker_opens_a_case_and_finds_it_in_my_cases(
 
 
 def test_errors_are_shown_beside_the_field(page: Any, live_server: str, social_worker: str) -> None:
-    _sign_in(page, live_server, social_worker, PASSWORD)
+    sign_in(page, live_server, social_worker, PASSWORD)
     page.goto(f"{live_server}/cases/new")
     page.get_by_label("Given name").fill("Liis")
     page.get_by_role("button", name="Open the case").click()

@@ -19,11 +19,9 @@ from sqlalchemy.orm import Session
 
 from casework.audit.checkpoints import current_checkpointer
 from casework.audit.verify import verify_database
-from casework.casefile.operations import today
-from casework.models import AuditEvent, Case, TeamMembership
-from casework.models.team import ActorType, TeamRole
+from casework.models import AuditEvent, Case
 from tests.conftest import csrf_token, login
-from tests.factories import PASSWORD, OrganisationFactory, UserFactory, open_case
+from tests.factories import PASSWORD, OrganisationFactory, UserFactory, add_member, open_case
 
 NEW_CASE = "<the new case>"
 UNKNOWN = uuid.UUID("00000000-0000-4000-8000-000000000000")
@@ -150,17 +148,7 @@ def world(app: Flask, db_session: Session) -> World:
         case_id = open_case(db_session, lead)
     case = db_session.get(Case, case_id)
     assert case is not None
-    db_session.add(
-        TeamMembership(
-            case_id=case_id,
-            user_id=nora.id,
-            organisation_id=nora.organisation_id,
-            actor_type=ActorType.NGO,
-            role_in_team=TeamRole.MEMBER,
-            starts_on=today(),
-        )
-    )
-    db_session.commit()
+    add_member(db_session, case_id, nora)
     return World(case_id=case_id, ref=case.reference)
 
 

@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 
 from casework.casefile.operations import today
 from casework.models import AuditEvent, Case, TeamMembership, User
-from casework.models.team import ActorType, TeamRole
 from tests.conftest import csrf_token, login
-from tests.factories import OrganisationFactory, UserFactory, open_case
+from tests.factories import OrganisationFactory, UserFactory, add_member, open_case
 
 
 def _last(session: Session) -> tuple[str, str, str, str]:
@@ -33,17 +32,7 @@ def case(app: Flask, db_session: Session) -> Case:
     member = UserFactory(
         username="nora", ngo_worker=True, organisation=OrganisationFactory(ngo=True)
     )
-    db_session.add(
-        TeamMembership(
-            case_id=found.id,
-            user_id=member.id,
-            organisation_id=member.organisation_id,
-            actor_type=ActorType.NGO,
-            role_in_team=TeamRole.MEMBER,
-            starts_on=today(),
-        )
-    )
-    db_session.commit()
+    add_member(db_session, found.id, member)
     return found
 
 
