@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -30,6 +31,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from casework.audit.events import Head
 
 from casework.audit.chain import format_time, length_prefixed
 from casework.models.audit import AuditCheckpoint
@@ -94,12 +98,14 @@ class Schedule:
     every_events: int
     every_minutes: int
 
-    def due(self, head_seq: int, last: AuditCheckpoint | None, now: datetime) -> bool:
-        if last is None:
+    def due(
+        self, head_seq: int, last_seq: int | None, last_at: datetime | None, now: datetime
+    ) -> bool:
+        if last_seq is None or last_at is None:
             return True
-        if head_seq <= last.seq:
+        if head_seq <= last_seq:
             return False
-        return head_seq - last.seq >= self.every_events or now - last.signed_at >= timedelta(
+        return head_seq - last_seq >= self.every_events or now - last_at >= timedelta(
             minutes=self.every_minutes
         )
 
@@ -122,8 +128,9 @@ def current_checkpointer() -> Checkpointer:
     return checkpointer
 
 
-def after_append(session: Session, seq: int, event_hash: bytes) -> None:
-    """Sign the new head if the schedule says so. Called by `record()`, lock held.
+def after_append(session: Session, seq: int, event_hash: bytes, before: Head | None) -> None:
+    """Sign the new head if the schedule says so. Called by `record()`, lock held, with
+    the head as it was before the append (it names the newest checkpoint).
 
     Outside an application there is no signing key: the event is appended unsigned
     and the next checkpoint written inside the application covers it.
@@ -132,7 +139,8 @@ def after_append(session: Session, seq: int, event_hash: bytes) -> None:
         return
     checkpointer = current_checkpointer()
     now = utcnow()
-    if checkpointer.schedule.due(seq, latest(session), now):
+    last_seq, last_at = (before.checkpoint_seq, before.checkpoint_at) if before else (None, None)
+    if checkpointer.schedule.due(seq, last_seq, last_at, now):
         store(session, checkpointer.signer.sign(seq, event_hash, now))
 
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from casework.access.permissions import FieldGroup
 from casework.audit.chain import GENESIS_HASH, event_hash
 from casework.audit.checkpoints import after_append
-from casework.models.audit import AuditEvent
+from casework.models.audit import AuditCheckpoint, AuditEvent
 from casework.models.base import utcnow
 
 # An arbitrary constant naming the audit-append lock among advisory locks.
@@ -74,12 +75,31 @@ def lock_chain(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
 
 
-def chain_head(session: Session) -> tuple[int, bytes] | None:
-    """The newest event's sequence number and hash; hold the chain lock to build on it."""
+@dataclass(frozen=True)
+class Head:
+    """The newest event, and the newest checkpoint as of it."""
+
+    seq: int
+    hash: bytes
+    checkpoint_seq: int | None
+    checkpoint_at: datetime | None
+
+
+def chain_head(session: Session) -> Head | None:
+    """Read with the chain lock held, in one round trip: the lock is held until commit,
+    so every statement under it delays every other writer."""
+    checkpoint = select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1)
     row = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+        select(
+            AuditEvent.seq,
+            AuditEvent.hash,
+            checkpoint.with_only_columns(AuditCheckpoint.seq).scalar_subquery(),
+            checkpoint.with_only_columns(AuditCheckpoint.signed_at).scalar_subquery(),
+        )
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
     ).first()
-    return (row.seq, bytes(row.hash)) if row else None
+    return Head(row[0], bytes(row[1]), row[2], row[3]) if row else None
 
 
 def record(
@@ -97,10 +117,11 @@ def record(
     groups = _field_group_names(field_groups)
     if case_ref and not CASE_REF_PATTERN.fullmatch(case_ref):
         raise ValueError("an audit event names a case by its reference only")
+    session.flush()  # the caller's pending changes go first, before the lock is taken
     lock_chain(session)
     head = chain_head(session)
     event = AuditEvent(
-        seq=head[0] + 1 if head else 1,
+        seq=head.seq + 1 if head else 1,
         occurred_at=utcnow(),
         actor=actor.username,
         actor_role=actor.role,
@@ -111,13 +132,16 @@ def record(
         outcome=str(outcome),
         request_id=context.request_id,
         client_addr=context.client_addr,
-        prev_hash=head[1] if head else GENESIS_HASH,
+        prev_hash=head.hash if head else GENESIS_HASH,
     )
     event.hash = event_hash(event)
-    session.add(event)
-    session.flush()
-    after_append(session, event.seq, event.hash)
+    # A plain INSERT: the event is never changed, so it needs no place in the session.
+    session.execute(insert(AuditEvent).values({c: getattr(event, c) for c in _COLUMNS}))
+    after_append(session, event.seq, event.hash, head)
     return event
+
+
+_COLUMNS = tuple(c.key for c in AuditEvent.__table__.columns)
 
 
 def _field_group_names(field_groups: Iterable[str]) -> str:

@@ -38,8 +38,8 @@ def checkpoint_now(
     that event, so a quiet log gets one event and one checkpoint per run, not one a run.
     """
     lock_chain(session)
-    current, last = chain_head(session), latest(session)
-    if current is None or (last is not None and last.seq >= current[0]):
+    current = chain_head(session)
+    if current is None or (current.checkpoint_seq or 0) >= current.seq:
         session.rollback()
         return None
     event = record(session, Action.AUDIT_CHECKPOINT, actor, context=context)
