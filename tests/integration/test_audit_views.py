@@ -19,7 +19,7 @@ from casework.models import AuditEvent, User
 from casework.models.base import utcnow
 from tests.audit_support import as_dba, sql
 from tests.conftest import csrf_token, login
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory, UserFactory, open_case
 
 
 def _actions(session: Session, since: int = 0) -> list[tuple[str, str, str]]:
@@ -292,3 +292,23 @@ def test_review_requests_record_request_id_and_address(
     event = db_session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
     assert event is not None and event.action == "audit.read"
     assert event.client_addr == "198.51.100.4" and len(event.request_id) == 32
+
+
+def test_nothing_of_a_child_reaches_the_auditor(
+    app: Flask, client: FlaskClient, db_session: Session
+) -> None:
+    sofia = UserFactory(username="sofia")
+    UserFactory(username="aino", auditor=True)
+    with app.app_context():
+        case_id = open_case(db_session, sofia, given_name="Gintarė", family_name="Kazlauskaitė")
+    login(client, "sofia")
+    client.get(f"/cases/{case_id}")
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/cases/").text)})
+    login(client, "aino")
+    pages = [client.get(url).get_data(as_text=True) for url in ("/audit/", "/audit/events.csv")]
+    dump = "".join(pages) + " ".join(
+        str(v) for row in db_session.execute(text("SELECT * FROM audit_event")) for v in row
+    )
+    for value in ("Gintarė", "Kazlauskaitė", "2013-05-17", "female"):
+        assert value not in dump, value
+    assert "case.read" in pages[1] and "Case read" in pages[0]
