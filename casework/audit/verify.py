@@ -97,14 +97,21 @@ def verify_chain(
     claims: Iterable[Checkpoint],
     batch_size: int = BATCH_SIZE,
 ) -> Report:
+    with closing(row_batches(connection, batch_size)) as batches:
+        return verify_rows(batches, key, claims)
+
+
+def verify_rows(
+    batches: Iterable[Sequence[Row]], key: PublicKey, claims: Iterable[Checkpoint]
+) -> Report:
+    """The verification itself, over batches of rows in the form rows.py describes."""
     claims = list(claims)
     valid = [c for c in claims if key.verifies(c)]
     found = [_bad_signature(c) for c in claims if c not in valid]
     walk = _Walk(valid)
-    with closing(row_batches(connection, batch_size)) as batches:
-        for rows in batches:
-            if not walk.feed(rows):
-                break
+    for rows in batches:
+        if not walk.feed(rows):
+            break
     if walk.damage is not None:
         found.append(walk.damage)
     else:
