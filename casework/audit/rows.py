@@ -1,8 +1,8 @@
 """Streaming the audit table for verification, straight from the database driver.
 
-Each row comes as (seq, occurred_at, actor, actor_role, organisation, action, case_ref,
-field_groups, outcome, request_id, client_addr, prev_hash, hash): the sequence number an
-int, the time already in the canonical form, every text column as its raw UTF-8 bytes.
+Each row holds the columns of chain.FIELDS in order, then prev_hash and hash: the
+sequence number an int, the time already in the canonical form, every text column as
+its raw UTF-8 bytes.
 Raw bytes make the check byte-exact (nothing is decoded and re-encoded on the way) and
 spare building a Python string per column.
 
@@ -20,12 +20,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from casework.audit.chain import FIELDS
+
 Batches = Generator[Sequence[Sequence[Any]], None, None]
 
-COLUMNS = (
-    "seq, {time}, actor, actor_role, organisation, action, case_ref, field_groups, outcome,"
-    " request_id, client_addr, prev_hash, hash"
-)
+# chain.FIELDS in order, the time written out canonically, then the two hashes.
+COLUMNS = ", ".join(("seq", "{time}", *FIELDS[2:], "prev_hash", "hash"))
 POSTGRESQL_TIME = """to_char(occurred_at, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
 # SQLite keeps SQLAlchemy's text form, "2026-11-29 10:00:00.250000". Anything else there
 # (another layout, a number) is a change and is made to differ from every canonical time.

@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from casework.audit.chain import DOMAIN_TAG, GENESIS_HASH
+from casework.audit.chain import DOMAIN_TAG, FIELDS, GENESIS_HASH
 from casework.audit.checkpoints import Checkpoint, PublicKey, stored
 from casework.audit.rows import row_batches
 
@@ -178,7 +178,7 @@ class _Walk:
         while rows:
             start = self.expected
             try:
-                self.expected, self.prev = _walk_fast(rows, start, self.prev, self.claims)
+                self.expected, self.prev = _walk(rows, start, self.prev, self.claims)
             except (TypeError, IndexError):
                 self.expected, self.prev = _walk_careful(rows, start, self.prev, self.claims)
             done = self.expected - start
@@ -196,16 +196,16 @@ class _Walk:
         digest = _digest(row, seq)
         if seq != self.expected:
             self.damage = _missing(self.expected, seq)
-        elif digest != row[12]:
+        elif digest != row[-1]:
             self.damage = _altered_or_moved(row)
-        elif row[11] != self.prev:
+        elif row[-2] != self.prev:
             self.damage = Damage(
                 seq,
                 DamageKind.BROKEN_LINK,
                 f"event {seq} does not link to event {seq - 1}: an event was inserted, removed"
                 " or reordered, or a link was edited and the hash recomputed",
             )
-        elif row[12] not in self.claims.get(seq, (row[12],)):
+        elif row[-1] not in self.claims.get(seq, (row[-1],)):
             self.damage = Damage(
                 self.vouched_up_to + 1,
                 DamageKind.REWRITTEN,
@@ -218,7 +218,7 @@ class _Walk:
             self.vouched_up_to = seq
         self.count += 1
         self.expected = seq + 1
-        self.prev = row[12]
+        self.prev = row[-1]
         return True
 
 
@@ -249,25 +249,47 @@ def _walk_fast(
     return expected, prev
 
 
+# The hot loop is written out for this layout of chain.FIELDS. Should the encoding
+# gain a field, every walk takes the careful path (correct, slower) until the hot loop
+# is written out again; a test says so.
+_FAST_LAYOUT = (
+    "seq",
+    "occurred_at",
+    "actor",
+    "actor_role",
+    "organisation",
+    "action",
+    "case_ref",
+    "field_groups",
+    "outcome",
+    "request_id",
+    "client_addr",
+)
+FAST_PATH = FIELDS == _FAST_LAYOUT
+
+
 def _walk_careful(
     rows: Sequence[Row], expected: int, prev: bytes, stops: dict[int, set[bytes]]
 ) -> tuple[int, bytes]:
     """The same walk for a batch holding something odd: any column of the wrong type."""
     for row in rows:
         seq = row[0]
-        if seq != expected or row[11] != prev or seq in stops or _digest(row, seq) != row[12]:
+        if seq != expected or row[-2] != prev or seq in stops or _digest(row, seq) != row[-1]:
             break
         expected += 1
-        prev = row[12]
+        prev = row[-1]
     return expected, prev
+
+
+_walk = _walk_fast if FAST_PATH else _walk_careful
 
 
 def _digest(row: Row, seq: int) -> bytes | None:
     """SHA-256 of the row's canonical bytes as if its sequence number were `seq`; None
     when a column does not hold what Casework writes (bytes of text, 32-byte hashes)."""
-    fields = [b"%d" % seq, *row[1:11]]
-    prev = row[11]
-    if not all(isinstance(f, bytes) for f in [*fields, prev, row[12]]):
+    fields = [b"%d" % seq, *row[1:-2]]
+    prev = row[-2]
+    if not all(isinstance(f, bytes) for f in [*fields, prev, row[-1]]):
         return None
     parts = [DOMAIN_TAG]
     for field in fields:
@@ -289,7 +311,7 @@ def _altered_or_moved(row: Row) -> Damage:
     seq = row[0]
     low, high = max(1, seq - MOVED_WINDOW), seq + MOVED_WINDOW
     for other in _nearest_first(seq, low, high):
-        if _digest(row, other) == row[12]:
+        if _digest(row, other) == row[-1]:
             return Damage(
                 seq,
                 DamageKind.MOVED,
