@@ -70,11 +70,6 @@ class RequestContext:
     client_addr: str = ""
 
 
-def lock_chain(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
-
-
 @dataclass(frozen=True)
 class Head:
     """The newest event, and the newest checkpoint as of it."""
@@ -85,20 +80,19 @@ class Head:
     checkpoint_at: datetime | None
 
 
-def chain_head(session: Session) -> Head | None:
-    """Read with the chain lock held, in one round trip: the lock is held until commit,
-    so every statement under it delays every other writer."""
-    checkpoint = select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1)
-    row = session.execute(
-        select(
-            AuditEvent.seq,
-            AuditEvent.hash,
-            checkpoint.with_only_columns(AuditCheckpoint.seq).scalar_subquery(),
-            checkpoint.with_only_columns(AuditCheckpoint.signed_at).scalar_subquery(),
-        )
-        .order_by(AuditEvent.seq.desc())
-        .limit(1)
-    ).first()
+def locked_head(session: Session) -> Head | None:
+    """Take the chain lock, held until the transaction ends, and read the head.
+
+    Everything done under the lock delays every other writer, so it is one round trip:
+    on PostgreSQL a function from migration 0004 takes the advisory lock and then reads
+    the head with a fresh snapshot; on SQLite the transaction's BEGIN IMMEDIATE is the
+    lock and the head is read directly.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        row = connection.execute(_LOCK_AND_HEAD, {"key": AUDIT_LOCK_KEY}).first()
+    else:
+        row = connection.execute(_HEAD).first()
     return Head(row[0], bytes(row[1]), row[2], row[3]) if row else None
 
 
@@ -118,8 +112,7 @@ def record(
     if case_ref and not CASE_REF_PATTERN.fullmatch(case_ref):
         raise ValueError("an audit event names a case by its reference only")
     session.flush()  # the caller's pending changes go first, before the lock is taken
-    lock_chain(session)
-    head = chain_head(session)
+    head = locked_head(session)
     event = AuditEvent(
         seq=head.seq + 1 if head else 1,
         occurred_at=utcnow(),
@@ -136,11 +129,25 @@ def record(
     )
     event.hash = event_hash(event)
     # A plain INSERT: the event is never changed, so it needs no place in the session.
-    session.execute(insert(AuditEvent).values({c: getattr(event, c) for c in _COLUMNS}))
+    session.connection().execute(_INSERT, {c: getattr(event, c) for c in _COLUMNS})
     after_append(session, event.seq, event.hash, head)
     return event
 
 
+# Built once: statements under the chain lock should cost the server, not Python.
+_LOCK_AND_HEAD = text("SELECT * FROM casework_audit_lock_head(:key)")
+_NEWEST_CHECKPOINT = select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1)
+_HEAD = (
+    select(
+        AuditEvent.seq,
+        AuditEvent.hash,
+        _NEWEST_CHECKPOINT.with_only_columns(AuditCheckpoint.seq).scalar_subquery(),
+        _NEWEST_CHECKPOINT.with_only_columns(AuditCheckpoint.signed_at).scalar_subquery(),
+    )
+    .order_by(AuditEvent.seq.desc())
+    .limit(1)
+)
+_INSERT = insert(AuditEvent)
 _COLUMNS = tuple(c.key for c in AuditEvent.__table__.columns)
 
 

@@ -17,8 +17,7 @@ from casework.audit.events import (
     Actor,
     Outcome,
     RequestContext,
-    chain_head,
-    lock_chain,
+    locked_head,
     record,
 )
 from casework.audit.verify import Report, verify_database
@@ -37,8 +36,7 @@ def checkpoint_now(
     The signing is recorded as an `audit.checkpoint` event, and the checkpoint covers
     that event, so a quiet log gets one event and one checkpoint per run, not one a run.
     """
-    lock_chain(session)
-    current = chain_head(session)
+    current = locked_head(session)
     if current is None or (current.checkpoint_seq or 0) >= current.seq:
         session.rollback()
         return None

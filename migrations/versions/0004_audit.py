@@ -13,6 +13,10 @@ database itself, whoever connects:
 A database administrator can still drop or disable them; the hash chain and the
 signed checkpoints are what catch that.
 
+On PostgreSQL, casework_audit_lock_head() takes the chain lock and then reads the head
+with a snapshot taken after the lock is granted, in one round trip: appends are
+serialised on that lock, so what is done under it sets the log's throughput.
+
 Revision ID: 0004_audit
 Revises: 0001
 Create Date: 2026-11-29
@@ -32,6 +36,7 @@ depends_on: str | Sequence[str] | None = None
 
 APPEND_ONLY_TABLES = ("audit_event", "audit_checkpoint")
 PG_FUNCTION = "casework_audit_append_only"
+PG_LOCK_HEAD = "casework_audit_lock_head"
 
 
 def upgrade() -> None:
@@ -61,6 +66,7 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
         op.execute(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()")
+        op.execute(f"DROP FUNCTION IF EXISTS {PG_LOCK_HEAD}(bigint)")
     else:
         for table in APPEND_ONLY_TABLES:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
@@ -103,3 +109,21 @@ def _postgresql_triggers() -> None:
         )
         op.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {table}_append_only")
         op.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {table}_no_truncate")
+    # A volatile function's statements each take a new snapshot (READ COMMITTED): the
+    # head is read after the lock is granted, so it is what the last writer committed.
+    op.execute(
+        """
+        CREATE FUNCTION casework_audit_lock_head(lock_key bigint)
+        RETURNS TABLE (seq integer, hash bytea, checkpoint_seq integer, checkpoint_at timestamp)
+        LANGUAGE plpgsql VOLATILE AS $$
+        BEGIN
+            PERFORM pg_advisory_xact_lock(lock_key);
+            RETURN QUERY
+                SELECT e.seq, e.hash,
+                    (SELECT c.seq FROM audit_checkpoint c ORDER BY c.seq DESC LIMIT 1),
+                    (SELECT c.signed_at FROM audit_checkpoint c ORDER BY c.seq DESC LIMIT 1)
+                FROM audit_event e ORDER BY e.seq DESC LIMIT 1;
+        END
+        $$
+        """
+    )
