@@ -6,6 +6,7 @@ checkpoint every 1,000, then, in each round, times
     signatures checked, every row streamed from the database, hashed, linked, compared;
   - baseline: a plain hashlib SHA-256 loop over the same events' canonical bytes,
     already in memory;
+  - verify --jobs 2: the same, the walk shared by two processes (casework.audit.parallel);
 and, to show where the time goes,
   - fetch: the same rows streamed from the database driver, nothing else done;
   - walk: the verifier over the same rows already fetched into memory.
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Session
 from benchmarks.audit_data import SIGNING_SEED, database, fill
 from benchmarks.machine import describe
 from casework.audit.checkpoints import Checkpoint, Signer, stored
+from casework.audit.parallel import verify_parallel
 from casework.audit.rows import row_batches
 from casework.audit.verify import BATCH_SIZE, verify_database, verify_rows
 from casework.db import make_engine
@@ -45,13 +47,16 @@ def baseline(canonical: list[bytes]) -> float:
     return time.perf_counter() - start
 
 
-def verify(url: str, count: int) -> float:
+def verify(url: str, count: int, jobs: int = 1) -> float:
     key = Signer(SIGNING_SEED).public_key
     engine = make_engine(url)
     try:
         with Session(engine) as session:
             start = time.perf_counter()
-            report = verify_database(session, key)
+            if jobs > 1:
+                report = verify_parallel(session, url, key, jobs=jobs)
+            else:
+                report = verify_database(session, key)
             elapsed = time.perf_counter() - start
     finally:
         engine.dispose()
@@ -111,6 +116,7 @@ def main() -> None:
             fetched, batches = fetch(url)
             rates = {
                 "verify": args.events / verify(url, args.events),
+                "verify2": args.events / verify(url, args.events, jobs=2),
                 "baseline": args.events / baseline(canonical),
                 "fetch": args.events / fetched,
                 "walk": args.events / walk(batches, claims, args.events),
@@ -128,6 +134,8 @@ def _line(rates: dict[str, float]) -> str:
     return (
         f"verify {rates['verify']:,.0f}/s, baseline {rates['baseline']:,.0f}/s,"
         f" ratio {rates['verify'] / rates['baseline']:.2f};"
+        f" verify --jobs 2 {rates['verify2']:,.0f}/s"
+        f" (ratio {rates['verify2'] / rates['baseline']:.2f});"
         f" fetch only {rates['fetch']:,.0f} rows/s,"
         f" walk in memory {rates['walk']:,.0f}/s (ratio {rates['walk'] / rates['baseline']:.2f})"
     )

@@ -81,6 +81,7 @@ def changed(value: Any) -> Any:
 def rehash(session: Session, start: int) -> None:
     """Recompute the hashes of events `start`.. so the chain is consistent again, as a
     forger with database access would (needs as_dba)."""
+    session.expire_all()  # what raw SQL changed must be read afresh
     rows = session.execute(select(AuditEvent).where(AuditEvent.seq >= start - 1)).scalars()
     events = sorted(rows, key=lambda e: e.seq)
     previous = events[0].hash if events[0].seq == start - 1 else GENESIS_HASH

@@ -43,8 +43,15 @@ def audit_group() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="A checkpoint file exported earlier and kept away from the database.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes to share the walk of a long log (each takes 100,000 events or more).",
+)
 @with_appcontext
-def verify_command(checkpoint_file: Path | None) -> None:
+def verify_command(checkpoint_file: Path | None, jobs: int) -> None:
     key = current_checkpointer().signer.public_key
     extra: list[Checkpoint] = []
     if checkpoint_file is not None:
@@ -53,7 +60,7 @@ def verify_command(checkpoint_file: Path | None) -> None:
         except CheckpointFileError as exc:
             click.echo(f"casework: the checkpoint file {checkpoint_file} {exc}", err=True)
             sys.exit(EXIT_BAD_CHECKPOINT_FILE)
-    report = verify_and_record(db.session(), CLI_ACTOR, extra_claims=extra)
+    report = verify_and_record(db.session(), CLI_ACTOR, extra_claims=extra, jobs=jobs)
     if report.damage is not None:
         damage = report.damage
         click.echo(

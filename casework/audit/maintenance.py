@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from casework.audit.checkpoint_file import render
@@ -20,6 +21,7 @@ from casework.audit.events import (
     locked_head,
     record,
 )
+from casework.audit.parallel import verify_parallel
 from casework.audit.verify import Report, verify_database
 from casework.models.base import utcnow
 
@@ -83,10 +85,15 @@ def verify_and_record(
     actor: Actor,
     context: RequestContext | None = None,
     extra_claims: Iterable[Checkpoint] = (),
+    jobs: int = 1,
 ) -> Report:
-    """Verify the whole log, then record the verification and its result."""
+    """Verify the whole log (on `jobs` processes), then record the verification."""
     key = current_checkpointer().signer.public_key
-    report = verify_database(session, key, extra_claims)
+    if jobs > 1:
+        url = current_app.config["CASEWORK"].database_url
+        report = verify_parallel(session, url, key, extra_claims, jobs)
+    else:
+        report = verify_database(session, key, extra_claims)
     outcome = Outcome.ALLOWED if report.intact else Outcome.FAILED
     record(session, Action.AUDIT_VERIFY, actor, outcome=outcome, context=context)
     session.commit()

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import sqlite3
 import threading
 from collections.abc import Generator, Sequence
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.engine import make_url
 
 from casework.audit.chain import FIELDS
 
@@ -37,9 +40,13 @@ SQLITE_TIME = (
 )
 
 
-def select_statement(dialect: str) -> str:
-    time = POSTGRESQL_TIME if dialect == "postgresql" else SQLITE_TIME
-    return f"SELECT {COLUMNS.format(time=time)} FROM audit_event ORDER BY seq"  # noqa: S608
+def select_statement(dialect: str, ranged: bool = False) -> str:
+    postgresql = dialect == "postgresql"
+    columns = COLUMNS.format(time=POSTGRESQL_TIME if postgresql else SQLITE_TIME)
+    where = ""
+    if ranged:
+        where = " WHERE seq BETWEEN %s AND %s" if postgresql else " WHERE seq BETWEEN ? AND ?"
+    return f"SELECT {columns} FROM audit_event{where} ORDER BY seq"  # noqa: S608
 
 
 def row_batches(connection: Connection, size: int) -> Batches:
@@ -47,6 +54,25 @@ def row_batches(connection: Connection, size: int) -> Batches:
     if connection.dialect.name == "postgresql":
         return _read_ahead(_postgresql(raw, size))
     return _sqlite(raw, size)
+
+
+def part_batches(url: str, size: int, low: int, high: int) -> Batches:
+    """Rows `low` to `high`, on a read-only connection of their own (for a worker)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        import psycopg
+
+        conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(conninfo) as server:
+            server.read_only = True
+            yield from _read_ahead(_postgresql(server, size, (low, high)))
+        return
+    path = Path(parsed.database or "").resolve()
+    local = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        yield from _sqlite(local, size, (low, high))
+    finally:
+        local.close()
 
 
 def _read_ahead(batches: Batches) -> Batches:
@@ -82,7 +108,7 @@ def _read_ahead(batches: Batches) -> Batches:
         reader.join()
 
 
-def _postgresql(raw: Any, size: int) -> Batches:
+def _postgresql(raw: Any, size: int, bounds: tuple[int, int] | None = None) -> Batches:
     from psycopg.types.string import ByteaBinaryLoader
 
     # A server-side cursor streams the table instead of loading it whole; the binary
@@ -91,17 +117,17 @@ def _postgresql(raw: Any, size: int) -> Batches:
         for type_name in ("text", "varchar"):
             cursor.adapters.register_loader(type_name, ByteaBinaryLoader)
         cursor.itersize = size
-        cursor.execute(select_statement("postgresql"))
+        cursor.execute(select_statement("postgresql", bounds is not None), bounds)
         while rows := cursor.fetchmany(size):
             yield rows
 
 
-def _sqlite(raw: Any, size: int) -> Batches:
+def _sqlite(raw: Any, size: int, bounds: tuple[int, int] | None = None) -> Batches:
     saved = raw.text_factory
     raw.text_factory = bytes
     cursor = raw.cursor()
     try:
-        cursor.execute(select_statement("sqlite"))
+        cursor.execute(select_statement("sqlite", bounds is not None), bounds or ())
         while rows := cursor.fetchmany(size):
             yield rows
     finally:

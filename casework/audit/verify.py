@@ -108,7 +108,7 @@ def verify_rows(
     claims = list(claims)
     valid = [c for c in claims if key.verifies(c)]
     found = [_bad_signature(c) for c in claims if c not in valid]
-    walk = _Walk(valid)
+    walk = Walk(claim_hashes(valid))
     for rows in batches:
         if not walk.feed(rows):
             break
@@ -143,7 +143,7 @@ def _bad_signature(claim: Checkpoint) -> Damage:
     )
 
 
-def _beyond_the_end(walk: _Walk, valid: list[Checkpoint]) -> list[Damage]:
+def _beyond_the_end(walk: Walk, valid: list[Checkpoint]) -> list[Damage]:
     head = walk.expected - 1
     beyond = [c for c in valid if c.seq > head]
     if not beyond:
@@ -160,21 +160,38 @@ def _beyond_the_end(walk: _Walk, valid: list[Checkpoint]) -> list[Damage]:
     ]
 
 
-class _Walk:
-    """The chain walked oldest first; stops at the first damage."""
+def claim_hashes(claims: Iterable[Checkpoint]) -> dict[int, set[bytes]]:
+    """The hashes vouched for at each checkpointed sequence number."""
+    hashes: dict[int, set[bytes]] = {}
+    for claim in claims:
+        hashes.setdefault(claim.seq, set()).add(claim.event_hash)
+    return hashes
 
-    def __init__(self, claims: list[Checkpoint]) -> None:
-        self.expected = 1
-        self.prev = GENESIS_HASH
+
+class Walk:
+    """The chain walked oldest first, from `start`; stops at the first damage.
+
+    With `prev` None the first row's link is taken as it stands and kept in
+    `first_link`, for whoever walked the part before to check (parallel.py).
+    """
+
+    def __init__(
+        self, claims: dict[int, set[bytes]], start: int = 1, prev: bytes | None = GENESIS_HASH
+    ) -> None:
+        self.expected = start
+        self.prev = prev if prev is not None else b""
+        self.adopt_first_link = prev is None
+        self.first_link: bytes | None = None
         self.count = 0
         self.damage: Damage | None = None
-        self.claims: dict[int, set[bytes]] = {}
-        for claim in claims:
-            self.claims.setdefault(claim.seq, set()).add(claim.event_hash)
+        self.claims = claims
         self.vouched_up_to = 0
 
     def feed(self, rows: Sequence[Row]) -> bool:
         """Walk one batch; False once damage is found."""
+        if self.adopt_first_link and rows:
+            self.prev = self.first_link = rows[0][-2]
+            self.adopt_first_link = False
         while rows:
             start = self.expected
             try:
