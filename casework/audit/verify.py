@@ -105,9 +105,9 @@ def verify_rows(
     batches: Iterable[Sequence[Row]], key: PublicKey, claims: Iterable[Checkpoint]
 ) -> Report:
     """The verification itself, over batches of rows in the form rows.py describes."""
-    claims = list(claims)
-    valid = [c for c in claims if key.verifies(c)]
-    found = [_bad_signature(c) for c in claims if c not in valid]
+    checked = [(claim, key.verifies(claim)) for claim in claims]
+    valid = [claim for claim, genuine in checked if genuine]
+    found = [_bad_signature(claim) for claim, genuine in checked if not genuine]
     walk = Walk(claim_hashes(valid))
     for rows in batches:
         if not walk.feed(rows):
@@ -122,7 +122,7 @@ def verify_rows(
         count=walk.count,
         head_seq=walk.expected - 1,
         head_hash=walk.prev,
-        signatures_checked=len(claims),
+        signatures_checked=len(checked),
         last_checkpoint=max(valid, key=lambda c: c.seq, default=None),
         damage=min(found, key=Damage.sort_key, default=None),
     )
