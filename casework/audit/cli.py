@@ -110,6 +110,8 @@ def export_command(file: Path) -> None:
         count = export_checkpoints(db.session(), CLI_ACTOR, file)
     except ExportRefused as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {file}: {exc.strerror}") from None
     key_id = current_checkpointer().signer.public_key.key_id
     click.echo(f"wrote {count} checkpoints to {file} (signing key {key_id[:16]}…)")
     click.echo("keep the file away from the database server; check the log against it with")

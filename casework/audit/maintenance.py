@@ -64,8 +64,13 @@ def export_checkpoints(
             f"the checkpoint for event {forged.seq} does not verify; run `casework audit verify`"
         )
     text = render(key, claims, utcnow())
-    # Written beside the target first, moved into place only once the export is recorded.
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    # Written beside the target first, moved into place only once the export is recorded:
+    # a failure may leave a recorded export without a file, never a file without a record.
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError:
+        session.rollback()
+        raise
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)

@@ -99,6 +99,16 @@ def test_verify_with_a_malformed_or_foreign_file_says_so(
     assert code == 2 and "cannot be read" in output
 
 
+def test_export_to_a_folder_that_is_not_there_says_so(
+    app: Flask, db_session: Session, tmp_path: Path
+) -> None:
+    _append(app, db_session, 1)
+    code, output = _run(app, "export-checkpoints", str(tmp_path / "absent" / "out.txt"))
+    assert code == 1
+    assert "cannot write" in output and "Traceback" not in output
+    assert _last_event(db_session).action != "export"
+
+
 def test_export_refuses_a_forged_checkpoint(
     app: Flask, db_session: Session, tmp_path: Path
 ) -> None:
