@@ -12,6 +12,7 @@ from flask import Flask
 from casework import codes, db, labels, security
 from casework.access.policy import EXTENSION_KEY as POLICY_KEY
 from casework.access.policy import load_policy
+from casework.audit import checkpoints
 from casework.crypto import startup as keys
 from casework.extensions import babel, csrf, limiter, login_manager
 from casework.settings import PROJECT_ROOT, Settings, build
@@ -52,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[POLICY_KEY] = load_policy(settings.access_policy_file)
     db.init_app(app, settings.database_url)
     keys.init_app(app, settings)
+    checkpoints.init_app(app, settings)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: settings.default_locale)
     login_manager.init_app(app)

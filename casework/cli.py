@@ -171,8 +171,10 @@ def demo_command(if_empty: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from casework.audit.cli import audit_group
     from casework.casefile.commands import cases_group
     from casework.crypto.commands import keys_group
 
-    for command in (db_group, users_group, orgs_group, demo_command, keys_group, cases_group):
+    commands = (db_group, users_group, orgs_group, demo_command, keys_group, cases_group)
+    for command in (*commands, audit_group):
         app.cli.add_command(command)

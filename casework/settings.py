@@ -7,10 +7,11 @@ from __future__ import annotations
 import base64
 import logging
 import os
+import re
 import secrets
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ DEFAULTS_FILE = PROJECT_ROOT / "config" / "defaults.toml"
 ENV_PREFIX = "CASEWORK_"
 ENVIRONMENTS = ("development", "production", "testing")
 KEK_BYTES = 32
+SIGNING_KEY_BYTES = 32
 
 
 class ConfigError(RuntimeError):
@@ -40,6 +42,10 @@ class Settings:
     default_locale: str
     access_policy_file: Path
     break_glass_hours: int
+    # The Ed25519 seed that signs audit checkpoints; never shown in a repr or a log.
+    signing_key: bytes = field(repr=False)
+    checkpoint_every_events: int
+    checkpoint_every_minutes: int
     idle_timeout_minutes: int = 15
     idle_warning_seconds: int = 120
     reauth_minutes: int = 5
@@ -113,6 +119,13 @@ def build(overrides: Mapping[str, Any] | None = None) -> Settings:
         raise ConfigError("BREAK_GLASS_HOURS must be between 1 and 72")
     policy = Path(raw["ACCESS_POLICY_FILE"])
     accounts = _account_settings(raw)
+    prefix = str(raw["CASE_REFERENCE_PREFIX"])
+    if not re.fullmatch(r"[A-Z0-9]{1,12}", prefix):
+        # References are the only way the audit log names a case; they stay codes.
+        raise ConfigError("CASE_REFERENCE_PREFIX must be 1 to 12 capital letters or digits")
+    signing_key = _decode_signing_key(
+        _secret(raw, "SIGNING_KEY", instance, production, generate=_new_signing_key)
+    )
     return Settings(
         env=env,
         demo=bool(raw["DEMO"]),
@@ -120,7 +133,7 @@ def build(overrides: Mapping[str, Any] | None = None) -> Settings:
         instance_path=instance,
         secret_key=secret_key,
         kek=kek,
-        case_reference_prefix=str(raw["CASE_REFERENCE_PREFIX"]),
+        case_reference_prefix=prefix,
         session_lifetime_minutes=minutes,
         default_locale=str(raw["DEFAULT_LOCALE"]),
         access_policy_file=policy if policy.is_absolute() else PROJECT_ROOT / policy,
@@ -129,6 +142,9 @@ def build(overrides: Mapping[str, Any] | None = None) -> Settings:
         kek_source=_source(raw, "KEK", instance),
         kek_previous=_decode_kek(previous, "KEK_PREVIOUS") if previous else None,
         kek_previous_source=_source(raw, "KEK_PREVIOUS", instance),
+        signing_key=signing_key,
+        checkpoint_every_events=_within(raw, "AUDIT_CHECKPOINT_EVERY_EVENTS", 1, 1_000_000),
+        checkpoint_every_minutes=_within(raw, "AUDIT_CHECKPOINT_EVERY_MINUTES", 1, 24 * 60),
     )
 
 
@@ -237,3 +253,27 @@ def current_settings() -> Settings:
 
     settings: Settings = current_app.config["CASEWORK"]
     return settings
+
+
+def _new_signing_key() -> str:
+    # Any 32 random bytes are a valid Ed25519 private key (its seed).
+    return base64.b64encode(secrets.token_bytes(SIGNING_KEY_BYTES)).decode("ascii")
+
+
+def _decode_signing_key(value: str) -> bytes:
+    try:
+        seed = base64.b64decode(value, validate=True)
+    except ValueError:
+        seed = b""
+    if len(seed) != SIGNING_KEY_BYTES:
+        raise ConfigError(
+            f"{ENV_PREFIX}SIGNING_KEY must be an Ed25519 key: {SIGNING_KEY_BYTES} bytes in base64"
+        )
+    return seed
+
+
+def _within(raw: Mapping[str, Any], name: str, low: int, high: int) -> int:
+    value = raw[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}")
+    return value

@@ -3,6 +3,7 @@ transaction, CSRF switched on as in production."""
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 import time
@@ -24,6 +25,7 @@ from tests.databases import fresh_database, migrate
 
 TEST_SECRET_KEY = "test-secret-key-not-for-production-use-0123456789"
 TEST_KEK = factories.TEST_KEK
+TEST_SIGNING_KEY = base64.b64encode(bytes(range(100, 132))).decode()
 
 
 def app_config(url: str, instance: Path, **extra: Any) -> dict[str, Any]:
@@ -33,6 +35,7 @@ def app_config(url: str, instance: Path, **extra: Any) -> dict[str, Any]:
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": TEST_SECRET_KEY,
         "KEK": TEST_KEK,
+        "SIGNING_KEY": TEST_SIGNING_KEY,
         **extra,
     }
 

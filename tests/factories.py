@@ -103,3 +103,21 @@ def open_case(session: Session, user: User, **child: object) -> object:
         Caller(user=user, context=RequestContext()),
         NewChild(**fields),  # type: ignore[arg-type]
     )
+
+
+def add_member(session: Session, case_id: object, user: User, role_in_team: str = "member") -> None:
+    """Put `user` on the case's support team from today, as the team door will."""
+    from casework.casefile.operations import ROLE_ACTOR_TYPE, today
+    from casework.models import ActorType, TeamMembership
+
+    session.add(
+        TeamMembership(
+            case_id=case_id,
+            user_id=user.id,
+            organisation_id=user.organisation_id,
+            actor_type=ROLE_ACTOR_TYPE.get(user.role, ActorType.SOCIAL_SERVICES),
+            role_in_team=role_in_team,
+            starts_on=today(),
+        )
+    )
+    session.commit()

@@ -18,6 +18,7 @@ class Permission(StrEnum):
     FLAG_WRITE = "flag:write"
     CASE_SEARCH = "case:search"
     CASE_ERASE = "case:erase"
+    AUDIT_READ = "audit:read"
 
 
 class FieldGroup(StrEnum):

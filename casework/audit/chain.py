@@ -13,12 +13,29 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
 DOMAIN_TAG = b"casework-audit-v1"
 GENESIS_HASH = bytes(32)
 _LEN = struct.Struct(">I")
+
+# The event's columns in the order the encoding takes them (after the domain tag).
+FIELDS = (
+    "seq",
+    "occurred_at",
+    "actor",
+    "actor_role",
+    "organisation",
+    "action",
+    "case_ref",
+    "field_groups",
+    "outcome",
+    "request_id",
+    "client_addr",
+    "subject",
+)
 
 
 class ChainedEvent(Protocol):
@@ -58,12 +75,16 @@ def canonical_bytes(event: ChainedEvent) -> bytes:
         event.client_addr,
         event.subject,
     )
-    parts = [DOMAIN_TAG]
+    return length_prefixed(DOMAIN_TAG, fields) + bytes(event.prev_hash)
+
+
+def length_prefixed(tag: bytes, fields: Iterable[str]) -> bytes:
+    """`tag`, then each field as a 4-byte big-endian length and its UTF-8 bytes."""
+    parts = [tag]
     for field in fields:
         raw = field.encode("utf-8")
         parts.append(_LEN.pack(len(raw)))
         parts.append(raw)
-    parts.append(bytes(event.prev_hash))
     return b"".join(parts)
 
 

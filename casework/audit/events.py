@@ -6,19 +6,25 @@ transaction-scoped advisory lock; SQLite transactions begin IMMEDIATE (see db.py
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
+from casework.access.permissions import FieldGroup
 from casework.audit.chain import GENESIS_HASH, event_hash
-from casework.models.audit import AuditEvent
+from casework.audit.checkpoints import after_append
+from casework.models.audit import AuditCheckpoint, AuditEvent
 from casework.models.base import utcnow
 
 # An arbitrary constant naming the audit-append lock among advisory locks.
 AUDIT_LOCK_KEY = 0x0CA5E_A0D17
+# Pseudonymous case references (CW-2026-7KX4QM): the only way an event names a case.
+CASE_REF_PATTERN = re.compile(r"[A-Z0-9]{1,12}-[0-9]{4}-[0-9A-Z]{6}")
 
 
 class Action(StrEnum):
@@ -58,6 +64,7 @@ class Action(StrEnum):
 class Outcome(StrEnum):
     ALLOWED = "allowed"
     DENIED = "denied"
+    FAILED = "failed"  # the action ran and found a fault (a chain verification that failed)
 
 
 @dataclass(frozen=True)
@@ -75,9 +82,30 @@ class RequestContext:
     client_addr: str = ""
 
 
-def _lock(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+@dataclass(frozen=True)
+class Head:
+    """The newest event, and the newest checkpoint as of it."""
+
+    seq: int
+    hash: bytes
+    checkpoint_seq: int | None
+    checkpoint_at: datetime | None
+
+
+def locked_head(session: Session) -> Head | None:
+    """Take the chain lock, held until the transaction ends, and read the head.
+
+    Everything done under the lock delays every other writer, so it is one round trip:
+    on PostgreSQL a function from migration 0009 takes the advisory lock and then reads
+    the head with a fresh snapshot; on SQLite the transaction's BEGIN IMMEDIATE is the
+    lock and the head is read directly.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        row = connection.execute(_LOCK_AND_HEAD, {"key": AUDIT_LOCK_KEY}).first()
+    else:
+        row = connection.execute(_HEAD).first()
+    return Head(row[0], bytes(row[1]), row[2], row[3]) if row else None
 
 
 def record(
@@ -93,10 +121,11 @@ def record(
 ) -> AuditEvent:
     """Append one event to the chain inside the caller's transaction (not committed)."""
     context = context or RequestContext()
-    _lock(session)
-    head = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    groups = _field_group_names(field_groups)
+    if case_ref and not CASE_REF_PATTERN.fullmatch(case_ref):
+        raise ValueError("an audit event names a case by its reference only")
+    session.flush()  # the caller's pending changes go first, before the lock is taken
+    head = locked_head(session)
     event = AuditEvent(
         seq=head.seq + 1 if head else 1,
         occurred_at=utcnow(),
@@ -105,7 +134,7 @@ def record(
         organisation=actor.organisation,
         action=str(action),
         case_ref=case_ref,
-        field_groups=",".join(sorted(set(field_groups))),
+        field_groups=groups,
         outcome=str(outcome),
         request_id=context.request_id,
         client_addr=context.client_addr,
@@ -113,6 +142,34 @@ def record(
         prev_hash=head.hash if head else GENESIS_HASH,
     )
     event.hash = event_hash(event)
-    session.add(event)
-    session.flush()
+    # A plain INSERT: the event is never changed, so it needs no place in the session.
+    session.connection().execute(_INSERT, {c: getattr(event, c) for c in _COLUMNS})
+    after_append(session, event.seq, event.hash, head)
     return event
+
+
+# Built once: statements under the chain lock should cost the server, not Python.
+_LOCK_AND_HEAD = text("SELECT * FROM casework_audit_lock_head(:key)")
+_NEWEST_CHECKPOINT = select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1)
+_HEAD = (
+    select(
+        AuditEvent.seq,
+        AuditEvent.hash,
+        _NEWEST_CHECKPOINT.with_only_columns(AuditCheckpoint.seq).scalar_subquery(),
+        _NEWEST_CHECKPOINT.with_only_columns(AuditCheckpoint.signed_at).scalar_subquery(),
+    )
+    .order_by(AuditEvent.seq.desc())
+    .limit(1)
+)
+_INSERT = insert(AuditEvent)
+_COLUMNS = tuple(c.key for c in AuditEvent.__table__.columns)
+
+
+def _field_group_names(field_groups: Iterable[str]) -> str:
+    """Names from the closed list of field groups, never a value: no free text can
+    carry a child's data into the log, which must outlive an erased case."""
+    names = sorted({str(g) for g in field_groups})
+    unknown = [n for n in names if n not in FieldGroup._value2member_map_]
+    if unknown:
+        raise ValueError(f"not field group names: {len(unknown)} refused")
+    return ",".join(names)

@@ -1,3 +1,6 @@
+"""Recording a refusal: an `access.denied` event, committed before the refusal is raised,
+so that the denial stays on the record whatever the caller does next."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -7,7 +10,6 @@ from casework.casefile.caller import Caller
 
 
 def record_denial(session: Session, caller: Caller, case_ref: str = "") -> None:
-    """Record (and commit) that the caller was refused, before the refusal is raised."""
     record(
         session,
         Action.ACCESS_DENIED,

@@ -81,7 +81,7 @@ def _check(c: ConsiderationInput) -> None:
 
 
 def _changeable(session: Session, caller: Caller, case: Case, entry_id: uuid.UUID) -> NonPunishment:
-    entry = record_of(session, NonPunishment, entry_id, case)
+    entry = record_of(session, caller, NonPunishment, entry_id, case)
     if not _may_change(caller, entry):
         deny(session, caller, case, [FieldGroup.NON_PUNISHMENT])
         raise NotPermitted(FieldGroup.NON_PUNISHMENT)
@@ -182,7 +182,7 @@ def record_prosecution_decision(
 ) -> None:
     ensure_may_decide(session, caller, case_id)
     case = reach(session, caller, case_id, Permission.NONPUNISHMENT_DECIDE).case
-    entry = record_of(session, NonPunishment, entry_id, case)
+    entry = record_of(session, caller, NonPunishment, entry_id, case)
     if entry.version != expected_version:
         session.rollback()
         raise StaleEdit(entry.version)

@@ -9,10 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.access.permissions import FieldGroup, Permission
-from casework.access.policy import current_policy
 from casework.audit.events import Action, record
 from casework.casefile.caller import Caller
-from casework.casefile.errors import NotPermitted
 from casework.casefile.reach import require
 from casework.casefile.views import CaseSummary
 from casework.models.base import utcnow
@@ -116,8 +114,7 @@ def new_case(
 
 def my_cases(session: Session, caller: Caller) -> list[CaseSummary]:
     """Cases the caller is an active team member of: references only, no child data."""
-    if not current_policy().allows(caller.role, Permission.CASE_READ):
-        raise NotPermitted(Permission.CASE_READ)
+    require(session, caller, Permission.CASE_READ)
     day = today()
     rows = session.execute(
         select(Case, TeamMembership)

@@ -77,9 +77,11 @@ def case_referrals(session: Session, case: Case, role: str) -> tuple[ReferralLin
 
 
 def ensure_may_refer(session: Session, caller: Caller, case_id: uuid.UUID) -> str:
-    """The case's reference, if the caller may refer it; refusals are audited."""
+    """The case's reference, if the caller may refer it. The referral form shows the
+    case, so opening it is audited as a read (of no field group); refusals are too."""
     reference = reach(session, caller, case_id, Permission.REFERRAL_CREATE).case.reference
-    session.rollback()
+    record(session, Action.CASE_READ, caller.actor, case_ref=reference, context=caller.context)
+    session.commit()
     return reference
 
 

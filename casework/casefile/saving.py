@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from casework.audit.events import Action, record
 from casework.casefile.caller import Caller
 from casework.casefile.errors import CaseNotFound, StaleEdit
+from casework.casefile.reach import deny
 from casework.models.case import Case
 from casework.models.history import CaseHistoryEntry
 
@@ -95,10 +96,11 @@ def save(
         raise StaleEdit(None) from None
 
 
-def record_of(session: Session, model: type[R], row_id: uuid.UUID, case: Case) -> R:
-    """The record with `row_id` in this case; any other id looks like a missing one."""
+def record_of(session: Session, caller: Caller, model: type[R], row_id: uuid.UUID, case: Case) -> R:
+    """The record with `row_id` in this case; any other id looks like a missing one, and
+    the refusal is audited."""
     row = session.get(model, row_id)
     if row is None or row.case_id != case.id:
-        session.rollback()
+        deny(session, caller, case)
         raise CaseNotFound(str(row_id))
     return row

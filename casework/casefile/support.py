@@ -156,7 +156,7 @@ def update_measure(
     expected_version: int,
 ) -> None:
     case = _writable(session, caller, case_id, m)
-    measure = record_of(session, SupportMeasure, measure_id, case)
+    measure = record_of(session, caller, SupportMeasure, measure_id, case)
     if measure.version != expected_version:
         session.rollback()
         raise StaleEdit(measure.version)
@@ -171,7 +171,7 @@ def measure_for_edit(
     """One measure, for its edit form; only for those who may change the plan."""
     ensure_may_write(session, caller, case_id, FieldGroup.SUPPORT_PLAN)
     case = reach(session, caller, case_id, Permission.CASE_UPDATE).case
-    measure = record_of(session, SupportMeasure, measure_id, case)
+    measure = record_of(session, caller, SupportMeasure, measure_id, case)
     health = is_health_member(session, case_id, caller.user.id)
     view = measure_view(measure, full=True, health=health)
     groups = [FieldGroup.SUPPORT_PLAN] + ([FieldGroup.HEALTH] if health else [])

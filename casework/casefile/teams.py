@@ -172,7 +172,7 @@ def end_membership(
     case = team_case(session, caller, case_id)
     membership = session.get(TeamMembership, membership_id)
     if membership is None or membership.case_id != case.id:
-        session.rollback()
+        deny(session, caller, case)
         raise CaseNotFound(str(membership_id))
     if ends_on < membership.starts_on:
         session.rollback()

@@ -1,6 +1,6 @@
 """SQLAlchemy 2 typed models, one module per aggregate."""
 
-from casework.models.audit import AuditEvent
+from casework.models.audit import AuditCheckpoint, AuditEvent
 from casework.models.base import Base
 from casework.models.blind_index import BlindIndexEntry
 from casework.models.breakglass import BreakGlassGrant
@@ -29,6 +29,7 @@ from casework.models.user import User
 __all__ = [
     "ActorType",
     "AgeAssessment",
+    "AuditCheckpoint",
     "AuditEvent",
     "Base",
     "BlindIndexEntry",

@@ -6,11 +6,14 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from casework import audit_labels
     from casework.casefile import Unreadable
     from casework.views import (
         admin,
         admin_erase,
+        audit,
         auth,
+        case_access,
         cases,
         identification,
         lifecycle,
@@ -35,6 +38,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search.bp)
     app.register_blueprint(admin_erase.bp)
     app.add_template_test(lambda value: isinstance(value, Unreadable), "unreadable")
+    app.register_blueprint(audit.bp)
+    app.register_blueprint(case_access.bp)
+    audit_labels.init_app(app)
 
     @app.context_processor
     def _globals() -> dict[str, object]:

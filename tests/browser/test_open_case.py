@@ -53,7 +53,7 @@ def _sign_in(page: Any, live_server: str, username: str, password: str) -> None:
 
 
 def test_wrong_password_is_announced(page: Any, live_server: str, social_worker: str) -> None:
-    _sign_in(page, live_server, social_worker, "not the right password")
+    sign_in(page, live_server, social_worker, "not the right password")
     expect(page.get_by_role("alert")).to_contain_text("The user name or password is not correct")
     assert_accessible(page)
 

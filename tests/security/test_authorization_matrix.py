@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.audit.events import Actor
@@ -49,6 +50,7 @@ BREAKERS = READERS
 COORDINATORS = {"coordinator"}
 ADMINS = {"admin"}
 SEARCHERS = {"social_worker", "police", "prosecutor"}
+AUDITORS = {"auditor"}
 # The child's record, by field group (DOMAIN.md, "Who sees what").
 IDENTIFICATION_WRITERS = {"police"}
 IDENTIFICATION_READERS = {"social_worker", "police", "prosecutor"}
@@ -216,6 +218,14 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("admin.activate", "POST"): _by_role(ADMINS, 302, 403),
     ("admin.reset_second_factor", "POST"): _by_role(ADMINS, 200, 403),
     # A wrong password here counts as a failed sign-in; it comes after the rest.
+    # The audit log: auditors only, who see no case content; a case's own access log
+    # is for its lead, which the walking user never is.
+    ("audit.events", "GET"): _by_role(AUDITORS, 200, 403),
+    ("audit.breakglass", "GET"): _by_role(AUDITORS, 200, 403),
+    ("audit.chain", "GET"): _by_role(AUDITORS, 200, 403),
+    ("audit.export", "GET"): _by_role(AUDITORS, 200, 403),
+    ("audit.verify", "POST"): _by_role(AUDITORS, 302, 403),
+    ("case_access.access_log", "GET"): lambda s: 404,
     # Search: roles that read identity in full (DOMAIN.md), among their own teams' cases.
     ("search.search", "GET"): _by_role(SEARCHERS, 200, 403),
     ("search.search", "POST"): _by_role(SEARCHERS, 200, 403),
@@ -243,7 +253,7 @@ def _url(endpoint: str, s: Scenario, app: Flask) -> str:
 
         if endpoint == "static":
             return url_for("static", filename="css/casework.css")
-        if endpoint in ("cases.show", "cases.edit_identity"):
+        if endpoint in ("cases.show", "cases.edit_identity", "case_access.access_log"):
             return url_for(endpoint, case_id=s.case_id)
         if endpoint == "teams.referral":
             return url_for(endpoint, referral_id=UNKNOWN)
@@ -403,6 +413,7 @@ def _check_names(endpoint: str, method: str, s: Scenario, html: str) -> list[str
 @pytest.mark.parametrize("role", ROLES)
 def test_authorization_matrix(app: Flask, db_session: Session, role: str, membership: str) -> None:
     s = _scenario(app, db_session, role, membership)
+    _last_seq["seq"] = _head(db_session)
     client: FlaskClient = new_client(app)
     assert login(client, "matrix").status_code == 302
     token = csrf_token(client.get("/login", follow_redirects=True).text)
@@ -422,4 +433,44 @@ def test_authorization_matrix(app: Flask, db_session: Session, role: str, member
             problems.append(f"{endpoint} {method}: {response.status_code}, expected {expected}")
         if response.mimetype == "text/html":
             problems += _check_names(endpoint, method, s, response.text)
+        problems += _check_audit(db_session, endpoint, method, s, url, response.status_code)
     assert problems == [], f"{role} / {membership}:\n" + "\n".join(problems)
+
+
+_last_seq: dict[str, int] = {}
+
+
+def _head(db_session: Session) -> int:
+    from sqlalchemy import func
+
+    from casework.models import AuditEvent
+
+    return db_session.scalar(select(func.max(AuditEvent.seq))) or 0
+
+
+def _check_audit(
+    db_session: Session, endpoint: str, method: str, s: Scenario, url: str, status: int
+) -> list[str]:
+    """Every request that touches the case leaves its audit event: an allowed read or
+    change names the case, a refusal is recorded as denied. No event holds a name."""
+    from casework.models import AuditEvent
+
+    db_session.expire_all()
+    since = _last_seq.get("seq", 0)
+    events = list(db_session.scalars(select(AuditEvent).where(AuditEvent.seq > since)))
+    _last_seq["seq"] = max([since, *(e.seq for e in events)])
+    where = f"{endpoint} {method}"
+    problems = [
+        f"{where}: a name in the audit log"
+        for e in events
+        if any(n in str(v) for n in (GIVEN, FAMILY) for v in vars(e).values())
+    ]
+    if str(s.case_id) not in url:
+        return problems
+    if status in (403, 404) and not any(e.outcome == "denied" for e in events):
+        problems.append(f"{where}: refused ({status}) without a denial in the audit log")
+    if status == 200 and not any(
+        e.case_ref == s.reference and e.outcome == "allowed" for e in events
+    ):
+        problems.append(f"{where}: shown without an audit event naming the case")
+    return problems

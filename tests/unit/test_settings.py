@@ -11,6 +11,7 @@ from casework import create_app
 from casework.settings import ConfigError, build
 
 KEK = base64.b64encode(bytes(32)).decode()
+SIGNING_KEY = base64.b64encode(bytes(range(32))).decode()
 
 
 def test_production_refuses_to_start_without_secret_key(tmp_path: Path) -> None:
@@ -27,6 +28,19 @@ def test_production_refuses_to_start_without_kek(tmp_path: Path) -> None:
         build({"ENV": "production", "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x" * 40})
 
 
+def test_production_refuses_to_start_without_signing_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="CASEWORK_SIGNING_KEY or CASEWORK_SIGNING_KEY_FILE"):
+        build(
+            {
+                "ENV": "production",
+                "INSTANCE_PATH": str(tmp_path),
+                "SECRET_KEY": "x" * 40,
+                "KEK": KEK,
+            }
+        )
+    assert not (tmp_path / "signing_key.dev").exists()
+
+
 def test_production_refuses_demo_mode(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="DEMO"):
         build({"ENV": "production", "DEMO": True, "SECRET_KEY": "x" * 40, "KEK": KEK})
@@ -35,16 +49,20 @@ def test_production_refuses_demo_mode(tmp_path: Path) -> None:
 def test_production_reads_secrets_from_mounted_files(tmp_path: Path) -> None:
     (tmp_path / "secret").write_text("s" * 40 + "\n")
     (tmp_path / "kek").write_text(KEK + "\n")
+    (tmp_path / "signing").write_text(SIGNING_KEY + "\n")
     settings = build(
         {
             "ENV": "production",
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "SECRET_KEY_FILE": str(tmp_path / "secret"),
             "KEK_FILE": str(tmp_path / "kek"),
+            "SIGNING_KEY_FILE": str(tmp_path / "signing"),
         }
     )
     assert settings.secret_key == "s" * 40
     assert settings.kek == bytes(32)
+    assert settings.signing_key == bytes(range(32))
+    assert SIGNING_KEY not in repr(settings) and "signing_key" not in repr(settings)
 
 
 def test_development_generates_private_keys_once_and_says_so(
@@ -53,12 +71,15 @@ def test_development_generates_private_keys_once_and_says_so(
     with caplog.at_level(logging.WARNING):
         first = build({"ENV": "development", "INSTANCE_PATH": str(tmp_path)})
     assert "generated a new secret key" in caplog.text
-    for name in ("secret_key.dev", "kek.dev"):
+    assert "generated a new signing key" in caplog.text
+    for name in ("secret_key.dev", "kek.dev", "signing_key.dev"):
         mode = stat.S_IMODE((tmp_path / name).stat().st_mode)
         assert mode == 0o600, name
     second = build({"ENV": "development", "INSTANCE_PATH": str(tmp_path)})
     assert second.secret_key == first.secret_key
     assert second.kek == first.kek
+    assert second.signing_key == first.signing_key
+    assert len(first.signing_key) == 32 and first.signing_key != first.kek
 
 
 def test_environment_variables_override_defaults(
@@ -79,6 +100,12 @@ def test_environment_variables_override_defaults(
         ({"KEK": "not base64!"}, "32 bytes"),
         ({"SESSION_LIFETIME_MINUTES": 0}, "SESSION_LIFETIME_MINUTES"),
         ({"NO_SUCH_SETTING": 1}, "unknown setting"),
+        ({"SIGNING_KEY": "c2hvcnQ="}, "SIGNING_KEY must be an Ed25519 key"),
+        ({"SIGNING_KEY": "x", "SIGNING_KEY_FILE": "/y"}, "not both"),
+        ({"AUDIT_CHECKPOINT_EVERY_EVENTS": 0}, "AUDIT_CHECKPOINT_EVERY_EVENTS"),
+        ({"AUDIT_CHECKPOINT_EVERY_MINUTES": 10_000}, "AUDIT_CHECKPOINT_EVERY_MINUTES"),
+        ({"AUDIT_CHECKPOINT_EVERY_MINUTES": "5"}, "AUDIT_CHECKPOINT_EVERY_MINUTES"),
+        ({"CASE_REFERENCE_PREFIX": "Liis Jõgi"}, "CASE_REFERENCE_PREFIX"),
     ],
 )
 def test_bad_settings_are_refused_by_name(
@@ -104,6 +131,7 @@ def test_create_app_applies_secure_cookie_settings_in_production(tmp_path: Path)
             "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
             "SECRET_KEY": "p" * 40,
             "KEK": KEK,
+            "SIGNING_KEY": SIGNING_KEY,
         }
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True

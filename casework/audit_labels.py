@@ -1,0 +1,64 @@
+"""Translatable labels for the audit log's coded values (actions, outcomes, damage)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from casework.audit.events import Action, Outcome
+from casework.audit.verify import DamageKind
+
+ACTION: dict[str, Any] = {
+    Action.CASE_CREATE: _l("Case opened"),
+    Action.CASE_READ: _l("Case read"),
+    Action.CASE_LIST: _l("Case list viewed"),
+    Action.CASE_UPDATE: _l("Case changed"),
+    Action.CASE_ERASE: _l("Case erased"),
+    Action.SEARCH: _l("Search"),
+    Action.EXPORT: _l("Export"),
+    Action.ACCESS_DENIED: _l("Access denied"),
+    Action.BREAKGLASS_OPEN: _l("Break-glass access"),
+    Action.TEAM_CHANGE: _l("Support team changed"),
+    Action.LOGIN_SUCCESS: _l("Signed in"),
+    Action.LOGIN_FAILURE: _l("Sign-in failed"),
+    Action.LOGOUT: _l("Signed out"),
+    Action.USER_CREATE: _l("User created"),
+    Action.USER_UPDATE: _l("User changed"),
+    Action.KEY_ROTATE: _l("Key rotated"),
+    Action.AUDIT_READ: _l("Audit log reviewed"),
+    Action.AUDIT_VERIFY: _l("Audit log verified"),
+    Action.AUDIT_CHECKPOINT: _l("Audit log signed"),
+}
+OUTCOME: dict[str, Any] = {
+    Outcome.ALLOWED: _l("Allowed"),
+    Outcome.DENIED: _l("Denied"),
+    Outcome.FAILED: _l("Failed"),
+}
+DAMAGE: dict[str, Any] = {
+    DamageKind.MISSING: _l("an event is missing"),
+    DamageKind.MOVED: _l("events were reordered or renumbered"),
+    DamageKind.ALTERED: _l("an event was changed"),
+    DamageKind.BROKEN_LINK: _l("an event does not link to the one before"),
+    DamageKind.REWRITTEN: _l("events were rewritten and their hashes recomputed"),
+    DamageKind.TRUNCATED: _l("the newest events were cut off"),
+    DamageKind.BAD_SIGNATURE: _l("a checkpoint is not signed by this installation"),
+    DamageKind.UNSIGNED: _l("no signed checkpoint vouches for the log"),
+}
+
+
+def _lookup(table: dict[str, Any]) -> object:
+    def label(code: str | None) -> object:
+        return table.get(code or "", code or "")
+
+    return label
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        action_label=_lookup(ACTION),
+        # Named apart from the support plan's outcome_label: both are page globals.
+        event_outcome_label=_lookup(OUTCOME),
+        damage_label=_lookup(DAMAGE),
+    )

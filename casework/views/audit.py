@@ -1,0 +1,153 @@
+"""The auditor's screens: events with filters, break-glass accesses, chain integrity.
+
+Every screen goes through casework.audit.review, which checks `audit:read` (403 and an
+audited denial otherwise) and records the review itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
+
+from casework import db
+from casework.audit import review
+from casework.audit.export import csv_text
+from casework.audit.queries import PageRequest
+from casework.audit.verify import Report
+from casework.audit_labels import DAMAGE
+from casework.casefile import NotPermitted
+from casework.forms.audit import AuditFilterForm, VerifyForm
+from casework.models.base import utcnow
+from casework.views.common import caller, fresh_auth_required
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+PAGING_ARGS = ("before", "after")
+
+
+def page_request() -> PageRequest:
+    """The page asked for; a cursor that is not a positive number is ignored."""
+    before = request.args.get("before", type=int)
+    after = request.args.get("after", type=int)
+    return PageRequest(
+        before=before if before and before > 0 else None,
+        after=after if after and after > 0 else None,
+    )
+
+
+def _filter_args() -> dict[str, Any]:
+    return {k: v for k, v in request.args.items() if k not in PAGING_ARGS and v}
+
+
+def _filter_form() -> tuple[AuditFilterForm, dict[str, str]]:
+    """The filter form over the query string, with the organisations to choose from."""
+    try:
+        organisations = review.organisation_names(db.session(), caller())
+    except NotPermitted:
+        abort(403)
+    form = AuditFilterForm(formdata=request.args or None, organisations=organisations)
+    return form, organisations
+
+
+@bp.get("/")
+def events() -> str:
+    form, organisations = _filter_form()
+    context: dict[str, Any] = {"form": form, "organisations": organisations, "result": None}
+    if request.args and not form.validate():
+        return render_template("audit/events.html", **context)
+    context["result"] = review.review_events(
+        db.session(), caller(), form.to_filter(), page_request()
+    )
+    context["filter_args"] = _filter_args()
+    return render_template("audit/events.html", **context)
+
+
+@bp.get("/events.csv")
+@fresh_auth_required
+def export() -> BaseResponse:
+    form, organisations = _filter_form()
+    if request.args and not form.validate():
+        return redirect(url_for("audit.events", **_filter_args()))
+    try:
+        rows = review.export_events(db.session(), caller(), form.to_filter())
+    except review.TooManyToExport as exc:
+        flash(
+            _(
+                "%(count)d events match; export at most %(limit)d at a time. Narrow the filters.",
+                count=exc.matching,
+                limit=review.EXPORT_LIMIT,
+            ),
+            "error",
+        )
+        return redirect(url_for("audit.events", **_filter_args()))
+    name = f"casework-audit-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return Response(
+        csv_text(rows, organisations),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/break-glass")
+def breakglass() -> str:
+    try:
+        organisations = review.organisation_names(db.session(), caller())
+        result = review.review_breakglass(db.session(), caller(), page_request())
+    except NotPermitted:
+        abort(403)
+    return render_template("audit/breakglass.html", result=result, organisations=organisations)
+
+
+@bp.get("/chain")
+def chain() -> str:
+    try:
+        status = review.review_chain(db.session(), caller())
+    except NotPermitted:
+        abort(403)
+    return render_template("audit/chain.html", status=status, verify_form=VerifyForm())
+
+
+@bp.post("/chain/verify")
+def verify() -> BaseResponse:
+    form = VerifyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        report = review.verify_now(db.session(), caller())
+    except NotPermitted:
+        abort(403)
+    _announce(report)
+    return redirect(url_for("audit.chain"))
+
+
+def _announce(report: Report) -> None:
+    if report.damage is None:
+        flash(
+            _(
+                "The audit log is intact: %(count)d events, the newest is number %(head)d.",
+                count=report.count,
+                head=report.head_seq,
+            ),
+            "info",
+        )
+        return
+    flash(
+        _(
+            "The audit log is damaged: the first bad event is number %(seq)d (%(kind)s).",
+            seq=report.damage.seq,
+            kind=DAMAGE[report.damage.kind],
+        ),
+        "error",
+    )

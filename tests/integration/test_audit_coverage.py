@@ -1,0 +1,199 @@
+"""Every route of the application, driven as a person would, leaves exactly the audit
+events it should: each case read, change, refusal, sign-in and review, and nothing more.
+
+The routes come from app.url_map: a route added without a visit here fails
+test_every_route_is_visited, so new routes cannot slip past the audit log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.audit.checkpoints import current_checkpointer
+from casework.audit.verify import verify_database
+from casework.models import AuditEvent, Case
+from tests.conftest import csrf_token, login
+from tests.factories import PASSWORD, OrganisationFactory, UserFactory, add_member, open_case
+
+NEW_CASE = "<the new case>"
+UNKNOWN = uuid.UUID("00000000-0000-4000-8000-000000000000")
+Event = tuple[str, str, str, str]  # action, actor, case reference, outcome
+
+
+@dataclass(frozen=True)
+class World:
+    case_id: uuid.UUID
+    ref: str
+
+
+@dataclass(frozen=True)
+class Visit:
+    endpoint: str
+    method: str
+    user: str | None  # signed in as, or None for nobody
+    url: Callable[[World], str]
+    expected: Callable[[World], list[Event]]
+    data: dict[str, str] = field(default_factory=dict)
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.endpoint} {self.method} as {self.user or 'nobody'} {self.label}".strip()
+
+
+def _case(w: World) -> str:
+    return f"/cases/{w.case_id}"
+
+
+def _none(w: World) -> list[Event]:
+    return []
+
+
+def _one(
+    action: str, user: str, case: bool = False, outcome: str = "allowed"
+) -> Callable[[World], list[Event]]:
+    return lambda w: [(action, user, w.ref if case else "", outcome)]
+
+
+def _denied(user: str, case: bool = False) -> Callable[[World], list[Event]]:
+    return _one("access.denied", user, case, "denied")
+
+
+CHILD = {
+    "given_name": "Liis",
+    "family_name": "Jõgi",
+    "date_of_birth": "2013-05-17",
+    "sex": "female",
+}
+
+VISITS = [
+    Visit("main.index", "GET", "sofia", lambda w: "/", _none),
+    Visit("main.health", "GET", None, lambda w: "/health", _none),
+    Visit("static", "GET", None, lambda w: "/static/css/casework.css", _none),
+    Visit("auth.login", "GET", None, lambda w: "/login", _none),
+    # The right password alone signs nobody in: login.success waits for the code step.
+    Visit("auth.login", "POST", None, lambda w: "/login", _none,
+          {"username": "sofia", "password": PASSWORD}, "right password"),
+    Visit("auth.login", "POST", None, lambda w: "/login",
+          _one("login.failure", "sofia", outcome="denied"),
+          {"username": "sofia", "password": "not the password"}, "wrong password"),
+    Visit("auth.logout", "POST", "sofia", lambda w: "/logout", _one("logout", "sofia")),
+    Visit("cases.my_cases", "GET", "sofia", lambda w: "/cases/", _one("case.list", "sofia")),
+    Visit("cases.my_cases", "GET", "aino", lambda w: "/cases/", _denied("aino")),
+    Visit("cases.open_case", "GET", "sofia", lambda w: "/cases/new", _none),
+    Visit("cases.open_case", "GET", "aino", lambda w: "/cases/new", _denied("aino")),
+    Visit("cases.open_case", "POST", "sofia", lambda w: "/cases/new",
+          lambda w: [("case.create", "sofia", NEW_CASE, "allowed")],
+          {**CHILD, "not_a_duplicate": "y"}, "valid, confirmed as a new child"),
+    # The duplicate check finds the world's case of the same child: shown, not opened.
+    Visit("cases.open_case", "POST", "sofia", lambda w: "/cases/new",
+          _one("search", "sofia", True), CHILD, "possible duplicate"),
+    Visit("cases.open_case", "POST", "sofia", lambda w: "/cases/new", _none,
+          {**CHILD, "family_name": ""}, "invalid"),
+    Visit("cases.show", "GET", "sofia", _case, _one("case.read", "sofia", True), label="lead"),
+    Visit("cases.show", "GET", "nora", _case, _one("case.read", "nora", True), label="member"),
+    Visit("cases.show", "GET", "olga", _case, _denied("olga", True), label="outsider"),
+    Visit("cases.show", "GET", "aino", _case, _denied("aino", True), label="auditor"),
+    Visit("cases.show", "GET", "sofia", lambda w: f"/cases/{UNKNOWN}", _denied("sofia"),
+          label="unknown case"),
+    Visit("case_access.access_log", "GET", "sofia", lambda w: f"{_case(w)}/access-log",
+          _one("audit.read", "sofia", True), label="lead"),
+    Visit("case_access.access_log", "GET", "nora", lambda w: f"{_case(w)}/access-log",
+          _denied("nora", True), label="member"),
+    Visit("case_access.access_log", "GET", "olga", lambda w: f"{_case(w)}/access-log",
+          _denied("olga", True), label="outsider"),
+    Visit("case_access.access_log", "GET", "sofia", lambda w: f"/cases/{UNKNOWN}/access-log",
+          _denied("sofia"), label="unknown case"),
+    Visit("audit.events", "GET", "aino", lambda w: "/audit/", _one("audit.read", "aino")),
+    Visit("audit.events", "GET", "aino", lambda w: f"/audit/?case_ref={w.ref}",
+          _one("audit.read", "aino", True), label="one case"),
+    Visit("audit.events", "GET", "aino", lambda w: "/audit/?since=yesterday", _none,
+          label="bad filter"),
+    Visit("audit.events", "GET", "sofia", lambda w: "/audit/", _denied("sofia")),
+    Visit("audit.export", "GET", "aino", lambda w: f"/audit/events.csv?case_ref={w.ref}",
+          _one("export", "aino", True)),
+    Visit("audit.export", "GET", "olga", lambda w: "/audit/events.csv", _denied("olga")),
+    Visit("audit.breakglass", "GET", "aino", lambda w: "/audit/break-glass",
+          _one("audit.read", "aino")),
+    Visit("audit.breakglass", "GET", "nora", lambda w: "/audit/break-glass", _denied("nora")),
+    Visit("audit.chain", "GET", "aino", lambda w: "/audit/chain", _one("audit.read", "aino")),
+    Visit("audit.chain", "GET", "sofia", lambda w: "/audit/chain", _denied("sofia")),
+    Visit("audit.verify", "POST", "aino", lambda w: "/audit/chain/verify",
+          _one("audit.verify", "aino")),
+    Visit("audit.verify", "POST", "sofia", lambda w: "/audit/chain/verify", _denied("sofia")),
+]  # fmt: skip
+
+
+def test_every_route_is_visited(app: Flask) -> None:
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
+    visited = {(v.endpoint, v.method) for v in VISITS}
+    # Routes without a visit here are walked by the authorization matrix for every role
+    # and membership, which checks their events generically (a case shown leaves an
+    # allowed event naming it, a refusal a denial, no event holds a name).
+    from tests.security.test_authorization_matrix import EXPECTATIONS
+
+    assert routes - visited - set(EXPECTATIONS) == set(), "add a visit for each new route"
+    assert visited - routes == set(), "visits name routes that do not exist"
+
+
+@pytest.fixture
+def world(app: Flask, db_session: Session) -> World:
+    lead = UserFactory(username="sofia")
+    UserFactory(username="olga")
+    UserFactory(username="aino", auditor=True)
+    nora = UserFactory(username="nora", ngo_worker=True, organisation=OrganisationFactory(ngo=True))
+    with app.app_context():
+        case_id = open_case(db_session, lead)
+    case = db_session.get(Case, case_id)
+    assert case is not None
+    add_member(db_session, case_id, nora)
+    return World(case_id=case_id, ref=case.reference)
+
+
+@pytest.mark.parametrize("visit", VISITS, ids=lambda v: v.name)
+def test_each_request_leaves_exactly_its_events(
+    app: Flask, client: FlaskClient, db_session: Session, world: World, visit: Visit
+) -> None:
+    if visit.user is not None:
+        assert login(client, visit.user).status_code == 302
+    # The login page, or for a signed-in user any page (its sign-out form), gives the
+    # CSRF token without touching the log.
+    token = csrf_token(client.get("/login" if visit.user is None else "/no-such-page").text)
+    before = _head(db_session)
+    url = visit.url(world)
+    if visit.method == "POST":
+        response = client.post(url, data={**visit.data, "csrf_token": token})
+    else:
+        response = client.get(url)
+    assert response.status_code < 500
+    events = list(db_session.scalars(select(AuditEvent).where(AuditEvent.seq > before)))
+    expected = [_resolve(e, db_session) for e in visit.expected(world)]
+    assert [(e.action, e.actor, e.case_ref, e.outcome) for e in events] == expected
+    assert len({(e.request_id, e.client_addr) for e in events}) <= 1  # one request, one id
+    assert all(len(e.request_id) == 32 for e in events)
+    with app.app_context():
+        key = current_checkpointer().signer.public_key
+        assert verify_database(db_session, key).intact
+
+
+def _head(session: Session) -> int:
+    return session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)) or 0
+
+
+def _resolve(event: Event, session: Session) -> Event:
+    if event[2] != NEW_CASE:
+        return event
+    newest = session.scalar(select(Case.reference).order_by(Case.created_at.desc()).limit(1))
+    return event[0], event[1], newest or "", event[3]
