@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from casework.passwords import hash_password
 from flask import Flask
 from playwright.sync_api import expect
 
 from casework import db
 from casework.audit.events import Action, Actor, Outcome, RequestContext, record
+from casework.auth.passwords import hash_password
 from casework.models import Organisation, User
 from tests.browser.conftest import assert_accessible, sign_in
+from tests.factories import TOTP_SECRET, sealed_totp
 
 pytestmark = pytest.mark.browser
 
@@ -29,15 +30,15 @@ def auditor(browser_app: Flask) -> str:
         police = Organisation(name="Harju Police (browser)", kind="police", region="Harju")
         session.add_all([office, police])
         session.flush()
-        session.add(
-            User(
-                username="aino-browser",
-                display_name="Aino Auditor",
-                password_hash=hash_password(PASSWORD),
-                role="auditor",
-                organisation_id=office.id,
-            )
+        user = User(
+            username="aino-browser",
+            display_name="Aino Auditor",
+            password_hash=hash_password(PASSWORD),
+            role="auditor",
+            organisation_id=office.id,
         )
+        user.totp_secret_enc = sealed_totp(user.id)
+        session.add(user)
         peeter = Actor(username="peeter-browser", role="police", organisation=str(police.id))
         context = RequestContext(request_id="b" * 32, client_addr="192.0.2.10")
         record(session, Action.CASE_READ, peeter, case_ref="CW-2026-AAAAAA", context=context)
@@ -50,7 +51,7 @@ def auditor(browser_app: Flask) -> str:
 def test_auditor_filters_events_and_sees_the_break_glass_entry(
     page: Any, live_server: str, auditor: str
 ) -> None:
-    sign_in(page, live_server, auditor, PASSWORD)
+    sign_in(page, live_server, auditor, PASSWORD, totp_secret=TOTP_SECRET)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit log").click()
     expect(page.get_by_role("heading", name="Audit log", level=1)).to_be_visible()
     assert_accessible(page)
@@ -76,7 +77,7 @@ def test_auditor_filters_events_and_sees_the_break_glass_entry(
 def test_a_bad_date_is_explained_beside_the_filter(
     page: Any, live_server: str, auditor: str
 ) -> None:
-    sign_in(page, live_server, auditor, PASSWORD)
+    sign_in(page, live_server, auditor, PASSWORD, totp_secret=TOTP_SECRET)
     page.goto(f"{live_server}/audit/")
     page.get_by_label("From (UTC)").fill("last Tuesday")
     page.get_by_role("button", name="Show events").click()
@@ -88,7 +89,7 @@ def test_a_bad_date_is_explained_beside_the_filter(
 
 
 def test_auditor_verifies_the_chain(page: Any, live_server: str, auditor: str) -> None:
-    sign_in(page, live_server, auditor, PASSWORD)
+    sign_in(page, live_server, auditor, PASSWORD, totp_secret=TOTP_SECRET)
     page.goto(f"{live_server}/audit/chain")
     expect(page.get_by_role("heading", name="Integrity of the audit log")).to_be_visible()
     page.get_by_role("button", name="Verify the whole log now").click()
