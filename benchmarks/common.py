@@ -198,9 +198,13 @@ def seed(app: Flask, children: list[FictionalChild]) -> User:
 def _settle(engine: Engine) -> None:
     """Statistics for the planner, and on PostgreSQL the visibility map that index-only
     scans need: the state autovacuum keeps a live database in after a bulk load."""
-    statement = "VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql(statement)
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
+        return
+    with engine.connect() as conn:  # SQLite: every transaction begins IMMEDIATE (db.py)
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
 
 
 def reference(number: int) -> str:

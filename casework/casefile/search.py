@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, intersect, or_, select
+from sqlalchemy import and_, exists, intersect, or_, select
 from sqlalchemy.orm import Session
 
 from casework.access.permissions import FieldGroup, Permission
@@ -98,7 +98,7 @@ def search_cases(session: Session, caller: Caller, query: SearchQuery) -> Search
     if not words:
         raise QueryTooShort(query.name)
     models = encrypted_models()
-    candidates = _candidates(caller, models, words, query.date_of_birth)
+    candidates = _candidates(session, caller, models, words, query.date_of_birth)
     matches, rows = _verified(session, models, candidates, words, query.date_of_birth)
     hits = _hits(matches[:MAX_RESULTS], rows)
     groups = [FieldGroup.IDENTITY]
@@ -147,14 +147,19 @@ def _term_lookups(
 
 
 def _candidates(
-    caller: Caller, models: list[EncryptedModel], words: frozenset[str], born: date | None
-) -> Select[Case] | None:
+    session: Session,
+    caller: Caller,
+    models: list[EncryptedModel],
+    words: frozenset[str],
+    born: date | None,
+) -> list[uuid.UUID]:
     """Cases on the caller's active teams having a token of every term (INTERSECT), in
-    reference order; None when a term can be in no field (a date, none indexed)."""
+    reference order. Sorted here, not in SQL: with ORDER BY and LIMIT a planner may walk
+    every case in reference order instead of starting from the few tokens."""
     entry, member, day = BlindIndexEntry, TeamMembership, today()
     lookups = _term_lookups(models, words, born)
     if not all(lookups):
-        return None
+        return []  # a term no field can hold, e.g. a date when no date is indexed
     per_term = [
         select(entry.case_id).where(
             or_(*(and_(entry.field == f, entry.token == t) for f, t in pairs))
@@ -170,37 +175,34 @@ def _candidates(
         member.starts_on <= day,
         or_(member.ends_on.is_(None), member.ends_on > day),
     )
-    return (
-        select(Case)
-        .join(found, found.c.case_id == Case.id)
-        .where(on_my_team)
-        .order_by(Case.reference)
+    rows = session.execute(
+        select(Case.id, Case.reference).join(found, found.c.case_id == Case.id).where(on_my_team)
     )
+    return [case_id for case_id, _ in sorted(rows, key=lambda row: row.reference)]
 
 
 def _verified(
     session: Session,
     models: list[EncryptedModel],
-    candidates: Select[Case] | None,
+    case_ids: list[uuid.UUID],
     words: frozenset[str],
     born: date | None,
 ) -> tuple[list[Case], dict[uuid.UUID, list[Any]]]:
     """The candidates whose decrypted values really hold every word (and the date), and
-    the rows read to check them. Reads the candidates a page at a time and stops once
+    the rows read to check them. Decrypts a page of candidates at a time and stops once
     more match than can be shown: a common name costs a few dozen decryptions."""
     needed: set[Any] = set(words) | ({born} if born else set())
     matches: list[Case] = []
     rows: dict[uuid.UUID, list[Any]] = {}
-    offset = 0
-    while candidates is not None and len(matches) <= MAX_RESULTS:
+    for start in range(0, len(case_ids), VERIFY_CHUNK):
+        page = case_ids[start : start + VERIFY_CHUNK]
         # The page's cases come first, so each row finds its case's key in the identity map.
-        cases = session.scalars(candidates.limit(VERIFY_CHUNK).offset(offset)).all()
-        terms, page_rows = _decrypted_terms(session, models, [c.id for c in cases])
+        cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(page)))}
+        terms, page_rows = _decrypted_terms(session, models, page)
         rows.update(page_rows)
-        matches += [case for case in cases if needed <= terms[case.id]]
-        if len(cases) < VERIFY_CHUNK:
+        matches += [cases[c] for c in page if c in cases and needed <= terms[c]]
+        if len(matches) > MAX_RESULTS:
             break
-        offset += VERIFY_CHUNK
     return matches, rows
 
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.models.base import Base, UuidPrimaryKey
@@ -49,6 +49,10 @@ class TeamMembership(UuidPrimaryKey, Base):
 
     case: Mapped[Case] = relationship()
     user: Mapped[User] = relationship()
+
+    # "Is this user on this case's team?", asked per case by search: without it, a
+    # planner may walk all of a user's memberships for every candidate case.
+    __table_args__ = (Index("ix_team_membership_case_user", "case_id", "user_id"),)
 
     def is_active_on(self, day: date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day < self.ends_on)

@@ -1,8 +1,9 @@
 """keys, blind indexes, rotation and erasure
 
 Check values of key-encryption keys, the wrapped blind-index root key, the blind index,
-previous case data keys during a rotation, rotation runs, erasure records. The case
-table itself is not altered: an erased case keeps an empty wrapped key.
+previous case data keys during a rotation, rotation runs, erasure records; an index on
+team membership by case and user, for search. The case table itself is not altered: an
+erased case keeps an empty wrapped key.
 
 Downgrading refuses while a data-key rotation is under way: its previous keys would be
 lost with their table.
@@ -93,6 +94,8 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("case_id", "dek_version", name=op.f("pk_previous_case_key")),
     )
+    # An index alone: no table is rebuilt, so rows referencing the table do not matter.
+    op.create_index("ix_team_membership_case_user", "team_membership", ["case_id", "user_id"])
 
 
 def downgrade() -> None:
@@ -100,6 +103,7 @@ def downgrade() -> None:
     if bind.scalar(sa.text("SELECT count(*) FROM previous_case_key")):
         raise RuntimeError("a data-key rotation is under way: finish it before downgrading")
 
+    op.drop_index("ix_team_membership_case_user", table_name="team_membership")
     op.drop_table("previous_case_key")
     op.drop_table("case_erasure")
     with op.batch_alter_table("blind_index", schema=None) as batch_op:
