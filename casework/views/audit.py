@@ -6,6 +6,7 @@ audited denial otherwise) and records the review itself.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import (
@@ -29,7 +30,6 @@ from casework.audit.verify import Report
 from casework.audit_labels import DAMAGE
 from casework.casefile import NotPermitted
 from casework.forms.audit import AuditFilterForm, VerifyForm
-from casework.models.base import utcnow
 from casework.views.common import caller, fresh_auth_required
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -92,7 +92,7 @@ def export() -> BaseResponse:
             "error",
         )
         return redirect(url_for("audit.events", **_filter_args()))
-    name = f"casework-audit-{utcnow():%Y%m%d-%H%M%S}.csv"
+    name = f"casework-audit-{datetime.now(UTC):%Y%m%d-%H%M%S}.csv"
     return Response(
         csv_text(rows, organisations),
         mimetype="text/csv",
