@@ -138,14 +138,41 @@ def organisation_names(session: Session) -> dict[str, str]:
 
 
 def breakglass_reasons(session: Session, rows: list[EventRow]) -> dict[int, str]:
-    """The reason given for each break-glass access, by event sequence number.
+    """The reason given for each allowed break-glass access, by event sequence number.
 
     Reasons are free text written by the person breaking the glass, so they are kept
-    with the break-glass grant (casework/access), not in the log, which must hold no
-    free text. They are joined here by case reference, user and time once grants are
-    stored; until then no reason is known.
+    with the grant, encrypted under the case's key, not in the log, which must hold no
+    free text. A grant is matched by case reference and user, opened in the same
+    transaction as its event. An erased case's reasons are gone with its key.
     """
-    return {}
+    from casework.crypto.aead import FieldIntegrityError
+    from casework.models.breakglass import BreakGlassGrant
+    from casework.models.case import Case
+    from casework.models.user import User
+
+    reasons: dict[int, str] = {}
+    for row in rows:
+        if row.action != Action.BREAKGLASS_OPEN or row.outcome != "allowed":
+            continue
+        grant = session.scalar(
+            select(BreakGlassGrant)
+            .join(Case, Case.id == BreakGlassGrant.case_id)
+            .join(User, User.id == BreakGlassGrant.user_id)
+            .where(
+                Case.reference == row.case_ref,
+                User.username == row.actor,
+                BreakGlassGrant.opened_at <= row.occurred_at,
+            )
+            .order_by(BreakGlassGrant.opened_at.desc())
+            .limit(1)
+        )
+        if grant is None:
+            continue
+        try:
+            reasons[row.seq] = grant.reason
+        except FieldIntegrityError:
+            continue  # erased, or damaged: logged by the field, shown as no reason
+    return reasons
 
 
 @dataclass(frozen=True)

@@ -299,3 +299,21 @@ def test_demo_gives_each_user_cases_on_and_off_their_teams(app: Flask, db_sessio
         }
         assert 0 < len(on) < total, username
     assert db_session.scalars(select(BreakGlassGrant)).first() is not None
+
+
+def test_auditors_see_break_glass_accesses_with_their_reasons(
+    app: Flask, client: FlaskClient, db_session: Session, case_id: uuid.UUID
+) -> None:
+    from tests.conftest import new_client
+
+    UserFactory(username="peeter", police=True)
+    login(client, "peeter")
+    reference = db_session.get_one(Case, case_id).reference
+    post_form(client, "/cases/emergency-access", {"reference": reference, "reason": REASON})
+    UserFactory(username="aino", auditor=True)
+    auditor = new_client(app)
+    login(auditor, "aino")
+    page = auditor.get("/audit/break-glass")
+    assert page.status_code == 200
+    assert reference in page.text and REASON in page.text
+    assert "Kazlauskaitė" not in page.text and "Gintarė" not in page.text
