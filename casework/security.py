@@ -156,10 +156,11 @@ def _register_error_pages(app: Flask) -> None:
     def _unexpected(error: Exception) -> tuple[str, int]:
         # Logged with its traceback for operators; the page shows no detail.
         log.exception("unhandled error in request %s", g.get("request_id", "-"))
-        db_session = g.pop("db_session", None)
+        # Undo the request's changes; the session stays open for the error page (which
+        # shows who is signed in) and is closed at teardown.
+        db_session = g.get("db_session")
         if db_session is not None:
             db_session.rollback()
-            db_session.close()
         try:
             return render_template(
                 "errors/error.html", code=500, title=ERROR_TITLES[500], message=None

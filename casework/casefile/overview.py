@@ -29,7 +29,11 @@ def region_overview(session: Session, caller: Caller) -> list[OverviewRow]:
     cases = session.scalars(
         select(Case)
         .join(Organisation, Organisation.id == Case.lead_organisation_id)
-        .where(Organisation.region == region, Case.status != CaseStatus.CLOSED)
+        # Closed and erased cases need no team; an erased one has nothing left to read.
+        .where(
+            Organisation.region == region,
+            Case.status.not_in([CaseStatus.CLOSED, CaseStatus.ERASED]),
+        )
         .order_by(Case.created_at.desc())
     ).all()
     rows = [_row(session, case) for case in cases]
