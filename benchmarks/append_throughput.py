@@ -37,8 +37,8 @@ from casework.audit.checkpoints import current_checkpointer
 from casework.audit.events import AUDIT_LOCK_KEY, Action, Actor, RequestContext, record
 from casework.audit.maintenance import checkpoint_now
 from casework.audit.verify import verify_database
+from casework.clock import utcnow
 from casework.models import AuditEvent
-from casework.models.base import utcnow
 
 
 def _config(url: str, instance: Path) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, insert
 
 from casework import create_app, db
 from casework.auth.passwords import hash_password
-from casework.casefile.operations import REFERENCE_ALPHABET
+from casework.casefile.casewide.opening import REFERENCE_ALPHABET
 from casework.crypto.aead import associated_data, seal
 from casework.crypto.keyring import Keyring, current_keyring
 from casework.db import database

@@ -13,14 +13,14 @@ from sqlalchemy import func, select
 from benchmarks.common import PASSWORD, USERNAME, FictionalChild, median, percentile, timed
 from casework.audit.events import RequestContext
 from casework.casefile import Caller, SearchQuery, search_cases
-from casework.casefile import search as search_module
+from casework.casefile.casewide import search as search_module
 from casework.crypto import fields, kek
 from casework.crypto.aead import associated_data, key_version_of, open_sealed
 from casework.crypto.blind_index import name_terms, normalise
 from casework.crypto.keyring import current_keyring
-from casework.crypto.rotation import Batches
-from casework.crypto.rotation import rotate_kek as rotate
 from casework.db import database
+from casework.keys.rotation import Batches
+from casework.keys.rotation import rotate_kek as rotate
 from casework.models import Case, Child, User
 
 WARM_UP = 10

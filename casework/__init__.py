@@ -13,8 +13,8 @@ from casework import codes, db, labels, security
 from casework.access.policy import EXTENSION_KEY as POLICY_KEY
 from casework.access.policy import load_policy
 from casework.audit import checkpoints
-from casework.crypto import startup as keys
 from casework.extensions import babel, csrf, limiter, login_manager
+from casework.keys import startup as keys
 from casework.settings import PROJECT_ROOT, Settings, build
 
 log = logging.getLogger(__name__)

@@ -28,8 +28,8 @@ from casework import db
 from casework.audit.events import Action, RequestContext, record
 from casework.auth import sessions
 from casework.auth.accounts import actor_of, load_user
+from casework.clock import utcnow
 from casework.extensions import login_manager
-from casework.models.base import utcnow
 
 log = logging.getLogger(__name__)
 

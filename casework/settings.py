@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,10 @@ ENV_PREFIX = "CASEWORK_"
 ENVIRONMENTS = ("development", "production", "testing")
 KEK_BYTES = 32
 SIGNING_KEY_BYTES = 32
+
+
+# Every demo user's password, shown on the login page in demo mode only.
+DEMO_PASSWORD = "casework-demo"  # noqa: S105 - fictional demo data, refused in production
 
 
 class ConfigError(RuntimeError):
@@ -40,6 +45,7 @@ class Settings:
     case_reference_prefix: str
     session_lifetime_minutes: int
     default_locale: str
+    time_zone: str
     access_policy_file: Path
     break_glass_hours: int
     # The Ed25519 seed that signs audit checkpoints; never shown in a repr or a log.
@@ -136,6 +142,7 @@ def build(overrides: Mapping[str, Any] | None = None) -> Settings:
         case_reference_prefix=prefix,
         session_lifetime_minutes=minutes,
         default_locale=str(raw["DEFAULT_LOCALE"]),
+        time_zone=_time_zone(raw),
         access_policy_file=policy if policy.is_absolute() else PROJECT_ROOT / policy,
         break_glass_hours=break_glass_hours,
         **accounts,
@@ -146,6 +153,17 @@ def build(overrides: Mapping[str, Any] | None = None) -> Settings:
         checkpoint_every_events=_within(raw, "AUDIT_CHECKPOINT_EVERY_EVENTS", 1, 1_000_000),
         checkpoint_every_minutes=_within(raw, "AUDIT_CHECKPOINT_EVERY_MINUTES", 1, 24 * 60),
     )
+
+
+def _time_zone(raw: Mapping[str, Any]) -> str:
+    name = str(raw["TIME_ZONE"])
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"TIME_ZONE {name!r} is not a known time zone (e.g. Europe/Riga)"
+        ) from None
+    return name
 
 
 # name -> (lowest, highest) for the whole-number account settings
@@ -277,3 +295,15 @@ def _within(raw: Mapping[str, Any], name: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ConfigError(f"{name} must be a whole number from {low} to {high}")
     return value
+
+
+def line_of(text: str, reason: str) -> int | None:
+    """The first line of the file that mentions the last quoted name in `reason`."""
+    parts = reason.split("'")
+    if len(parts) < 3:
+        return None
+    needle = parts[-2]
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line and not line.lstrip().startswith("#"):
+            return number
+    return None

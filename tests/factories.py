@@ -107,7 +107,8 @@ def open_case(session: Session, user: User, **child: object) -> object:
 
 def add_member(session: Session, case_id: object, user: User, role_in_team: str = "member") -> None:
     """Put `user` on the case's support team from today, as the team door will."""
-    from casework.casefile.operations import ROLE_ACTOR_TYPE, today
+    from casework.casefile.casewide.opening import ROLE_ACTOR_TYPE
+    from casework.clock import today
     from casework.models import ActorType, TeamMembership
 
     session.add(

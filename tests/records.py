@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from casework.audit.events import Actor, RequestContext
 from casework.casefile import Caller, IdentificationChange
-from casework.casefile.team import add_member
+from casework.casefile.support.membership import add_member
 from casework.models import Case, User
 from tests.conftest import csrf_token
 

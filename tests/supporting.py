@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from casework.audit.events import Actor, RequestContext
 from casework.casefile import Caller
-from casework.casefile.team import add_member
+from casework.casefile.support.membership import add_member
 from casework.models import AuditEvent, User
 
 TODAY = date.today()

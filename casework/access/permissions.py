@@ -1,4 +1,11 @@
+"""The names the code checks: permissions and roles (config/access_policy.toml declares
+the same), and the field groups a case's record is divided into."""
+
 from enum import StrEnum
+
+from casework.models.field_groups import FieldGroup
+
+__all__ = ["FieldGroup", "Permission", "Role"]
 
 
 class Permission(StrEnum):
@@ -19,18 +26,6 @@ class Permission(StrEnum):
     CASE_SEARCH = "case:search"
     CASE_ERASE = "case:erase"
     AUDIT_READ = "audit:read"
-
-
-class FieldGroup(StrEnum):
-    IDENTITY = "identity"
-    IDENTIFICATION = "identification"
-    INVESTIGATION = "investigation"
-    MIGRATION = "migration"
-    LOCATION = "location"
-    HEALTH = "health"
-    SUPPORT_PLAN = "support_plan"
-    CHILD_VIEWS = "child_views"
-    NON_PUNISHMENT = "non_punishment"
 
 
 class Role(StrEnum):

@@ -16,6 +16,7 @@ from typing import Any
 from flask import current_app
 
 from casework.access.permissions import FieldGroup, Permission, Role
+from casework.settings import line_of
 
 EXTENSION_KEY = "casework.policy"
 
@@ -76,21 +77,9 @@ def load_policy(path: Path) -> Policy:
     return _parse(path, data, path.read_text(encoding="utf-8"))
 
 
-def _line_of(text: str, reason: str) -> int | None:
-    """The first line of the file that mentions the last quoted name in `reason`."""
-    parts = reason.split("'")
-    if len(parts) < 3:
-        return None
-    needle = parts[-2]
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line and not line.lstrip().startswith("#"):
-            return number
-    return None
-
-
 def _parse(path: Path, data: dict[str, Any], text: str = "") -> Policy:
     def fail(reason: str) -> PolicyError:
-        line = _line_of(text, reason)
+        line = line_of(text, reason)
         where = f"{path}, line {line}" if line else str(path)
         return PolicyError(f"{where}: {reason}")
 

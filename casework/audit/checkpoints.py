@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -32,12 +31,9 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-if TYPE_CHECKING:
-    from casework.audit.events import Head
-
 from casework.audit.chain import format_time, length_prefixed
+from casework.clock import utcnow
 from casework.models.audit import AuditCheckpoint
-from casework.models.base import utcnow
 from casework.settings import Settings
 
 CHECKPOINT_TAG = b"casework-audit-checkpoint-v1"
@@ -126,6 +122,16 @@ def init_app(app: Flask, settings: Settings) -> None:
 def current_checkpointer() -> Checkpointer:
     checkpointer: Checkpointer = current_app.extensions[EXTENSION_KEY]
     return checkpointer
+
+
+@dataclass(frozen=True)
+class Head:
+    """The newest event, and the newest checkpoint as of it."""
+
+    seq: int
+    hash: bytes
+    checkpoint_seq: int | None
+    checkpoint_at: datetime | None
 
 
 def after_append(session: Session, seq: int, event_hash: bytes, before: Head | None) -> None:

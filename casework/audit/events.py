@@ -9,17 +9,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from casework.access.permissions import FieldGroup
 from casework.audit.chain import GENESIS_HASH, event_hash
-from casework.audit.checkpoints import after_append
+from casework.audit.checkpoints import Head, after_append
+from casework.clock import utcnow
 from casework.models.audit import AuditCheckpoint, AuditEvent
-from casework.models.base import utcnow
+from casework.models.field_groups import FieldGroup
 
 # An arbitrary constant naming the audit-append lock among advisory locks.
 AUDIT_LOCK_KEY = 0x0CA5E_A0D17
@@ -80,16 +79,6 @@ class Actor:
 class RequestContext:
     request_id: str = ""
     client_addr: str = ""
-
-
-@dataclass(frozen=True)
-class Head:
-    """The newest event, and the newest checkpoint as of it."""
-
-    seq: int
-    hash: bytes
-    checkpoint_seq: int | None
-    checkpoint_at: datetime | None
 
 
 def locked_head(session: Session) -> Head | None:

@@ -23,7 +23,7 @@ from casework.audit.events import (
 )
 from casework.audit.parallel import verify_parallel
 from casework.audit.verify import Report, verify_database
-from casework.models.base import utcnow
+from casework.clock import utcnow
 
 
 class ExportRefused(RuntimeError):

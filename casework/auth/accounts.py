@@ -17,7 +17,7 @@ from casework.access.permissions import Role
 from casework.audit.events import Action, Actor, Outcome, RequestContext, record
 from casework.auth import mfa, sessions, throttle
 from casework.auth.passwords import hash_password, needs_rehash, verify_password
-from casework.models.base import utcnow
+from casework.clock import utcnow
 from casework.models.organisation import Organisation
 from casework.models.session import UserSession
 from casework.models.user import User

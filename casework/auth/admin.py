@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from casework.access.caller import Caller
+from casework.access.guard import require
 from casework.access.permissions import Permission, Role
 from casework.audit.events import Action, record
 from casework.auth import enrolment, sessions, throttle
 from casework.auth.accounts import AccountError, create_user
-from casework.casefile.caller import Caller
-from casework.casefile.reach import require
 from casework.models.credentials import RecoveryCode
 from casework.models.organisation import Organisation
 from casework.models.user import User

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from casework.audit.events import Action, Actor, RequestContext, record
 from casework.auth import mfa, sessions
 from casework.auth.passwords import hash_password
-from casework.models.base import utcnow
+from casework.clock import utcnow
 from casework.models.credentials import Enrolment
 from casework.models.user import User
 from casework.settings import Settings

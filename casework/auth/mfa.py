@@ -14,9 +14,9 @@ import segno
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.clock import utcnow
 from casework.crypto.aead import FieldIntegrityError
 from casework.crypto.keyring import current_keyring
-from casework.models.base import utcnow
 from casework.models.credentials import RecoveryCode
 from casework.models.user import User
 

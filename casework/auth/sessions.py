@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from casework.models.base import utcnow
+from casework.clock import utcnow
 from casework.models.session import UserSession
 from casework.settings import Settings
 

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from casework.models.base import utcnow
+from casework.clock import utcnow
 from casework.models.credentials import LoginThrottle
 from casework.settings import Settings
 

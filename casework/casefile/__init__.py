@@ -5,16 +5,64 @@ caller's permission and team membership, writes its audit event in the same
 transaction, commits both together, and returns only what the caller's role may see.
 """
 
-from casework.casefile.attention import my_case_marks
-from casework.casefile.breakglass import (
+from casework.access.caller import Caller
+from casework.access.errors import (
+    CaseClosed,
+    CaseNotFound,
+    InvalidInput,
+    NotPermitted,
+    RecordNotFound,
+    StaleEdit,
+    WrongStatus,
+)
+from casework.casefile.casewide.attention import my_case_marks
+from casework.casefile.casewide.breakglass import (
     REASON_MAX,
     REASON_MIN,
     ensure_may_break_glass,
     open_break_glass,
 )
-from casework.casefile.caller import Caller
-from casework.casefile.changing import IdentityChange, ensure_may_write, update_identity
-from casework.casefile.child import (
+from casework.casefile.casewide.flags import ensure_may_flag, may_raise, raise_flag, resolve_flag
+from casework.casefile.casewide.lifecycle import StatusChange, Step, change_status, lead_case
+from casework.casefile.casewide.opening import (
+    NewChild,
+    ensure_may_open_case,
+    my_cases,
+    open_case,
+)
+from casework.casefile.casewide.overview import region_overview
+from casework.casefile.casewide.reading import read_case
+from casework.casefile.casewide.search import (
+    QueryTooShort,
+    SearchQuery,
+    SearchResult,
+    ensure_may_search,
+    possible_duplicates,
+    search_cases,
+)
+from casework.casefile.identification.intake import (
+    Colleague,
+    ensure_may_record_intake,
+    handover_candidates,
+    open_case_from_identification,
+)
+from casework.casefile.identification.records import (
+    DecisionChange,
+    IdentificationChange,
+    InvestigationChange,
+    record_decision,
+    record_identification,
+    save_investigation,
+)
+from casework.casefile.readouts import (
+    UNREADABLE,
+    CaseSummary,
+    CaseView,
+    IdentityView,
+    OverviewRow,
+    Unreadable,
+)
+from casework.casefile.record.child import (
     AgeChange,
     DocumentChange,
     GuardianChange,
@@ -25,38 +73,15 @@ from casework.casefile.child import (
     save_guardian,
     save_placement,
 )
-from casework.casefile.errors import (
-    CaseClosed,
-    CaseNotFound,
-    NotPermitted,
-    RecordNotFound,
-    StaleEdit,
-    WrongStatus,
-)
-from casework.casefile.flags import ensure_may_flag, may_raise, raise_flag, resolve_flag
-from casework.casefile.identification import (
-    DecisionChange,
-    IdentificationChange,
-    InvestigationChange,
-    record_decision,
-    record_identification,
-    save_investigation,
-)
-from casework.casefile.intake import (
-    Colleague,
-    ensure_may_record_intake,
-    handover_candidates,
-    open_case_from_identification,
-)
-from casework.casefile.invalid import InvalidInput
-from casework.casefile.lifecycle import StatusChange, Step, change_status, lead_case
-from casework.casefile.migration import (
+from casework.casefile.record.identity import IdentityChange, ensure_may_write, update_identity
+from casework.casefile.record.migration import (
     MigrationChange,
     reflection_minimum,
     reflection_too_short,
     save_migration,
 )
-from casework.casefile.nonpunishment import (
+from casework.casefile.support.childs_views import Response, ViewsInput, record_views
+from casework.casefile.support.nonpunishment import (
     ConsiderationInput,
     DecisionInput,
     add_consideration,
@@ -65,15 +90,13 @@ from casework.casefile.nonpunishment import (
     record_prosecution_decision,
     update_consideration,
 )
-from casework.casefile.operations import (
-    NewChild,
-    ensure_may_open_case,
-    my_cases,
-    open_case,
+from casework.casefile.support.plan import (
+    MeasureInput,
+    add_measure,
+    measure_for_edit,
+    update_measure,
 )
-from casework.casefile.overview import region_overview
-from casework.casefile.reading import read_case
-from casework.casefile.referrals import (
+from casework.casefile.support.referrals import (
     NewReferral,
     accept_referral,
     decline_referral,
@@ -83,30 +106,7 @@ from casework.casefile.referrals import (
     refer,
     referral_inbox,
 )
-from casework.casefile.search import (
-    QueryTooShort,
-    SearchQuery,
-    SearchResult,
-    ensure_may_search,
-    possible_duplicates,
-    search_cases,
-)
-from casework.casefile.support import (
-    MeasureInput,
-    add_measure,
-    measure_for_edit,
-    update_measure,
-)
-from casework.casefile.teams import TeamChange, add_to_team, end_membership, team_page
-from casework.casefile.views import (
-    UNREADABLE,
-    CaseSummary,
-    CaseView,
-    IdentityView,
-    OverviewRow,
-    Unreadable,
-)
-from casework.casefile.views_of_child import Response, ViewsInput, record_views
+from casework.casefile.support.team import TeamChange, add_to_team, end_membership, team_page
 
 __all__ = [
     "REASON_MAX",

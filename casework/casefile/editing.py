@@ -12,11 +12,11 @@ from typing import Any, Generic, Protocol, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.access.caller import Caller
+from casework.access.errors import RecordNotFound
+from casework.access.guard import deny
 from casework.access.permissions import FieldGroup
-from casework.casefile.caller import Caller
-from casework.casefile.changing import ensure_may_write
-from casework.casefile.errors import RecordNotFound
-from casework.casefile.reach import deny
+from casework.casefile.record.identity import ensure_may_write
 from casework.casefile.saving import add_history, audit_change, check_version, commit
 from casework.models.case import Case
 

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from casework.access.policy import AccessLevel
-from casework.casefile.views import UNREADABLE, IdentityView, Unreadable
+from casework.casefile.readouts import UNREADABLE, IdentityView, Unreadable
 from casework.crypto.aead import FieldIntegrityError
 from casework.models.case import Child
 

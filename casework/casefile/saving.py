@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from casework.access.caller import Caller
+from casework.access.errors import CaseNotFound, StaleEdit
+from casework.access.guard import deny
 from casework.audit.events import Action, record
-from casework.casefile.caller import Caller
-from casework.casefile.errors import CaseNotFound, StaleEdit
-from casework.casefile.reach import deny
 from casework.models.case import Case
 from casework.models.history import CaseHistoryEntry
 

@@ -11,8 +11,7 @@ from typing import Any
 
 from babel import Locale
 
-from casework.access.policy import _line_of
-from casework.settings import ConfigError
+from casework.settings import ConfigError, line_of
 
 
 class CodesError(ConfigError):
@@ -82,7 +81,7 @@ class CodedLists:
 
 
 def _fail(path: Path, text: str, reason: str) -> CodesError:
-    line = _line_of(text, reason)
+    line = line_of(text, reason)
     where = f"{path}, line {line}" if line else str(path)
     return CodesError(f"{where}: {reason}")
 

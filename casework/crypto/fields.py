@@ -9,6 +9,7 @@ a case in any model, including models added later, without knowing them.
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import date
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -56,8 +57,9 @@ class EncryptedRecord(Protocol):
     __tablename__: str
     id: Any
 
-    def data_key(self) -> tuple[bytes, int]:
-        """The case's current data key and its version (for sealing)."""
+    def data_key(self, version: int | None = None) -> tuple[bytes, int]:
+        """The case's data key of `version` (default: the current one, for sealing) and
+        its version."""
         ...
 
 
@@ -65,15 +67,18 @@ def case_column(model: type) -> str:
     return str(getattr(model, "__case_column__", "case_id"))
 
 
+def owning_case_id(obj: Any) -> uuid.UUID:
+    """The id of the case whose key seals `obj`'s fields."""
+    case_id = getattr(obj, case_column(type(obj)), None)
+    if case_id is None:
+        raise FieldIntegrityError(f"{type(obj).__name__} row {obj.id} names no case")
+    return uuid.UUID(str(case_id))
+
+
 def data_key_for(obj: EncryptedRecord, version: int) -> bytes:
     """The case's data key of `version`: the current one, or an older one that a key
     rotation still keeps, or a newer one committed since this object was loaded."""
-    key, current = obj.data_key()
-    if version == current:
-        return key
-    from casework.crypto.case_keys import other_data_key
-
-    return other_data_key(obj, version)
+    return obj.data_key(version)[0]
 
 
 class EncryptedField(Generic[T]):

@@ -42,18 +42,10 @@ class KekSealedColumn:
     owner: str
 
 
-def _default_registries(registries: tuple[registry, ...]) -> tuple[registry, ...]:
-    if registries:
-        return registries
-    from casework.models.base import Base
-
-    return (Base.registry,)
-
-
 def kek_sealed_columns(*registries: registry) -> list[KekSealedColumn]:
     """Every column a model declares in `__kek_sealed__ = {column: (purpose, owner)}`."""
     found = []
-    for each in _default_registries(registries):
+    for each in registries:
         for mapper in sorted(each.mappers, key=lambda m: m.class_.__name__):
             declared = getattr(mapper.class_, "__kek_sealed__", {})
             for column, (purpose, owner) in sorted(declared.items()):
@@ -70,7 +62,7 @@ def encrypted_models(*registries: registry) -> list[EncryptedModel]:
     fields could be neither rotated nor erased with their case.
     """
     found = []
-    for each in _default_registries(registries):
+    for each in registries:
         for mapper in sorted(each.mappers, key=lambda m: m.class_.__name__):
             fields = encrypted_fields(mapper.class_)
             if not fields:

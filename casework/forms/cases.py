@@ -12,8 +12,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
-from casework.casefile.aliases import ALIASES_MAX
-from casework.casefile.breakglass import REASON_MAX, REASON_MIN
+from casework.casefile.casewide.breakglass import REASON_MAX, REASON_MIN
+from casework.casefile.record.aliases import ALIASES_MAX
 from casework.codes import CodeList
 from casework.forms.fields import CodeMultiSelect, EachLine, LinesField, NationalityMultiSelect
 from casework.forms.validators import (

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
-from casework.casefile.child import ADDRESS_MAX, TEXT_MAX
+from casework.casefile.record.child import ADDRESS_MAX, TEXT_MAX
 from casework.codes import CodeList
 from casework.forms.fields import CodeSelect, Section, blank_to_none, text_limit, version_field
 from casework.forms.validators import (

@@ -5,8 +5,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Regexp
 
 from casework.auth.passwords import MAX_LENGTH
+from casework.casefile.casewide.erasure import ErasureReason
 from casework.forms.validators import strip_text
-from casework.models.erasure import ErasureReason
 
 REFERENCE_MAX = 32
 REFERENCE_PATTERN = r"^[A-Za-z0-9-]+$"

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from casework.casefile.identification import (
+from casework.casefile.identification.records import (
     DECISION_MAKER_MAX,
     NARRATIVE_MAX,
     NOTES_MAX,

@@ -9,8 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from casework.casefile.flags import AUTOMATIC_ONLY, TEXT_MAX
-from casework.casefile.lifecycle import NOTE_MAX
+from casework.casefile.casewide.flags import AUTOMATIC_ONLY, TEXT_MAX
+from casework.casefile.casewide.lifecycle import NOTE_MAX
 from casework.codes import CodeList
 from casework.forms.fields import CodeSelect, Section, blank_to_none, text_limit, version_field
 from casework.forms.validators import PrintableMultiline

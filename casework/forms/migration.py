@@ -10,7 +10,11 @@ from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
-from casework.casefile.migration import COUNTRIES_MAX, reflection_minimum, reflection_too_short
+from casework.casefile.record.migration import (
+    COUNTRIES_MAX,
+    reflection_minimum,
+    reflection_too_short,
+)
 from casework.codes import CodeList
 from casework.forms.child import NotBefore
 from casework.forms.fields import CodeMultiSelect, CodeSelect, Section, version_field

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, Field, Form, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from casework.crypto.blind_index import MIN_TERM_LENGTH, name_terms
+from casework.casefile.casewide.search import MIN_TERM_LENGTH, searchable
 from casework.forms.validators import PrintableText, strip_text
 
 QUERY_MAX = 200
@@ -13,7 +13,7 @@ class SearchableName:
     """At least one word of two letters: a one-letter search would list almost every case."""
 
     def __call__(self, form: Form, field: Field) -> None:
-        if isinstance(field.data, str) and field.data and not name_terms(field.data):
+        if isinstance(field.data, str) and field.data and not searchable(field.data):
             raise ValidationError(
                 _l(
                     "Enter at least %(count)d letters of a name, for example a family name.",

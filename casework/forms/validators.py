@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form
 from wtforms.validators import ValidationError
 
+from casework import clock
+
 
 def strip_text(value: Any) -> Any:
     """Trim surrounding white space and fold inner runs into single spaces."""
@@ -41,7 +43,7 @@ class PrintableMultiline(PrintableText):
 
 class DateNotInFuture:
     def __call__(self, form: Form, field: Field) -> None:
-        if isinstance(field.data, date) and field.data > date.today():
+        if isinstance(field.data, date) and field.data > clock.today():
             raise ValidationError(_l("This date is in the future."))
 
 
@@ -50,7 +52,7 @@ class DateNotBefore:
         self.years = years
 
     def __call__(self, form: Form, field: Field) -> None:
-        today = date.today()
+        today = clock.today()
         earliest = today.replace(year=today.year - self.years, day=min(today.day, 28))
         if isinstance(field.data, date) and field.data < earliest:
             raise ValidationError(

@@ -13,8 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, ForeignKey, Index, String, Uuid, delete, event, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from casework.crypto.case_keys import owning_case_id
-from casework.crypto.fields import PENDING_INDEX, encrypted_fields
+from casework.crypto.fields import PENDING_INDEX, encrypted_fields, owning_case_id
 from casework.crypto.keyring import current_keyring
 from casework.models.base import Base
 

@@ -7,14 +7,16 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, ForeignKey, LargeBinary, String, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ColumnElement, ForeignKey, LargeBinary, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
+from casework.clock import utcnow
 from casework.crypto.aead import KeyDestroyed
 from casework.crypto.blind_index import date_index, name_index
 from casework.crypto.fields import DateCodec, EncryptedField, TextCodec
 from casework.crypto.keyring import Keyring, current_keyring
-from casework.models.base import Base, UuidPrimaryKey, utcnow
+from casework.models.base import Base, UuidPrimaryKey
+from casework.models.case_keys import other_data_key
 from casework.models.codecs import JsonListCodec
 
 
@@ -76,7 +78,11 @@ class Case(UuidPrimaryKey, Base):
         self.__dict__["_dek"] = dek
         self.__dict__["_dek_of"] = (self.wrapped_dek, self.dek_version)
 
-    def data_key(self) -> tuple[bytes, int]:
+    def data_key(self, version: int | None = None) -> tuple[bytes, int]:
+        """The data key of `version` (default: the current one) and its version."""
+        if version is not None and version != self.dek_version:
+            current = select(Case.wrapped_dek, Case.dek_version).where(Case.id == self.id)
+            return other_data_key(object_session(self), self.id, version, current), version
         dek: bytes | None = self.__dict__.get("_dek")
         if dek is None or self.__dict__.get("_dek_of") != (self.wrapped_dek, self.dek_version):
             if self.wrapped_dek == KEY_DESTROYED:
@@ -119,8 +125,8 @@ class Child(UuidPrimaryKey, Base):
                 raise TypeError(f"Child has no encrypted field {name}")
             setattr(self, name, value)
 
-    def data_key(self) -> tuple[bytes, int]:
-        return self.case.data_key()
+    def data_key(self, version: int | None = None) -> tuple[bytes, int]:
+        return self.case.data_key(version)
 
     def age_on(self, day: date) -> int | None:
         born: date | None = self.date_of_birth

@@ -12,7 +12,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.models.base import Base, utcnow
+from casework.clock import utcnow
+from casework.models.base import Base
 
 
 class ErasureReason(StrEnum):

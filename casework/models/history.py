@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from casework.clock import utcnow
 from casework.crypto.fields import EncryptedField
-from casework.models.base import Base, UuidPrimaryKey, utcnow
+from casework.models.base import Base, UuidPrimaryKey
 from casework.models.case import Case
 
 
@@ -47,5 +48,5 @@ class CaseHistoryEntry(UuidPrimaryKey, Base):
         super().__init__(case=case, case_id=case.id, **kwargs)
         self.previous = previous
 
-    def data_key(self) -> tuple[bytes, int]:
-        return self.case.data_key()
+    def data_key(self, version: int | None = None) -> tuple[bytes, int]:
+        return self.case.data_key(version)

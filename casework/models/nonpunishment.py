@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from casework.clock import utcnow
 from casework.crypto.fields import EncryptedField, TextCodec
-from casework.models.base import Base, UuidPrimaryKey, utcnow
+from casework.models.base import Base, UuidPrimaryKey
 from casework.models.case import Case
 
 
@@ -105,5 +106,5 @@ class NonPunishment(UuidPrimaryKey, Base):
     def _encrypted(cls, name: str) -> bool:
         return isinstance(getattr(cls, name, None), EncryptedField)
 
-    def data_key(self) -> tuple[bytes, int]:
-        return self.case.data_key()
+    def data_key(self, version: int | None = None) -> tuple[bytes, int]:
+        return self.case.data_key(version)

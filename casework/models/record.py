@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from casework.clock import utcnow
 from casework.crypto.fields import EncryptedField
-from casework.models.base import UuidPrimaryKey, utcnow
+from casework.models.base import UuidPrimaryKey
 from casework.models.case import Case
 
 
@@ -40,8 +41,8 @@ class CaseRecord(UuidPrimaryKey):
     def encrypted_names(cls) -> tuple[str, ...]:
         return tuple(n for n in dir(cls) if not n.startswith("_") and cls.is_encrypted(n))
 
-    def data_key(self) -> tuple[bytes, int]:
-        return self.case.data_key()
+    def data_key(self, version: int | None = None) -> tuple[bytes, int]:
+        return self.case.data_key(version)
 
     def values(self, names: tuple[str, ...]) -> dict[str, Any]:
         return {name: getattr(self, name) for name in names}

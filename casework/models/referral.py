@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from casework.clock import utcnow
 from casework.crypto.fields import EncryptedField, TextCodec
-from casework.models.base import Base, UuidPrimaryKey, utcnow
+from casework.models.base import Base, UuidPrimaryKey
 from casework.models.case import Case
 from casework.models.organisation import Organisation
 
@@ -61,5 +62,5 @@ class Referral(UuidPrimaryKey, Base):
         super().__init__(case=case, case_id=case.id, **kwargs)
         self.reason = reason
 
-    def data_key(self) -> tuple[bytes, int]:
-        return self.case.data_key()
+    def data_key(self, version: int | None = None) -> tuple[bytes, int]:
+        return self.case.data_key(version)

@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.models.base import Base, UuidPrimaryKey, utcnow
+from casework.clock import utcnow
+from casework.models.base import Base, UuidPrimaryKey
 
 
 class UserSession(UuidPrimaryKey, Base):

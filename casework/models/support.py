@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from casework.clock import utcnow
 from casework.crypto.fields import EncryptedField, TextCodec
-from casework.models.base import Base, UuidPrimaryKey, utcnow
+from casework.models.base import Base, UuidPrimaryKey
 from casework.models.case import Case
 from casework.models.organisation import Organisation
 
@@ -45,8 +46,8 @@ class _CaseContent:
 
     case: Case
 
-    def data_key(self) -> tuple[bytes, int]:
-        return self.case.data_key()
+    def data_key(self, version: int | None = None) -> tuple[bytes, int]:
+        return self.case.data_key(version)
 
 
 class SupportMeasure(_CaseContent, UuidPrimaryKey, Base):
@@ -141,5 +142,5 @@ class MeasureResponse(UuidPrimaryKey, Base):
         for name, value in kwargs.items():
             setattr(self, name, value)
 
-    def data_key(self) -> tuple[bytes, int]:
-        return self.views.case.data_key()
+    def data_key(self, version: int | None = None) -> tuple[bytes, int]:
+        return self.views.case.data_key(version)

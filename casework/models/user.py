@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.models.base import Base, UuidPrimaryKey, utcnow
+from casework.clock import utcnow
+from casework.models.base import Base, UuidPrimaryKey
 from casework.models.organisation import Organisation
 
 

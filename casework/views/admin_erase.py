@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from casework import db
 from casework.casefile import CaseNotFound, NotPermitted
-from casework.casefile.erasure import (
+from casework.casefile.casewide.erasure import (
     AlreadyErased,
     ErasureReason,
     ReauthenticationFailed,

@@ -1,6 +1,6 @@
 """The auditor's screens: events with filters, break-glass accesses, chain integrity.
 
-Every screen goes through casework.audit.review, which checks `audit:read` (403 and an
+Every screen goes through casework.oversight.review, which checks `audit:read` (403 and an
 audited denial otherwise) and records the review itself.
 """
 
@@ -23,13 +23,13 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from casework import db
-from casework.audit import review
 from casework.audit.export import csv_text
 from casework.audit.queries import PageRequest
 from casework.audit.verify import Report
 from casework.audit_labels import DAMAGE
 from casework.casefile import NotPermitted
 from casework.forms.audit import AuditFilterForm, VerifyForm
+from casework.oversight import review
 from casework.views.common import caller, fresh_auth_required
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")

@@ -35,12 +35,11 @@ from casework.forms.auth import (
     SecondFactorForm,
 )
 from casework.security import request_context
-from casework.settings import current_settings
+from casework.settings import DEMO_PASSWORD, current_settings
 from casework.views.common import fresh_auth_required, safe_next
 
 bp = Blueprint("auth", __name__)
 
-DEMO_PASSWORD = "casework-demo"  # noqa: S105 - shown on the login page in demo mode only
 PENDING_SECONDS = 300
 
 WRONG = _l("The user name or password is not correct.")

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, render_template
 
 from casework import db
 from casework.casefile import CaseNotFound
-from casework.casefile.access_log import case_access_log
+from casework.casefile.casewide.access_log import case_access_log
 from casework.views.audit import page_request
 from casework.views.common import caller
 

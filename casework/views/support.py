@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from casework import casefile, db
 from casework.access.permissions import FieldGroup
-from casework.casefile.support_views import MeasureView
+from casework.casefile.support.readouts import MeasureView
 from casework.forms.support import MeasureForm, options, views_form
 from casework.labels import MEASURE_TYPE
 from casework.views import guard

@@ -10,7 +10,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from casework.views.auth import DEMO_PASSWORD
+from casework.settings import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from casework.views.auth import DEMO_PASSWORD
+from casework.settings import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible
 
 pytestmark = pytest.mark.browser

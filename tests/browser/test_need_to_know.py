@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from casework.demo import CHILDREN
-from casework.views.auth import DEMO_PASSWORD
+from casework.settings import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from casework import casefile, clock, db
 from casework.audit.events import Actor, RequestContext
 from casework.auth.passwords import hash_password
-from casework.casefile.team import add_member
+from casework.casefile.support.membership import add_member
 from casework.models import Organisation, User
-from casework.views.auth import DEMO_PASSWORD
+from casework.settings import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import TOTP_SECRET, sealed_totp
 

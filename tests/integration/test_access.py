@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from casework.casefile.team import add_member
+from casework.casefile.support.membership import add_member
+from casework.clock import utcnow
 from casework.models import AuditEvent, Case, CaseHistoryEntry, TeamMembership, User
-from casework.models.base import utcnow
 from casework.models.breakglass import BreakGlassGrant
 from tests.conftest import login, post_form
 from tests.factories import OrganisationFactory, UserFactory, open_case

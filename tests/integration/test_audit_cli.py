@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from casework import create_app, db
 from casework.audit.checkpoint_file import parse, render
 from casework.audit.checkpoints import Signer, stored
+from casework.clock import utcnow
 from casework.db import database
 from casework.models import AuditEvent
-from casework.models.base import utcnow
 from tests.audit_support import append, as_dba, sql
 from tests.conftest import app_config
 from tests.databases import fresh_database, migrate

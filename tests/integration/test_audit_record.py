@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from casework.audit import checkpoints
 from casework.audit.checkpoints import Checkpointer, Schedule, Signer
 from casework.audit.events import Action, Actor, record
+from casework.clock import utcnow
 from casework.models import AuditCheckpoint, AuditEvent
-from casework.models.base import utcnow
 from tests.audit_support import append
 from tests.conftest import TEST_SIGNING_KEY
 

@@ -13,10 +13,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from casework.audit import review
 from casework.audit.events import Action, Actor, Outcome, record
+from casework.clock import utcnow
 from casework.models import AuditEvent, User
-from casework.models.base import utcnow
+from casework.oversight import review
 from tests.audit_support import as_dba, sql
 from tests.conftest import csrf_token, login
 from tests.factories import OrganisationFactory, UserFactory, open_case

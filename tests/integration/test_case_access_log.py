@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.casefile.operations import today
+from casework.clock import today
 from casework.models import AuditEvent, Case, TeamMembership, User
 from tests.conftest import csrf_token, login
 from tests.factories import OrganisationFactory, UserFactory, add_member, open_case

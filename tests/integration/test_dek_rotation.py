@@ -12,13 +12,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import LargeBinary, Uuid, func, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, object_session
 
-from casework.crypto import dek_rotation
 from casework.crypto.aead import key_version_of
-from casework.crypto.dek_rotation import rotate_case
 from casework.crypto.fields import EncryptedField, TextCodec
 from casework.crypto.keyring import current_keyring
 from casework.crypto.registry import encrypted_models
-from casework.crypto.rotation import Batches
+from casework.keys import dek_rotation
+from casework.keys.dek_rotation import rotate_case
+from casework.keys.rotation import Batches
 from casework.models import (
     AuditEvent,
     Base,
@@ -47,10 +47,10 @@ class CaseNote(UuidPrimaryKey, OtherBase):
     body_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     body = EncryptedField("body_enc", TextCodec())
 
-    def data_key(self) -> tuple[bytes, int]:
+    def data_key(self, version: int | None = None) -> tuple[bytes, int]:
         session = object_session(self)
         assert session is not None
-        return session.get_one(Case, self.case_id).data_key()
+        return session.get_one(Case, self.case_id).data_key(version)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casework.audit.events import Actor, RequestContext
-from casework.casefile.erasure import erase
+from casework.casefile.casewide.erasure import erase
 from casework.crypto.aead import KeyDestroyed
 from casework.models import (
     AuditEvent,
@@ -131,7 +131,7 @@ def test_erasing_twice_or_rotating_an_erased_case_is_refused(
 def test_erasure_during_a_key_rotation_destroys_the_previous_key_too(
     app: Flask, db_session: Session, case: Case, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from casework.crypto import dek_rotation
+    from casework.keys import dek_rotation
 
     monkeypatch.setattr(
         dek_rotation, "_finish", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt)

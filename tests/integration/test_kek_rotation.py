@@ -15,11 +15,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from casework import db
 from casework.crypto.aead import key_version_of
-from casework.crypto.keycheck import KeyCheckError
 from casework.crypto.keyring import Keyring, current_keyring
 from casework.crypto.registry import kek_sealed_columns
-from casework.crypto.rotation import Batches, _rewrap_case_keys, rotate_kek
 from casework.db import make_engine
+from casework.keys.keycheck import KeyCheckError
+from casework.keys.rotation import Batches, _rewrap_case_keys, rotate_kek
 from casework.models import (
     AuditEvent,
     Base,

@@ -11,11 +11,11 @@ from flask import Flask
 from sqlalchemy import func, insert, inspect, select
 from sqlalchemy.orm import Session
 
-from casework import cli
+from casework import __main__ as cli
 from casework.crypto.aead import key_version_of
-from casework.crypto.keycheck import KeyCheckError
 from casework.crypto.keyring import Keyring
 from casework.db import make_engine
+from casework.keys.keycheck import KeyCheckError
 from casework.models import BlindIndexEntry, Case, KekVersion, Organisation, User
 from casework.settings import ConfigError
 from tests.conftest import app_config

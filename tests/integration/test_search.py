@@ -13,10 +13,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from casework.casefile import search as search_module
+from casework.casefile.casewide import search as search_module
+from casework.clock import utcnow
 from casework.crypto.blind_index import BlindIndexer
 from casework.models import AuditEvent, Case, TeamMembership
-from casework.models.base import utcnow
 from tests.conftest import csrf_token, login, post_form
 from tests.factories import UserFactory, open_case
 

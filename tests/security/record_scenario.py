@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from casework import casefile
 from casework.audit.events import Actor
-from casework.casefile.team import add_member
+from casework.casefile.support.membership import add_member
 from casework.models import (
     Case,
     CaseFlag,

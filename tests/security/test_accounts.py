@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from casework import create_app
 from casework.auth.passwords import common_passwords, hash_password
+from casework.clock import utcnow
 from casework.db import database
 from casework.models import AuditEvent, RecoveryCode, User, UserSession
-from casework.models.base import utcnow
 from tests.conftest import app_config, csrf_token, login, new_client, post_form, totp_code
 from tests.factories import PASSWORD, TOTP_SECRET, UserFactory
 

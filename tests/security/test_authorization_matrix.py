@@ -20,9 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.audit.events import Actor
-from casework.casefile.team import add_member
+from casework.casefile.support.membership import add_member
+from casework.clock import utcnow
 from casework.models import Case
-from casework.models.base import utcnow
 from casework.models.breakglass import BreakGlassGrant
 from tests.conftest import csrf_token, login, new_client
 from tests.factories import UserFactory, open_case

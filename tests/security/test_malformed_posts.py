@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.audit.events import Actor
-from casework.casefile.team import add_member
+from casework.casefile.support.membership import add_member
 from casework.models import CaseHistoryEntry
 from tests.conftest import csrf_token, login
 from tests.factories import UserFactory, open_case

@@ -128,8 +128,9 @@ class _Record:
         self.body_enc: bytes | None = None
         self.born_enc: bytes | None = None
 
-    def data_key(self) -> tuple[bytes, int]:
-        return self.keys[self.version], self.version
+    def data_key(self, version: int | None = None) -> tuple[bytes, int]:
+        wanted = self.version if version is None else version
+        return self.keys[wanted], wanted
 
 
 @given(st.text(), st.dates())

@@ -1,0 +1,76 @@
+"""Break-glass: emergency, read-only, time-limited access to a case outside one's team."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.access.caller import Caller
+from casework.access.errors import CaseNotFound
+from casework.access.guard import require
+from casework.access.permissions import Permission
+from casework.access.policy import current_policy
+from casework.access.reach import active_grant, active_membership
+from casework.audit.events import Action, Outcome, record
+from casework.clock import utcnow
+from casework.models.breakglass import BreakGlassGrant
+from casework.models.case import Case
+
+REASON_MIN = 20
+REASON_MAX = 1000
+
+
+def ensure_may_break_glass(session: Session, caller: Caller) -> None:
+    require(session, caller, Permission.BREAKGLASS_USE)
+
+
+def open_break_glass(session: Session, caller: Caller, reference: str, reason: str) -> uuid.UUID:
+    """Grant the caller read-only access to the case with `reference` for a limited time.
+
+    The attempt is audited whether or not the case exists; a caller already on the team
+    needs no grant and gets none.
+    """
+    ensure_may_break_glass(session, caller)
+    reason = reason.strip()
+    if not REASON_MIN <= len(reason) <= REASON_MAX:
+        raise ValueError("reason length")
+    case = session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
+    if case is None:
+        record(
+            session,
+            Action.BREAKGLASS_OPEN,
+            caller.actor,
+            outcome=Outcome.DENIED,
+            context=caller.context,
+        )
+        session.commit()
+        raise CaseNotFound(reference)
+    if active_membership(session, case.id, caller.user.id) is not None:
+        session.rollback()
+        return case.id
+    if active_grant(session, case.id, caller.user.id) is None:
+        hours = current_app.config["CASEWORK"].break_glass_hours
+        now = utcnow()
+        session.add(
+            BreakGlassGrant(
+                case,
+                reason,
+                user_id=caller.user.id,
+                opened_at=now,
+                expires_at=now + timedelta(hours=hours),
+            )
+        )
+    record(
+        session,
+        Action.BREAKGLASS_OPEN,
+        caller.actor,
+        case_ref=case.reference,
+        field_groups=current_policy().readable_groups(caller.role),
+        context=caller.context,
+    )
+    session.commit()
+    return case.id

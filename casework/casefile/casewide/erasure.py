@@ -1,0 +1,106 @@
+"""Erasing a case by crypto-shredding: its data key (replaced by an empty one), any
+previous data key and its blind-index tokens are destroyed; its ciphertext stays and
+can never be opened again.
+
+The case row stays, with its reference and the status "erased", so the audit log's
+references still resolve and its chain, which holds no personal data, still verifies.
+A KEK rotation running at the same time cannot bring the key back: it rewraps only
+where the wrapped key is still the one it read (casework/keys/rotation.py).
+
+Backups taken before the erasure still hold the wrapped key; they become unreadable
+once the KEK that wrapped it is rotated away and destroyed (docs/encryption.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from casework.access.caller import Caller
+from casework.access.errors import CaseNotFound, NotPermitted
+from casework.access.guard import deny
+from casework.access.permissions import Permission
+from casework.access.policy import current_policy
+from casework.audit.events import Action, Actor, RequestContext, record
+from casework.auth.passwords import verify_password
+from casework.models.blind_index import BlindIndexEntry
+from casework.models.case import KEY_DESTROYED, Case, CaseStatus
+from casework.models.case_keys import forget_case_secrets
+from casework.models.erasure import CaseErasure, ErasureReason
+
+# Views name the reasons through the door, not the model.
+__all__ = ["ErasureReason"]
+from casework.models.keys import PreviousCaseKey
+
+
+class AlreadyErased(Exception):
+    """The case was erased before; there is nothing left to destroy."""
+
+
+class ReauthenticationFailed(NotPermitted):
+    """The password given to confirm an erasure is not the caller's."""
+
+
+@dataclass(frozen=True)
+class ErasureTarget:
+    """What an administrator is shown before erasing: the reference, nothing else."""
+
+    reference: str
+
+
+def normalise_reference(reference: str) -> str:
+    return reference.strip().upper()
+
+
+def find_case(session: Session, reference: str) -> Case:
+    case = session.scalar(select(Case).where(Case.reference == normalise_reference(reference)))
+    if case is None:
+        raise CaseNotFound(reference)
+    if case.status == CaseStatus.ERASED:
+        raise AlreadyErased(case.reference)
+    return case
+
+
+def erase(
+    session: Session, case: Case, reason: ErasureReason, actor: Actor, context: RequestContext
+) -> None:
+    """Destroy the case's keys and tokens, record the erasure and its event; commit."""
+    if case.status == CaseStatus.ERASED:
+        raise AlreadyErased(case.reference)
+    case.wrapped_dek = KEY_DESTROYED
+    case.status = CaseStatus.ERASED
+    # The UPDATE first: on PostgreSQL it waits for a rotation holding the row, so the
+    # deletes below see any previous key that rotation committed.
+    session.flush()
+    session.execute(delete(PreviousCaseKey).where(PreviousCaseKey.case_id == case.id))
+    session.execute(delete(BlindIndexEntry).where(BlindIndexEntry.case_id == case.id))
+    session.add(CaseErasure(case_id=case.id, erased_by=actor.username, reason=str(reason)))
+    record(session, Action.CASE_ERASE, actor, case_ref=case.reference, context=context)
+    session.commit()
+    forget_case_secrets(session, case.id)
+
+
+def ensure_may_erase(session: Session, caller: Caller) -> None:
+    if not current_policy().allows(caller.role, Permission.CASE_ERASE):
+        deny(session, caller)
+        raise NotPermitted(Permission.CASE_ERASE)
+
+
+def erasure_target(session: Session, caller: Caller, reference: str) -> ErasureTarget:
+    """The case to erase, as its reference only. CaseNotFound, AlreadyErased."""
+    ensure_may_erase(session, caller)
+    return ErasureTarget(reference=find_case(session, reference).reference)
+
+
+def erase_case(
+    session: Session, caller: Caller, reference: str, reason: ErasureReason, password: str
+) -> None:
+    """Erase a case for an administrator who has confirmed with their password."""
+    ensure_may_erase(session, caller)
+    case = find_case(session, reference)
+    if not verify_password(caller.user.password_hash, password):
+        deny(session, caller, case)
+        raise ReauthenticationFailed(Permission.CASE_ERASE)
+    erase(session, case, reason, caller.actor, caller.context)

@@ -1,0 +1,67 @@
+"""The coordinator's overview of the region's cases: enough to assemble teams, nothing
+of the child's identity."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework import clock
+from casework.access.caller import Caller
+from casework.access.guard import require
+from casework.access.permissions import Permission
+from casework.audit.events import Action, record
+from casework.casefile.casewide.attention import case_needs
+from casework.casefile.readouts import OverviewRow
+from casework.models.case import Case, CaseStatus
+from casework.models.organisation import Organisation
+from casework.models.team import ActorType, TeamMembership, TeamRole
+
+# A team without one of these cannot give the basic support every child needs.
+CORE_ACTOR_TYPES = (ActorType.SOCIAL_SERVICES,)
+
+
+def region_overview(session: Session, caller: Caller) -> list[OverviewRow]:
+    require(session, caller, Permission.CASE_OVERVIEW)
+    region = caller.user.organisation.region
+    cases = session.scalars(
+        select(Case)
+        .join(Organisation, Organisation.id == Case.lead_organisation_id)
+        # Closed and erased cases need no team; an erased one has nothing left to read.
+        .where(
+            Organisation.region == region,
+            Case.status.not_in([CaseStatus.CLOSED, CaseStatus.ERASED]),
+        )
+        .order_by(Case.created_at.desc())
+    ).all()
+    rows = [_row(session, case) for case in cases]
+    record(session, Action.CASE_LIST, caller.actor, context=caller.context)
+    session.commit()
+    return rows
+
+
+def _row(session: Session, case: Case) -> OverviewRow:
+    day = clock.today()
+    members = [
+        m
+        for m in session.scalars(select(TeamMembership).where(TeamMembership.case_id == case.id))
+        if m.is_active_on(day)
+    ]
+    team = Counter(m.actor_type for m in members)
+    has_lead = any(m.role_in_team == TeamRole.LEAD for m in members)
+    needs = [] if has_lead else ["no_lead"]
+    needs += [f"missing:{t}" for t in CORE_ACTOR_TYPES if t not in team]
+    if len(team) == 1:
+        needs.append("single_agency")
+    needs += [n for n in case_needs(session, case, team) if n not in needs]
+    return OverviewRow(
+        reference=case.reference,
+        status=case.status,
+        created_at=case.created_at,
+        team=tuple(sorted(team.items())),
+        has_lead=has_lead,
+        needs=tuple(needs),
+        case_id=case.id,
+    )

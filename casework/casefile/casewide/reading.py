@@ -1,0 +1,129 @@
+"""Reading a case: only the field groups the caller's role may see."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework import clock
+from casework.access.caller import Caller
+from casework.access.permissions import FieldGroup, Permission
+from casework.access.policy import AccessLevel, current_policy
+from casework.access.reach import Reach, Via, reach
+from casework.audit.events import Action, record
+from casework.casefile import readable
+from casework.casefile.readouts import CaseView, EmergencyAccess, IdentityView
+from casework.casefile.record.details import read_details
+from casework.casefile.record.readouts import CaseDetails
+from casework.casefile.support.reading import support_view
+from casework.casefile.support.team import mark_seen
+from casework.crypto.aead import FieldIntegrityError
+from casework.models.breakglass import BreakGlassGrant
+from casework.models.case import Case, CaseStatus
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseView:
+    """The case as the caller's role may see it. Unknown and unreachable cases look alike."""
+    route = reach(session, caller, case_id, Permission.CASE_READ)
+    policy = current_policy()
+    groups = policy.readable_groups(caller.role)
+    writable = [g for g in FieldGroup if policy.level(caller.role, g) == AccessLevel.WRITE]
+    case = route.case
+    if case.status == CaseStatus.ERASED:
+        return _erased(session, caller, route)
+    failed: list[str] = []
+    view = CaseView(
+        id=case.id,
+        reference=case.reference,
+        status=case.status,
+        created_at=case.created_at,
+        role_in_team=str(route.via),
+        field_groups=tuple(str(g) for g in groups),
+        identity=identity_view(case, policy.level(caller.role, FieldGroup.IDENTITY)),
+        writable_groups=tuple(str(g) for g in writable),
+        emergency_until=route.until,
+        emergency_accesses=_section(failed, _emergency_accesses, (), session, route),
+        details=_section(failed, read_details, CaseDetails(), session, route, caller.role),
+        support=_section(failed, support_view, None, session, caller, route),
+        damaged=bool(failed),
+    )
+    if view.support is not None and view.support.is_health_member:
+        # Clinical notes follow the member's profession on the team, not the role.
+        groups = [*groups, FieldGroup.HEALTH]
+    mark_seen(session, case.id, caller.user.id)
+    record(
+        session,
+        Action.CASE_READ,
+        caller.actor,
+        case_ref=case.reference,
+        field_groups=groups,
+        context=caller.context,
+    )
+    session.commit()
+    return view
+
+
+def _section(failed: list[str], build: Callable[..., T], fallback: T, *args: Any) -> T:
+    """One section of the case page. A section whose ciphertext fails its integrity
+    check (tampered, moved, or under a destroyed key) is left out and named in `failed`;
+    the rest of the case still reads. The descriptor has logged which field, never what."""
+    try:
+        return build(*args)
+    except FieldIntegrityError:
+        log.error("a section of a case failed its integrity check: %s", build.__name__)
+        failed.append(build.__name__)
+        return fallback
+
+
+def _erased(session: Session, caller: Caller, route: Reach) -> CaseView:
+    """An erased case: its reference and status, nothing else can be read any more."""
+    case = route.case
+    view = CaseView(
+        id=case.id,
+        reference=case.reference,
+        status=case.status,
+        created_at=case.created_at,
+        role_in_team=str(route.via),
+        field_groups=(),
+        identity=None,
+        emergency_until=route.until,
+        erased=True,
+    )
+    record(session, Action.CASE_READ, caller.actor, case_ref=case.reference, context=caller.context)
+    session.commit()
+    return view
+
+
+def identity_view(case: Case, level: AccessLevel) -> IdentityView | None:
+    if level == AccessLevel.NONE or case.child is None:
+        return None
+    return readable.identity_view(case.child, level, clock.today())
+
+
+def _emergency_accesses(session: Session, route: Reach) -> tuple[EmergencyAccess, ...]:
+    """Break-glass accesses to the case, for its lead only."""
+    if route.via is not Via.LEAD:
+        return ()
+    grants = session.scalars(
+        select(BreakGlassGrant)
+        .where(BreakGlassGrant.case_id == route.case.id)
+        .order_by(BreakGlassGrant.opened_at.desc())
+    )
+    return tuple(
+        EmergencyAccess(
+            username=g.user.username,
+            display_name=g.user.display_name,
+            opened_at=g.opened_at,
+            expires_at=g.expires_at,
+            reason=g.reason,
+        )
+        for g in grants
+    )

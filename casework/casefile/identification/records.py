@@ -1,0 +1,161 @@
+"""Recording how a child was identified: identification events [identification], the
+police investigation behind them [investigation] and formal identification decisions."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.access.caller import Caller
+from casework.access.errors import RecordNotFound
+from casework.access.guard import deny
+from casework.access.permissions import FieldGroup
+from casework.casefile.casewide.flags import non_punishment_rule
+from casework.casefile.editing import Save, by_id, save_record
+from casework.casefile.record.identity import ensure_may_write
+from casework.codes import CodeList, is_code
+from casework.models.identification import (
+    IdentificationDecision,
+    IdentificationEvent,
+    InvestigationDetail,
+)
+
+NARRATIVE_MAX = 5000
+NOTES_MAX = 5000
+SUSPECTS_MAX = 2000
+REFERENCE_MAX = 64
+DECISION_MAKER_MAX = 200
+
+
+@dataclass(frozen=True)
+class IdentificationChange:
+    identified_on: date
+    jurisdiction: str
+    actor_type: str
+    context: str
+    indicators: tuple[str, ...]
+    exploitation_types: tuple[str, ...]
+    ict_facilitated: bool
+    recruitment_method: str
+    narrative: str | None
+
+    def check(self) -> None:
+        """Refuse codes outside the coded lists (the forms refuse them first)."""
+        singles = [
+            (CodeList.COUNTRY, self.jurisdiction),
+            (CodeList.IDENTIFYING_ACTOR, self.actor_type),
+            (CodeList.IDENTIFICATION_CONTEXT, self.context),
+            (CodeList.RECRUITMENT_METHOD, self.recruitment_method),
+        ]
+        singles += [(CodeList.INDICATOR, c) for c in self.indicators]
+        singles += [(CodeList.EXPLOITATION_TYPE, c) for c in self.exploitation_types]
+        if not all(is_code(name, code) for name, code in singles):
+            raise ValueError("unknown code")
+        if self.narrative is not None and len(self.narrative) > NARRATIVE_MAX:
+            raise ValueError("narrative too long")
+
+
+@dataclass(frozen=True)
+class InvestigationChange:
+    reference: str | None
+    suspects: str | None
+    evidence_notes: str | None
+
+
+@dataclass(frozen=True)
+class DecisionChange:
+    stage: str
+    decision_maker: str
+    decided_on: date
+    outcome: str
+    assistance_unconditional: bool
+
+    def check(self) -> None:
+        if not (
+            is_code(CodeList.DECISION_STAGE, self.stage)
+            and is_code(CodeList.DECISION_OUTCOME, self.outcome)
+        ):
+            raise ValueError("unknown code")
+        # Assistance never depends on cooperation (Directive 2011/36/EU Art. 11(3)).
+        if not self.assistance_unconditional:
+            raise ValueError("assistance must be recorded as unconditional")
+
+
+def record_identification(
+    session: Session,
+    caller: Caller,
+    case_id: uuid.UUID,
+    change: IdentificationChange,
+    identification_id: uuid.UUID | None = None,
+    expected_version: int | None = None,
+) -> uuid.UUID:
+    """Record a new identification event, or correct one (with its id and version)."""
+    change.check()
+    save = Save(
+        group=FieldGroup.IDENTIFICATION,
+        model=IdentificationEvent,
+        values=asdict(change),
+        expected_version=expected_version,
+        **by_id(identification_id),
+        extra={"recorded_by_id": caller.user.id},
+    )
+    return save_record(session, caller, case_id, save, non_punishment_rule(change.context))
+
+
+def _check_identification(
+    session: Session, caller: Caller, case_id: uuid.UUID, identification_id: uuid.UUID
+) -> None:
+    case = ensure_may_write(session, caller, case_id, FieldGroup.INVESTIGATION)
+    found = session.scalar(
+        select(IdentificationEvent.id).where(
+            IdentificationEvent.id == identification_id, IdentificationEvent.case_id == case.id
+        )
+    )
+    if found is None:
+        deny(session, caller, case, [FieldGroup.INVESTIGATION])
+        raise RecordNotFound(str(identification_id))
+
+
+def save_investigation(
+    session: Session,
+    caller: Caller,
+    case_id: uuid.UUID,
+    identification_id: uuid.UUID,
+    change: InvestigationChange,
+    expected_version: int | None,
+) -> uuid.UUID:
+    """Record or correct the investigation details of one identification."""
+    _check_identification(session, caller, case_id, identification_id)
+    save = Save(
+        group=FieldGroup.INVESTIGATION,
+        model=InvestigationDetail,
+        values=asdict(change),
+        expected_version=expected_version,
+        find={"identification_id": identification_id},
+        extra={"identification_id": identification_id},
+    )
+    return save_record(session, caller, case_id, save)
+
+
+def record_decision(
+    session: Session,
+    caller: Caller,
+    case_id: uuid.UUID,
+    change: DecisionChange,
+    decision_id: uuid.UUID | None = None,
+    expected_version: int | None = None,
+) -> uuid.UUID:
+    """Record a formal identification decision, or correct one."""
+    change.check()
+    save = Save(
+        group=FieldGroup.IDENTIFICATION,
+        model=IdentificationDecision,
+        values=asdict(change),
+        expected_version=expected_version,
+        **by_id(decision_id),
+    )
+    return save_record(session, caller, case_id, save)

@@ -1,0 +1,101 @@
+"""What the door hands out: plain, read-only values holding only readable field groups."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from casework.casefile.support.readouts import SupportView
+
+from casework.casefile.record.readouts import CaseDetails
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """In place of a value that failed its integrity check: tampered with, moved from
+    another row, or sealed by a destroyed key. Never shown as empty or as "not known"."""
+
+    def __bool__(self) -> bool:
+        return True  # a marker, not a missing value: `value or default` must keep it
+
+
+UNREADABLE = Unreadable()
+
+
+@dataclass(frozen=True)
+class IdentityView:
+    """The child's identity. Minimal access fills only given_name and age."""
+
+    given_name: str | Unreadable
+    age: int | Unreadable | None
+    family_name: str | Unreadable | None = None
+    date_of_birth: date | Unreadable | None = None
+    sex: str | Unreadable | None = None
+    version: int | None = None
+
+    @property
+    def is_minimal(self) -> bool:
+        return self.family_name is None
+
+
+@dataclass(frozen=True)
+class EmergencyAccess:
+    """A break-glass access, as the case lead and auditors see it."""
+
+    username: str
+    display_name: str
+    opened_at: datetime
+    expires_at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class CaseView:
+    id: uuid.UUID
+    reference: str
+    status: str
+    created_at: datetime
+    role_in_team: str
+    field_groups: tuple[str, ...]
+    identity: IdentityView | None
+    writable_groups: tuple[str, ...] = ()
+    emergency_until: datetime | None = None
+    emergency_accesses: tuple[EmergencyAccess, ...] = field(default=())
+    details: CaseDetails = field(default_factory=CaseDetails)
+    # Team, referrals, plan, child's views, non-punishment (see casefile/meeting.py).
+    support: SupportView | None = None
+    erased: bool = False
+    # Some section failed its integrity check and is left out (logged, never shown empty).
+    damaged: bool = False
+
+    @property
+    def read_only(self) -> bool:
+        return self.emergency_until is not None
+
+    def may_write(self, group: str) -> bool:
+        return not self.read_only and group in self.writable_groups
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: uuid.UUID
+    reference: str
+    status: str
+    created_at: datetime
+    role_in_team: str
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    """A case as a coordinator's region overview shows it: nothing of the child."""
+
+    reference: str
+    status: str
+    created_at: datetime
+    team: tuple[tuple[str, int], ...]
+    has_lead: bool
+    needs: tuple[str, ...]
+    case_id: uuid.UUID | None = None

@@ -1,0 +1,244 @@
+"""Reading the child's record: each group at the level the caller's role has for it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework import clock
+from casework.access.permissions import FieldGroup, Permission
+from casework.access.policy import AccessLevel, current_policy
+from casework.access.reach import Reach, Via
+from casework.casefile.casewide.flags import case_flags
+from casework.casefile.casewide.lifecycle import TRANSITIONS, status_changes, steps_open_to
+from casework.casefile.identification.readouts import decision_views, identification_views
+from casework.casefile.record.aliases import alias_names
+from casework.casefile.record.child import ADULT_AGE
+from casework.casefile.record.readouts import (
+    AgeView,
+    CaseDetails,
+    ChildRecordView,
+    DocumentView,
+    FlagView,
+    GuardianView,
+    HistoryView,
+    MigrationView,
+    PlacementView,
+    StatusChangeView,
+)
+from casework.models.case import Case, CaseStatus
+from casework.models.history import CaseHistoryEntry
+from casework.models.identity import AgeAssessment, Guardian, IdentityDocument
+from casework.models.migration import MigrationStatus, Placement
+
+
+def read_details(session: Session, route: Reach, role: str) -> CaseDetails:
+    policy = current_policy()
+    case = route.case
+
+    def level(group: FieldGroup) -> AccessLevel:
+        return policy.level(role, group)
+
+    identity = level(FieldGroup.IDENTITY)
+    identification = level(FieldGroup.IDENTIFICATION)
+    return CaseDetails(
+        presumed_child=presumed_child(session, case) if identity else None,
+        record=child_record(session, case) if identity >= AccessLevel.READ else None,
+        identifications=identification_views(
+            session, case, identification, level(FieldGroup.INVESTIGATION)
+        ),
+        decisions=decision_views(session, case, identification),
+        migration=migration_view(session, case, level(FieldGroup.MIGRATION)),
+        placement=placement_view(session, case, level(FieldGroup.LOCATION)),
+        flags=tuple(flag_view(f) for f in case_flags(session, case)),
+        status_changes=tuple(
+            StatusChangeView(
+                changed_at=c.recorded_at,
+                changed_by=c.changed_by.display_name,
+                from_status=c.from_status,
+                to_status=c.to_status,
+                reason=c.reason,
+                note=c.note,
+            )
+            for c in status_changes(session, case)
+        ),
+        history=history_views(session, case, role),
+        steps=_steps(route, role),
+        may_flag=_may_flag(route, role),
+        case_version=case.version,
+    )
+
+
+def _steps(route: Reach, role: str) -> tuple[str, ...]:
+    if route.via is not Via.LEAD:
+        return ()
+    policy = current_policy()
+    return tuple(
+        str(step)
+        for step in steps_open_to(route.case.status)
+        if policy.allows(role, TRANSITIONS[step].permission)
+    )
+
+
+def _may_flag(route: Reach, role: str) -> bool:
+    return (
+        not route.read_only
+        and route.case.status != CaseStatus.CLOSED
+        and current_policy().allows(role, Permission.FLAG_WRITE)
+    )
+
+
+def _one(session: Session, model: Any, case: Case) -> Any:
+    return session.scalar(select(model).where(model.case_id == case.id))
+
+
+def _all(session: Session, model: Any, case: Case) -> list[Any]:
+    return list(
+        session.scalars(select(model).where(model.case_id == case.id).order_by(model.recorded_at))
+    )
+
+
+def presumed_child(session: Session, case: Case) -> bool:
+    """True while the child's age is uncertain: then the child is presumed a child and
+    protected at once (CoE Convention Art. 10(3); Directive 2011/36/EU Art. 13(2))."""
+    assessment: AgeAssessment | None = _one(session, AgeAssessment, case)
+    if assessment is None or assessment.status == "claimed":
+        return case.child.date_of_birth is None
+    if assessment.status == "disputed":
+        return True
+    low, high = assessment.age_min, assessment.age_max
+    certain_child = high is not None and high < ADULT_AGE
+    certain_adult = low is not None and low >= ADULT_AGE
+    return not (certain_child or certain_adult)
+
+
+def child_record(session: Session, case: Case) -> ChildRecordView:
+    child = case.child
+    age: AgeAssessment | None = _one(session, AgeAssessment, case)
+    today = clock.today()
+    return ChildRecordView(
+        aliases=tuple(alias_names(session, case)),
+        nationalities=tuple(child.nationalities or ()),
+        languages=tuple(child.languages or ()),
+        documents=tuple(_document(d) for d in _all(session, IdentityDocument, case)),
+        age=None if age is None else _age(age),
+        guardians=tuple(_guardian(g, today) for g in _all(session, Guardian, case)),
+    )
+
+
+def _document(d: IdentityDocument) -> DocumentView:
+    return DocumentView(
+        id=d.id,
+        version=d.version,
+        kind=d.kind,
+        number=d.number,
+        issuing_country=d.issuing_country,
+        expires_on=d.expires_on,
+        check=d.check,
+    )
+
+
+def _age(a: AgeAssessment) -> AgeView:
+    return AgeView(
+        version=a.version,
+        status=a.status,
+        method=a.method,
+        assessor=a.assessor,
+        assessed_on=a.assessed_on,
+        age_min=a.age_min,
+        age_max=a.age_max,
+    )
+
+
+def _guardian(g: Guardian, today: date) -> GuardianView:
+    ended: date | None = g.ended_on
+    return GuardianView(
+        id=g.id,
+        version=g.version,
+        kind=g.kind,
+        name=g.name,
+        appointing_authority=g.appointing_authority,
+        appointed_on=g.appointed_on,
+        reason=g.reason,
+        ended_on=ended,
+        active=ended is None or ended > today,
+    )
+
+
+def migration_view(session: Session, case: Case, level: AccessLevel) -> MigrationView | None:
+    status: MigrationStatus | None = _one(session, MigrationStatus, case) if level else None
+    if status is None:
+        return None
+    end: date | None = status.reflection_end
+    full = level >= AccessLevel.READ
+    return MigrationView(
+        version=status.version,
+        care_situation=status.care_situation,
+        residence_status=status.residence_status,
+        reflection_start=status.reflection_start,
+        reflection_end=end,
+        days_left=None if end is None else max((end - clock.today()).days, 0),
+        summary_only=not full,
+        reflection_country=status.reflection_country if full else None,
+        origin_countries=tuple(status.origin_countries) if full else None,
+        transit_countries=tuple(status.transit_countries) if full else None,
+    )
+
+
+def placement_view(session: Session, case: Case, level: AccessLevel) -> PlacementView | None:
+    placement: Placement | None = _one(session, Placement, case) if level else None
+    if placement is None:
+        return None
+    full = level >= AccessLevel.READ
+    return PlacementView(
+        version=placement.version,
+        kind=placement.kind,
+        since=placement.since,
+        address=placement.address if full else None,
+    )
+
+
+def flag_view(f: Any) -> FlagView:
+    return FlagView(
+        id=f.id,
+        version=f.version,
+        kind=f.kind,
+        text=f.text,
+        automatic=f.automatic,
+        raised_at=f.recorded_at,
+        raised_by=f.raised_by.display_name,
+        resolved_at=f.resolved_at,
+        resolved_by=f.resolved_by.display_name if f.resolved_by else None,
+        resolution=f.resolution,
+    )
+
+
+def history_views(session: Session, case: Case, role: str) -> tuple[HistoryView, ...]:
+    """Every change, newest first; values before only for groups the role reads in full."""
+    policy = current_policy()
+    entries = session.scalars(
+        select(CaseHistoryEntry)
+        .where(CaseHistoryEntry.case_id == case.id)
+        .order_by(CaseHistoryEntry.changed_at.desc())
+    )
+    views = []
+    for entry in entries:
+        group = entry.field_group
+        readable = (
+            group not in FieldGroup._value2member_map_
+            or policy.level(role, FieldGroup(group)) >= AccessLevel.READ
+        )
+        previous = tuple(sorted(entry.previous.items())) if readable else None
+        views.append(
+            HistoryView(
+                changed_at=entry.changed_at,
+                changed_by=entry.changed_by,
+                group=group,
+                change=entry.change,
+                previous=previous,
+            )
+        )
+    return tuple(views)

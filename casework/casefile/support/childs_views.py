@@ -1,0 +1,142 @@
+"""The child's views: what the child said about the help offered, in the child's words.
+
+A decline is recorded with its reasons and schedules a re-offer; it never closes the case
+and never ends a measure. The re-offer flag is computed when read (see reoffers.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework import clock
+from casework.access.caller import Caller
+from casework.access.errors import InvalidInput
+from casework.access.permissions import FieldGroup, Permission
+from casework.access.reach import reach
+from casework.audit.events import Action, record
+from casework.casefile.record.identity import ensure_may_write
+from casework.casefile.support.readouts import ChildViewsView, ResponseView
+from casework.models.case import Case
+from casework.models.support import (
+    Acceptance,
+    ChildViews,
+    MeasureResponse,
+    SupportMeasure,
+)
+
+BENEFIT_ANSWERS = ("yes", "no", "unsure")
+
+
+@dataclass(frozen=True)
+class Response:
+    measure_id: uuid.UUID
+    acceptance: str
+    reasons: str
+
+
+@dataclass(frozen=True)
+class ViewsInput:
+    heard_on: date
+    language: str
+    informed_format: str
+    views: str
+    perceives_benefit: str
+    engagement: str
+    trusted_adult: str
+    responses: tuple[Response, ...]
+
+
+def _check(session: Session, case: Case, v: ViewsInput) -> list[tuple[SupportMeasure, Response]]:
+    if v.heard_on > clock.today():
+        raise InvalidInput("heard_on", _l("This date is in the future."))
+    if v.perceives_benefit not in BENEFIT_ANSWERS:
+        raise InvalidInput("perceives_benefit", _l("Choose one of the answers."))
+    pairs = []
+    for response in v.responses:
+        measure = session.get(SupportMeasure, response.measure_id)
+        if measure is None or measure.case_id != case.id:
+            raise InvalidInput("views", _l("A measure on this form is not in the plan."))
+        if response.acceptance and response.acceptance not in set(Acceptance):
+            raise InvalidInput(f"acceptance_{measure.id.hex}", _l("Choose one of the answers."))
+        if response.acceptance:
+            pairs.append((measure, response))
+    return pairs
+
+
+def record_views(session: Session, caller: Caller, case_id: uuid.UUID, v: ViewsInput) -> None:
+    ensure_may_write(session, caller, case_id, FieldGroup.CHILD_VIEWS)
+    case = reach(session, caller, case_id, Permission.CASE_UPDATE).case
+    try:
+        pairs = _check(session, case, v)
+    except InvalidInput:
+        session.rollback()
+        raise
+    days = current_app.config["CASEWORK"].reoffer_days
+    heard = ChildViews(
+        case,
+        heard_on=v.heard_on,
+        created_by=caller.user.username,
+        language=v.language,
+        informed_format=v.informed_format,
+        views=v.views,
+        perceives_benefit=v.perceives_benefit,
+        engagement=v.engagement or None,
+        trusted_adult=v.trusted_adult or None,
+    )
+    session.add(heard)
+    for measure, response in pairs:
+        declined = response.acceptance == Acceptance.DECLINES
+        session.add(
+            MeasureResponse(
+                heard,
+                measure,
+                acceptance=response.acceptance,
+                reasons=response.reasons or None,
+                reoffer_on=v.heard_on + timedelta(days=days) if declined else None,
+            )
+        )
+    record(
+        session,
+        Action.CASE_UPDATE,
+        caller.actor,
+        case_ref=case.reference,
+        field_groups=[FieldGroup.CHILD_VIEWS],
+        context=caller.context,
+    )
+    session.commit()
+
+
+def latest_views(session: Session, case_id: uuid.UUID) -> ChildViewsView | None:
+    heard = session.scalars(
+        select(ChildViews)
+        .where(ChildViews.case_id == case_id)
+        .order_by(ChildViews.heard_on.desc(), ChildViews.created_at.desc())
+        .limit(1)
+    ).first()
+    if heard is None:
+        return None
+    return ChildViewsView(
+        heard_on=heard.heard_on,
+        language=heard.language,
+        informed_format=heard.informed_format,
+        views=heard.views,
+        perceives_benefit=heard.perceives_benefit,
+        engagement=heard.engagement,
+        trusted_adult=heard.trusted_adult,
+        responses=tuple(
+            ResponseView(
+                measure_type=r.measure.measure_type,
+                acceptance=r.acceptance,
+                reasons=r.reasons,
+                reoffer_on=r.reoffer_on,
+            )
+            for r in heard.responses
+        ),
+    )

@@ -1,0 +1,280 @@
+"""Non-punishment: a child is not punished for offences committed as a direct
+consequence of being trafficked. The trafficking assessment comes before any prosecution
+decision (V.C.L. and A.N. v. UK): a decision without it is refused unless an override is
+given with a reason, and then flagged; an outcome departing from the assessment needs
+reasons. Police record and change their organisation's own entries; prosecutors decide.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework import clock
+from casework.access.caller import Caller
+from casework.access.errors import InvalidInput, NotPermitted, StaleEdit
+from casework.access.guard import deny
+from casework.access.permissions import FieldGroup, Permission
+from casework.access.policy import AccessLevel, current_policy
+from casework.access.reach import reach
+from casework.audit.events import Action, record
+from casework.casefile.record.identity import ensure_may_write
+from casework.casefile.saving import record_of, save
+from casework.casefile.support.readouts import ConsiderationView
+from casework.models.case import Case
+from casework.models.nonpunishment import Link, NonPunishment, OffenceCategory, Outcome, Stage
+
+GROUP = (FieldGroup.NON_PUNISHMENT,)
+
+
+@dataclass(frozen=True)
+class ConsiderationInput:
+    offence: str
+    stage: str
+    link: str
+    rationale: str
+    assessed_on: date | None
+    assessor: str
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    decided_on: date
+    decision_maker: str
+    outcome: str
+    departure_reasons: str
+    override_reason: str
+    clear_record: str
+
+
+def departs(link: str, outcome: str) -> bool:
+    """A prosecution where the link to the exploitation is found, or not ruled out
+    (for a child no compulsion needs to be shown), departs from the assessment."""
+    return outcome == Outcome.PROSECUTED and link in (Link.YES, Link.UNCLEAR)
+
+
+def _may_change(caller: Caller, entry: NonPunishment) -> bool:
+    """Prosecutors change every entry; others only their organisation's own."""
+    if current_policy().allows(caller.role, Permission.NONPUNISHMENT_DECIDE):
+        return True
+    return entry.created_by_organisation_id == caller.user.organisation_id
+
+
+def _check(c: ConsiderationInput) -> None:
+    if c.offence not in set(OffenceCategory):
+        raise InvalidInput("offence", _l("Choose an offence category from the list."))
+    if c.stage not in set(Stage):
+        raise InvalidInput("stage", _l("Choose the stage reached from the list."))
+    if c.link not in set(Link):
+        raise InvalidInput("link", _l("Choose yes, no or unclear."))
+    if c.assessed_on is not None and c.assessed_on > clock.today():
+        raise InvalidInput("assessed_on", _l("This date is in the future."))
+    if c.assessed_on is not None and not c.assessor:
+        raise InvalidInput("assessor", _l("Name who made the trafficking assessment."))
+    if c.assessor and c.assessed_on is None:
+        raise InvalidInput("assessed_on", _l("Give the date the assessment was completed."))
+
+
+def _changeable(session: Session, caller: Caller, case: Case, entry_id: uuid.UUID) -> NonPunishment:
+    entry = record_of(session, caller, NonPunishment, entry_id, case)
+    if not _may_change(caller, entry):
+        deny(session, caller, case, [FieldGroup.NON_PUNISHMENT])
+        raise NotPermitted(FieldGroup.NON_PUNISHMENT)
+    return entry
+
+
+def _writable(session: Session, caller: Caller, case_id: uuid.UUID, c: ConsiderationInput) -> Case:
+    ensure_may_write(session, caller, case_id, FieldGroup.NON_PUNISHMENT)
+    case = reach(session, caller, case_id, Permission.CASE_UPDATE).case
+    try:
+        _check(c)
+    except InvalidInput:
+        session.rollback()
+        raise
+    return case
+
+
+def _apply(entry: NonPunishment, c: ConsiderationInput) -> None:
+    entry.offence = c.offence
+    entry.stage = c.stage
+    entry.link = c.link
+    entry.rationale = c.rationale
+    entry.assessed_on = c.assessed_on
+    entry.assessor = c.assessor or None
+
+
+def add_consideration(
+    session: Session, caller: Caller, case_id: uuid.UUID, c: ConsiderationInput
+) -> uuid.UUID:
+    case = _writable(session, caller, case_id, c)
+    entry = NonPunishment(
+        case,
+        created_by=caller.user.username,
+        created_by_organisation_id=caller.user.organisation_id,
+        offence=c.offence,
+        stage=c.stage,
+        link=c.link,
+        rationale=c.rationale,
+    )
+    _apply(entry, c)
+    session.add(entry)
+    save(session, caller, case, GROUP)
+    return entry.id
+
+
+def update_consideration(
+    session: Session,
+    caller: Caller,
+    case_id: uuid.UUID,
+    entry_id: uuid.UUID,
+    c: ConsiderationInput,
+    expected_version: int,
+) -> None:
+    case = _writable(session, caller, case_id, c)
+    entry = _changeable(session, caller, case, entry_id)
+    if entry.version != expected_version:
+        session.rollback()
+        raise StaleEdit(entry.version)
+    _apply(entry, c)
+    save(session, caller, case, GROUP)
+
+
+def _check_decision(entry: NonPunishment, d: DecisionInput) -> None:
+    if d.outcome not in set(Outcome):
+        raise InvalidInput("outcome", _l("Choose an outcome from the list."))
+    if d.decided_on > clock.today():
+        raise InvalidInput("decided_on", _l("This date is in the future."))
+    if entry.assessed_on is None and not d.override_reason:
+        raise InvalidInput(
+            "override_reason",
+            _l(
+                "No trafficking assessment is recorded. Record the assessment first; only "
+                "if the decision cannot wait, state here why. The decision will be flagged."
+            ),
+        )
+    if entry.assessed_on is not None and d.decided_on < entry.assessed_on:
+        raise InvalidInput("decided_on", _l("The decision cannot come before the assessment."))
+    if departs(entry.link, d.outcome) and not d.departure_reasons:
+        raise InvalidInput(
+            "departure_reasons",
+            _l("This outcome departs from the assessment of the link: give the reasons."),
+        )
+
+
+def ensure_may_decide(session: Session, caller: Caller, case_id: uuid.UUID) -> None:
+    """Raise (audited) unless the caller may record prosecution decisions on this case."""
+    ensure_may_write(session, caller, case_id, FieldGroup.NON_PUNISHMENT)
+    reach(session, caller, case_id, Permission.NONPUNISHMENT_DECIDE)
+
+
+def record_prosecution_decision(
+    session: Session,
+    caller: Caller,
+    case_id: uuid.UUID,
+    entry_id: uuid.UUID,
+    d: DecisionInput,
+    expected_version: int,
+) -> None:
+    ensure_may_decide(session, caller, case_id)
+    case = reach(session, caller, case_id, Permission.NONPUNISHMENT_DECIDE).case
+    entry = record_of(session, caller, NonPunishment, entry_id, case)
+    if entry.version != expected_version:
+        session.rollback()
+        raise StaleEdit(entry.version)
+    try:
+        _check_decision(entry, d)
+    except InvalidInput:
+        session.rollback()
+        raise
+    override = entry.assessed_on is None
+    entry.decided_on = d.decided_on
+    entry.decided_by = caller.user.username
+    entry.decision_maker = d.decision_maker
+    entry.outcome = d.outcome
+    entry.departure_reasons = d.departure_reasons or None
+    entry.override_reason = d.override_reason if override else None
+    entry.decided_without_assessment = override
+    entry.clear_record = d.clear_record or None
+    if override:
+        # Flagged to auditors by its own event, besides the change itself.
+        record(
+            session,
+            Action.NONPUNISHMENT_OVERRIDE,
+            caller.actor,
+            case_ref=case.reference,
+            field_groups=GROUP,
+            context=caller.context,
+        )
+    save(session, caller, case, GROUP)
+
+
+def view_of(entry: NonPunishment, level: AccessLevel, caller: Caller) -> ConsiderationView:
+    """What `level` shows: minimal the flag, summary the outcome, read all of it."""
+    if level == AccessLevel.WRITE and not _may_change(caller, entry):
+        # Police see other organisations' entries as flag and outcome.
+        level = AccessLevel.SUMMARY
+    if level < AccessLevel.SUMMARY:
+        return ConsiderationView(id=entry.id, full=False, may_change=False)
+    if level == AccessLevel.SUMMARY:
+        return ConsiderationView(
+            id=entry.id,
+            full=False,
+            may_change=False,
+            outcome=entry.outcome,
+            decided_on=entry.decided_on,
+            decided_without_assessment=entry.decided_without_assessment,
+        )
+    return _full(entry, may_change=level == AccessLevel.WRITE)
+
+
+def _full(entry: NonPunishment, may_change: bool) -> ConsiderationView:
+    return ConsiderationView(
+        id=entry.id,
+        full=True,
+        may_change=may_change,
+        outcome=entry.outcome,
+        decided_on=entry.decided_on,
+        decided_without_assessment=entry.decided_without_assessment,
+        offence=entry.offence,
+        stage=entry.stage,
+        link=entry.link,
+        rationale=entry.rationale,
+        assessed_on=entry.assessed_on,
+        assessor=entry.assessor,
+        decision_maker=entry.decision_maker,
+        departure_reasons=entry.departure_reasons,
+        override_reason=entry.override_reason,
+        clear_record=entry.clear_record,
+        version=entry.version,
+    )
+
+
+def considerations(
+    session: Session, caller: Caller, case_id: uuid.UUID
+) -> tuple[ConsiderationView, ...] | None:
+    level = current_policy().level(caller.role, FieldGroup.NON_PUNISHMENT)
+    if level == AccessLevel.NONE:
+        return None
+    rows = session.scalars(
+        select(NonPunishment)
+        .where(NonPunishment.case_id == case_id)
+        .order_by(NonPunishment.created_at)
+    )
+    return tuple(view_of(e, level, caller) for e in rows)
+
+
+def consideration_for_edit(
+    session: Session, caller: Caller, case_id: uuid.UUID, entry_id: uuid.UUID
+) -> ConsiderationView:
+    """An entry for its edit or decision form; only for those who may change it."""
+    ensure_may_write(session, caller, case_id, FieldGroup.NON_PUNISHMENT)
+    case = reach(session, caller, case_id, Permission.CASE_UPDATE).case
+    entry = _changeable(session, caller, case, entry_id)
+    view = _full(entry, may_change=True)
+    save(session, caller, case, GROUP, Action.CASE_READ)
+    return view

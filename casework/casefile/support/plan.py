@@ -1,0 +1,178 @@
+"""The support plan: measures with provider, dates, status and review date.
+
+Clinical notes belong to the health field group: only team members whose actor type is
+health or child psychiatry read or write them, whatever their role's other rights.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework import clock
+from casework.access.caller import Caller
+from casework.access.errors import InvalidInput, StaleEdit
+from casework.access.permissions import FieldGroup, Permission
+from casework.access.reach import active_membership, reach
+from casework.audit.events import Action
+from casework.casefile.record.identity import ensure_may_write
+from casework.casefile.saving import record_of, save
+from casework.casefile.support.readouts import MeasureView
+from casework.models.case import Case
+from casework.models.organisation import Organisation
+from casework.models.support import MeasureStatus, MeasureType, SupportMeasure
+from casework.models.team import ActorType
+
+HEALTH_ACTOR_TYPES = frozenset({ActorType.HEALTH, ActorType.CHILD_PSYCHIATRY})
+OPEN_STATUSES = frozenset({MeasureStatus.PLANNED, MeasureStatus.ACTIVE})
+
+
+@dataclass(frozen=True)
+class MeasureInput:
+    measure_type: str
+    provider_id: uuid.UUID | None
+    status: str
+    starts_on: date
+    ends_on: date | None
+    review_on: date | None
+    details: str
+    clinical_notes: str | None = None
+
+
+def is_health_member(session: Session, case_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    membership = active_membership(session, case_id, user_id)
+    return membership is not None and membership.actor_type in HEALTH_ACTOR_TYPES
+
+
+def review_overdue(measure: SupportMeasure, day: date) -> bool:
+    return (
+        measure.status in OPEN_STATUSES
+        and measure.review_on is not None
+        and measure.review_on < day
+    )
+
+
+def measure_view(
+    measure: SupportMeasure, full: bool, health: bool, notes_exist: bool = False
+) -> MeasureView:
+    """`health`: the caller reads clinical notes; `notes_exist`: the caller may know that
+    there are notes (the health group at summary level)."""
+    return MeasureView(
+        id=measure.id,
+        measure_type=measure.measure_type,
+        provider=measure.provider.name,
+        provider_id=measure.provider_id,
+        status=measure.status,
+        starts_on=measure.starts_on,
+        ends_on=measure.ends_on,
+        review_on=measure.review_on,
+        version=measure.version,
+        review_overdue=review_overdue(measure, clock.today()),
+        details=(measure.details or "") if full else None,
+        clinical_notes=(measure.clinical_notes or "") if health else None,
+        has_clinical_notes=(health or notes_exist) and measure.clinical_notes_enc is not None,
+    )
+
+
+def case_measures(session: Session, case_id: uuid.UUID) -> list[SupportMeasure]:
+    return list(
+        session.scalars(
+            select(SupportMeasure)
+            .where(SupportMeasure.case_id == case_id)
+            .order_by(SupportMeasure.starts_on, SupportMeasure.id)
+        )
+    )
+
+
+def _check(session: Session, measure: MeasureInput) -> None:
+    if measure.measure_type not in set(MeasureType):
+        raise InvalidInput("measure_type", _l("Choose a type of measure from the list."))
+    if measure.provider_id is None or session.get(Organisation, measure.provider_id) is None:
+        raise InvalidInput("provider", _l("Choose a provider from the list."))
+    if measure.status not in set(MeasureStatus):
+        raise InvalidInput("status", _l("Choose a status from the list."))
+    if measure.ends_on is not None and measure.ends_on < measure.starts_on:
+        raise InvalidInput("ends_on", _l("The measure cannot end before it starts."))
+    if measure.review_on is not None and measure.review_on < measure.starts_on:
+        raise InvalidInput("review_on", _l("The review cannot come before the start."))
+
+
+def _writable(session: Session, caller: Caller, case_id: uuid.UUID, m: MeasureInput) -> Case:
+    """The case, after the write check and the input checks; raises before any change."""
+    ensure_may_write(session, caller, case_id, FieldGroup.SUPPORT_PLAN)
+    case = reach(session, caller, case_id, Permission.CASE_UPDATE).case
+    try:
+        _check(session, m)
+        if m.clinical_notes and not is_health_member(session, case_id, caller.user.id):
+            raise InvalidInput(
+                "clinical_notes", _l("Only health professionals on the team write clinical notes.")
+            )
+    except InvalidInput:
+        session.rollback()
+        raise
+    return case
+
+
+def _apply(measure: SupportMeasure, m: MeasureInput, health: bool) -> None:
+    measure.measure_type = m.measure_type
+    if m.provider_id is not None:  # always, after _check
+        measure.provider_id = m.provider_id
+    measure.status = m.status
+    measure.starts_on = m.starts_on
+    measure.ends_on = m.ends_on
+    measure.review_on = m.review_on
+    measure.details = m.details
+    if health and m.clinical_notes is not None:
+        measure.clinical_notes = m.clinical_notes or None
+
+
+def _groups(m: MeasureInput, health: bool) -> list[FieldGroup]:
+    wrote_health = health and m.clinical_notes is not None
+    return [FieldGroup.SUPPORT_PLAN] + ([FieldGroup.HEALTH] if wrote_health else [])
+
+
+def add_measure(session: Session, caller: Caller, case_id: uuid.UUID, m: MeasureInput) -> uuid.UUID:
+    case = _writable(session, caller, case_id, m)
+    health = is_health_member(session, case_id, caller.user.id)
+    measure = SupportMeasure(case, created_by=caller.user.username, starts_on=m.starts_on)
+    _apply(measure, m, health)
+    session.add(measure)
+    save(session, caller, case, _groups(m, health))
+    return measure.id
+
+
+def update_measure(
+    session: Session,
+    caller: Caller,
+    case_id: uuid.UUID,
+    measure_id: uuid.UUID,
+    m: MeasureInput,
+    expected_version: int,
+) -> None:
+    case = _writable(session, caller, case_id, m)
+    measure = record_of(session, caller, SupportMeasure, measure_id, case)
+    if measure.version != expected_version:
+        session.rollback()
+        raise StaleEdit(measure.version)
+    health = is_health_member(session, case_id, caller.user.id)
+    _apply(measure, m, health)
+    save(session, caller, case, _groups(m, health))
+
+
+def measure_for_edit(
+    session: Session, caller: Caller, case_id: uuid.UUID, measure_id: uuid.UUID
+) -> MeasureView:
+    """One measure, for its edit form; only for those who may change the plan."""
+    ensure_may_write(session, caller, case_id, FieldGroup.SUPPORT_PLAN)
+    case = reach(session, caller, case_id, Permission.CASE_UPDATE).case
+    measure = record_of(session, caller, SupportMeasure, measure_id, case)
+    health = is_health_member(session, case_id, caller.user.id)
+    view = measure_view(measure, full=True, health=health)
+    groups = [FieldGroup.SUPPORT_PLAN] + ([FieldGroup.HEALTH] if health else [])
+    save(session, caller, case, groups, Action.CASE_READ)
+    return view

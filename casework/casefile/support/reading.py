@@ -1,0 +1,57 @@
+"""The team-meeting overview of a case, added to what read_case returns: the team,
+referrals, the plan with its next reviews, open re-offers, the child's latest views and
+non-punishment, each only as far as the caller's role may read its group."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy.orm import Session
+
+from casework.access.caller import Caller
+from casework.access.permissions import FieldGroup, Permission
+from casework.access.policy import AccessLevel, current_policy
+from casework.access.reach import Reach
+from casework.casefile.support.childs_views import latest_views
+from casework.casefile.support.nonpunishment import considerations
+from casework.casefile.support.plan import case_measures, is_health_member, measure_view
+from casework.casefile.support.readouts import SupportView
+from casework.casefile.support.referrals import case_referrals
+from casework.casefile.support.reoffers import reoffers
+from casework.casefile.support.team import may_manage_team, member_views
+
+
+def support_view(session: Session, caller: Caller, route: Reach) -> SupportView:
+    policy = current_policy()
+    case = route.case
+    plan = policy.level(caller.role, FieldGroup.SUPPORT_PLAN)
+    views = policy.level(caller.role, FieldGroup.CHILD_VIEWS)
+    health = not route.read_only and is_health_member(session, case.id, caller.user.id)
+    notes_exist = policy.level(caller.role, FieldGroup.HEALTH) >= AccessLevel.SUMMARY
+    measures = None
+    if plan >= AccessLevel.SUMMARY:
+        measures = tuple(
+            measure_view(m, full=plan >= AccessLevel.READ, health=health, notes_exist=notes_exist)
+            for m in case_measures(session, case.id)
+        )
+    open_reoffers = None
+    if views >= AccessLevel.READ:
+        open_reoffers = tuple(reoffers(session, [case.id]).get(case.id, []))
+    found = considerations(session, caller, case.id)
+    if found is not None and route.read_only:
+        found = tuple(replace(c, may_change=False) for c in found)
+    writable = not route.read_only
+    return SupportView(
+        team=tuple(m for m in member_views(session, case.id) if m.active),
+        referrals=case_referrals(session, case, caller.role),
+        measures=measures,
+        latest_views=latest_views(session, case.id) if views >= AccessLevel.READ else None,
+        reoffers=open_reoffers,
+        considerations=found,
+        may_manage_team=may_manage_team(session, caller, case),
+        may_refer=writable and policy.allows(caller.role, Permission.REFERRAL_CREATE),
+        may_decide_nonpunishment=writable
+        and policy.allows(caller.role, Permission.NONPUNISHMENT_DECIDE),
+        is_health_member=health,
+        reoffers_due=sum(1 for r in open_reoffers or () if r.due),
+    )

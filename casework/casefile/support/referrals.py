@@ -1,0 +1,257 @@
+"""Referrals: a team member refers the case to another organisation; a coordinator of
+the receiving region accepts it (choosing members) or declines it with a reason.
+
+Until a referral is accepted the receiver sees only what it reveals: the reference, the
+organisations, the reason and the consent. Never the child's identity.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework import clock
+from casework.access.caller import Caller
+from casework.access.errors import CaseNotFound, InvalidInput
+from casework.access.guard import deny, require
+from casework.access.permissions import FieldGroup, Permission
+from casework.access.policy import AccessLevel, current_policy
+from casework.access.reach import reach
+from casework.audit.events import Action, record
+from casework.casefile.casewide.opening import ROLE_ACTOR_TYPE
+from casework.casefile.support.membership import stage_member
+from casework.casefile.support.readouts import Choice, ReferralLine, ReferralPage
+from casework.casefile.support.team import team_candidates
+from casework.clock import utcnow
+from casework.models.case import Case
+from casework.models.organisation import Organisation
+from casework.models.referral import Consent, Referral, ReferralState
+from casework.models.team import ActorType, TeamMembership
+
+REASON_MAX = 2000
+
+
+@dataclass(frozen=True)
+class NewReferral:
+    to_organisation_id: uuid.UUID
+    reason: str
+    consent: str
+
+
+def organisations(session: Session) -> list[tuple[uuid.UUID, str]]:
+    """Organisations one can refer to or name as a provider (not case data)."""
+    return [
+        (o.id, o.name) for o in session.scalars(select(Organisation).order_by(Organisation.name))
+    ]
+
+
+def line(referral: Referral, with_reasons: bool, with_decision: bool = False) -> ReferralLine:
+    """`with_reasons`: the sender's reason and the decision's; `with_decision`: the
+    decision's reason only (written by the receiver for the sender)."""
+    return ReferralLine(
+        id=referral.id,
+        reference=referral.case.reference,
+        from_organisation=referral.from_organisation.name,
+        to_organisation=referral.to_organisation.name,
+        state=referral.state,
+        consent=referral.consent,
+        created_at=referral.created_at,
+        decided_at=referral.decided_at,
+        reason=referral.reason if with_reasons else None,
+        decision_reason=referral.decision_reason if with_reasons or with_decision else None,
+    )
+
+
+def case_referrals(session: Session, case: Case, role: str) -> tuple[ReferralLine, ...]:
+    """The case's referrals for its team: every member sees the outcome and why a
+    referral was declined; the reason for referring is for support-plan readers only."""
+    with_reasons = current_policy().level(role, FieldGroup.SUPPORT_PLAN) >= AccessLevel.READ
+    rows = session.scalars(
+        select(Referral).where(Referral.case_id == case.id).order_by(Referral.created_at.desc())
+    )
+    return tuple(line(r, with_reasons, with_decision=True) for r in rows)
+
+
+def ensure_may_refer(session: Session, caller: Caller, case_id: uuid.UUID) -> str:
+    """The case's reference, if the caller may refer it. The referral form shows the
+    case, so opening it is audited as a read (of no field group); refusals are too."""
+    reference = reach(session, caller, case_id, Permission.REFERRAL_CREATE).case.reference
+    record(session, Action.CASE_READ, caller.actor, case_ref=reference, context=caller.context)
+    session.commit()
+    return reference
+
+
+def refer(session: Session, caller: Caller, case_id: uuid.UUID, new: NewReferral) -> uuid.UUID:
+    case = reach(session, caller, case_id, Permission.REFERRAL_CREATE).case
+    target = session.get(Organisation, new.to_organisation_id)
+    problem = None
+    if target is None:
+        problem = InvalidInput("to_organisation", _l("Choose an organisation from the list."))
+    elif target.id == caller.user.organisation_id:
+        problem = InvalidInput(
+            "to_organisation", _l("Your own organisation cannot receive your referral.")
+        )
+    elif _pending(session, case.id, target.id):
+        problem = InvalidInput(
+            "to_organisation", _l("A referral to this organisation is already waiting.")
+        )
+    elif new.consent not in set(Consent):
+        problem = InvalidInput("consent", _l("Record whose consent was given."))
+    if problem is not None:
+        session.rollback()
+        raise problem
+    referral = Referral(
+        case,
+        new.reason,
+        from_organisation_id=caller.user.organisation_id,
+        to_organisation_id=new.to_organisation_id,
+        consent=new.consent,
+        created_by=caller.user.username,
+    )
+    session.add(referral)
+    record(
+        session,
+        Action.REFERRAL_CREATE,
+        caller.actor,
+        case_ref=case.reference,
+        field_groups=[FieldGroup.SUPPORT_PLAN],
+        context=caller.context,
+    )
+    session.commit()
+    return referral.id
+
+
+def _pending(session: Session, case_id: uuid.UUID, to_id: uuid.UUID) -> bool:
+    return (
+        session.scalar(
+            select(Referral.id).where(
+                Referral.case_id == case_id,
+                Referral.to_organisation_id == to_id,
+                Referral.state == ReferralState.PENDING,
+            )
+        )
+        is not None
+    )
+
+
+def _region_referrals(session: Session, caller: Caller) -> list[Referral]:
+    region = caller.user.organisation.region
+    return list(
+        session.scalars(
+            select(Referral)
+            .join(Organisation, Organisation.id == Referral.to_organisation_id)
+            .where(Organisation.region == region)
+            .order_by(Referral.created_at.desc())
+        )
+    )
+
+
+def referral_inbox(session: Session, caller: Caller) -> list[ReferralLine]:
+    """Referrals to organisations of the coordinator's region, without reasons."""
+    require(session, caller, Permission.REFERRAL_DECIDE)
+    rows = [line(r, with_reasons=False) for r in _region_referrals(session, caller)]
+    record(session, Action.CASE_LIST, caller.actor, context=caller.context)
+    session.commit()
+    return rows
+
+
+def _receivable(session: Session, caller: Caller, referral_id: uuid.UUID) -> Referral:
+    require(session, caller, Permission.REFERRAL_DECIDE)
+    referral = session.get(Referral, referral_id)
+    region = caller.user.organisation.region
+    if referral is None or referral.to_organisation.region != region:
+        deny(session, caller, referral.case if referral else None)
+        raise CaseNotFound(str(referral_id))
+    return referral
+
+
+def read_referral(session: Session, caller: Caller, referral_id: uuid.UUID) -> ReferralPage:
+    referral = _receivable(session, caller, referral_id)
+    page = ReferralPage(
+        referral=line(referral, with_reasons=True),
+        candidates=tuple(
+            Choice(str(u.id), u.display_name)
+            for u in team_candidates(session, referral.to_organisation_id)
+        ),
+    )
+    record(
+        session,
+        Action.CASE_READ,
+        caller.actor,
+        case_ref=referral.case.reference,
+        context=caller.context,
+    )
+    session.commit()
+    return page
+
+
+def _decidable(session: Session, caller: Caller, referral_id: uuid.UUID) -> Referral:
+    referral = _receivable(session, caller, referral_id)
+    if referral.state != ReferralState.PENDING:
+        session.rollback()
+        raise InvalidInput("decision", _l("This referral has been decided already."))
+    return referral
+
+
+def _decided(session: Session, caller: Caller, referral: Referral, state: str) -> None:
+    referral.state = state
+    referral.decided_at = utcnow()
+    referral.decided_by = caller.user.username
+    record(
+        session,
+        Action.REFERRAL_DECIDE,
+        caller.actor,
+        case_ref=referral.case.reference,
+        context=caller.context,
+    )
+
+
+def accept_referral(
+    session: Session, caller: Caller, referral_id: uuid.UUID, member_ids: list[uuid.UUID]
+) -> None:
+    """Accept, adding the chosen people of the receiving organisation as members."""
+    referral = _decidable(session, caller, referral_id)
+    allowed = {u.id: u for u in team_candidates(session, referral.to_organisation_id)}
+    chosen = [allowed[i] for i in member_ids if i in allowed]
+    if not chosen or len(chosen) != len(member_ids):
+        session.rollback()
+        raise InvalidInput("members", _l("Choose at least one person to join the team."))
+    day = clock.today()
+    for user in chosen:
+        if _already_member(session, referral.case_id, user.id):
+            continue
+        stage_member(
+            session,
+            caller.actor,
+            referral.case_id,
+            user,
+            ROLE_ACTOR_TYPE.get(user.role, ActorType.NGO),
+            starts_on=day,
+            context=caller.context,
+        )
+    _decided(session, caller, referral, ReferralState.ACCEPTED)
+    session.commit()
+
+
+def _already_member(session: Session, case_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    day = clock.today()
+    rows = session.scalars(
+        select(TeamMembership).where(
+            TeamMembership.case_id == case_id, TeamMembership.user_id == user_id
+        )
+    )
+    return any(m.ends_on is None or m.ends_on > day for m in rows)
+
+
+def decline_referral(session: Session, caller: Caller, referral_id: uuid.UUID, reason: str) -> None:
+    referral = _decidable(session, caller, referral_id)
+    if not reason.strip():
+        session.rollback()
+        raise InvalidInput("reason", _l("Say why the referral is declined; the sender sees it."))
+    referral.decision_reason = reason.strip()
+    _decided(session, caller, referral, ReferralState.DECLINED)
+    session.commit()

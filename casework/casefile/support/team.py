@@ -1,0 +1,207 @@
+"""Assembling a support team: coordinators for cases led in their region, and case
+leads for their own cases, add and end memberships. Exactly one lead at a time."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework import clock
+from casework.access.caller import Caller
+from casework.access.errors import CaseNotFound, InvalidInput, NotPermitted
+from casework.access.guard import deny
+from casework.access.permissions import Permission
+from casework.access.policy import current_policy
+from casework.access.reach import active_membership, reach
+from casework.audit.events import Action, record
+from casework.casefile.support.membership import stage_member
+from casework.casefile.support.readouts import Choice, MemberView, TeamPage
+from casework.clock import utcnow
+from casework.models.case import Case
+from casework.models.organisation import Organisation
+from casework.models.team import ActorType, TeamMembership, TeamRole
+from casework.models.user import User
+
+
+@dataclass(frozen=True)
+class TeamChange:
+    user_id: uuid.UUID
+    actor_type: str
+    role_in_team: str
+    starts_on: date
+    ends_on: date | None
+
+
+def in_region(session: Session, caller: Caller, case: Case) -> bool:
+    lead_org = session.get(Organisation, case.lead_organisation_id)
+    return lead_org is not None and lead_org.region == caller.user.organisation.region
+
+
+def may_manage_team(session: Session, caller: Caller, case: Case) -> bool:
+    """Coordinators manage teams of cases led in their region; others lead the case."""
+    policy = current_policy()
+    if not policy.allows(caller.role, Permission.TEAM_ASSIGN):
+        return False
+    if policy.allows(caller.role, Permission.CASE_OVERVIEW) and in_region(session, caller, case):
+        return True
+    membership = active_membership(session, case.id, caller.user.id)
+    return membership is not None and membership.role_in_team == TeamRole.LEAD
+
+
+def team_case(session: Session, caller: Caller, case_id: uuid.UUID) -> Case:
+    """The case whose team the caller may change. Team members without the right get
+    NotPermitted, everyone else CaseNotFound; both are audited."""
+    case = session.get(Case, case_id)
+    if case is not None and may_manage_team(session, caller, case):
+        return case
+    reach(session, caller, case_id, Permission.TEAM_ASSIGN)
+    deny(session, caller, case)
+    raise NotPermitted(Permission.TEAM_ASSIGN)
+
+
+def member_views(session: Session, case_id: uuid.UUID) -> tuple[MemberView, ...]:
+    day = clock.today()
+    rows = session.scalars(
+        select(TeamMembership)
+        .where(TeamMembership.case_id == case_id)
+        .order_by(TeamMembership.starts_on, TeamMembership.id)
+    )
+    return tuple(
+        MemberView(
+            id=m.id,
+            display_name=m.user.display_name,
+            username=m.user.username,
+            organisation=m.user.organisation.name,
+            actor_type=m.actor_type,
+            role_in_team=m.role_in_team,
+            starts_on=m.starts_on,
+            ends_on=m.ends_on,
+            active=m.is_active_on(day),
+        )
+        for m in rows
+    )
+
+
+def team_candidates(session: Session, organisation_id: uuid.UUID | None = None) -> list[User]:
+    """Active users whose role reads cases; of one organisation if given."""
+    query = select(User).where(User.active.is_(True)).order_by(User.display_name)
+    if organisation_id is not None:
+        query = query.where(User.organisation_id == organisation_id)
+    policy = current_policy()
+    return [u for u in session.scalars(query) if policy.allows(u.role, Permission.CASE_READ)]
+
+
+def team_page(session: Session, caller: Caller, case_id: uuid.UUID) -> TeamPage:
+    case = team_case(session, caller, case_id)
+    page = TeamPage(
+        case_id=case.id,
+        reference=case.reference,
+        members=member_views(session, case.id),
+        candidates=tuple(
+            Choice(str(u.id), f"{u.display_name} — {u.organisation.name}")
+            for u in team_candidates(session)
+        ),
+    )
+    record(session, Action.CASE_READ, caller.actor, case_ref=case.reference, context=caller.context)
+    session.commit()
+    return page
+
+
+def _overlaps(m: TeamMembership, starts_on: date, ends_on: date | None) -> bool:
+    """Whether [starts_on, ends_on) meets the membership's own period."""
+    starts_before_end = m.ends_on is None or starts_on < m.ends_on
+    ends_after_start = ends_on is None or m.starts_on < ends_on
+    return starts_before_end and ends_after_start
+
+
+def check_change(session: Session, case: Case, change: TeamChange) -> User:
+    """Raise InvalidInput for the first field that is wrong; return the new member."""
+    user = session.get(User, change.user_id)
+    if user is None or user not in team_candidates(session):
+        raise InvalidInput("user", _l("Choose a person from the list."))
+    if change.actor_type not in set(ActorType):
+        raise InvalidInput("actor_type", _l("Choose an actor type from the list."))
+    if change.role_in_team not in set(TeamRole):
+        raise InvalidInput("role_in_team", _l("Choose lead or member."))
+    if change.ends_on is not None and change.ends_on <= change.starts_on:
+        raise InvalidInput("ends_on", _l("The membership must end after it starts."))
+    existing = session.scalars(select(TeamMembership).where(TeamMembership.case_id == case.id))
+    overlapping = [m for m in existing if _overlaps(m, change.starts_on, change.ends_on)]
+    if any(m.user_id == user.id for m in overlapping):
+        raise InvalidInput("user", _l("This person is already on the team for these dates."))
+    if change.role_in_team == TeamRole.LEAD and any(
+        m.role_in_team == TeamRole.LEAD for m in overlapping
+    ):
+        raise InvalidInput(
+            "role_in_team",
+            _l("The team has a lead for these dates. End that membership first."),
+        )
+    return user
+
+
+def add_to_team(session: Session, caller: Caller, case_id: uuid.UUID, change: TeamChange) -> None:
+    case = team_case(session, caller, case_id)
+    try:
+        user = check_change(session, case, change)
+    except InvalidInput:
+        session.rollback()
+        raise
+    stage_member(
+        session,
+        caller.actor,
+        case.id,
+        user,
+        change.actor_type,
+        starts_on=change.starts_on,
+        ends_on=change.ends_on,
+        role_in_team=change.role_in_team,
+        context=caller.context,
+    )
+    session.commit()
+
+
+def end_membership(
+    session: Session, caller: Caller, case_id: uuid.UUID, membership_id: uuid.UUID, ends_on: date
+) -> None:
+    """End a membership on `ends_on` (the member has no access from that day)."""
+    case = team_case(session, caller, case_id)
+    membership = session.get(TeamMembership, membership_id)
+    if membership is None or membership.case_id != case.id:
+        deny(session, caller, case)
+        raise CaseNotFound(str(membership_id))
+    if ends_on < membership.starts_on:
+        session.rollback()
+        raise InvalidInput("ends_on", _l("A membership cannot end before it starts."))
+    if ends_on < clock.today():
+        session.rollback()
+        raise InvalidInput("ends_on", _l("Choose today or a later date."))
+    if membership.ends_on is not None and membership.ends_on <= ends_on:
+        session.rollback()
+        raise InvalidInput("ends_on", _l("The membership already ends by then."))
+    membership.ends_on = ends_on
+    record(
+        session,
+        Action.TEAM_CHANGE,
+        caller.actor,
+        case_ref=case.reference,
+        context=caller.context,
+        subject=membership.user.username,
+    )
+    session.commit()
+
+
+def mark_seen(session: Session, case_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """The member has opened the case: it is no longer new to them (not committed)."""
+    for m in session.scalars(
+        select(TeamMembership).where(
+            TeamMembership.case_id == case_id,
+            TeamMembership.user_id == user_id,
+            TeamMembership.seen_at.is_(None),
+        )
+    ):
+        m.seen_at = utcnow()

@@ -1,0 +1,156 @@
+"""Fictional demo data: organisations around the Baltic Sea, one user per role and about
+thirty cases. Every case is opened through the casefile door, so demo data is encrypted
+and audited exactly like real data. None of these children exist."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from casework import clock
+from casework.audit.events import Actor, RequestContext
+from casework.auth.accounts import create_user
+from casework.casefile import Caller, NewChild, open_break_glass, open_case
+from casework.casefile.support.membership import add_member
+from casework.demo.record import INTAKE, open_by_identification, seed_record
+from casework.demo.support import seed_support
+from casework.models import ActorType, Case, Organisation, OrganisationKind, User
+from casework.settings import DEMO_PASSWORD
+
+ORGANISATIONS = [
+    ("Tallinn Police Prefecture (demo)", OrganisationKind.POLICE, "Harju"),
+    ("Riga City Social Services (demo)", OrganisationKind.SOCIAL_SERVICES, "Riga"),
+    ("Baltic Harbour Children's Support (demo)", OrganisationKind.NGO, "Riga"),
+    ("Gdańsk Regional Prosecutor's Office (demo)", OrganisationKind.PROSECUTION, "Pomerania"),
+    ("Baltic Regional Coordination Centre (demo)", OrganisationKind.COORDINATION, "Riga"),
+    ("Data Protection and Audit Office (demo)", OrganisationKind.OVERSIGHT, "Riga"),
+    ("Casework Operations (demo)", OrganisationKind.OPERATIONS, "Riga"),
+]
+
+# user name -> (display name, role, organisation index)
+USERS = {
+    "socialworker": ("Sofia Social-Worker", "social_worker", 1),
+    "police": ("Peeter Police", "police", 0),
+    "prosecutor": ("Paulina Prosecutor", "prosecutor", 3),
+    "ngo": ("Nora NGO", "ngo_worker", 2),
+    "coordinator": ("Kārlis Coordinator", "coordinator", 4),
+    "auditor": ("Aino Auditor", "auditor", 5),
+    "admin": ("Anders Admin", "admin", 6),
+}
+DEMO_USERS = tuple(USERS)
+
+# Fictional children, names from around the Baltic Sea.
+CHILDREN = [
+    ("Šarūnas", "Petrauskas", "male"),
+    ("Liis", "Jõgi", "female"),
+    ("Łucja", "Wiśniewska", "female"),
+    ("Mads", "Ærøskøbing", "male"),
+    ("Līga", "Ozoliņa", "female"),
+    ("Aino", "Mäkinen", "female"),
+    ("Åsa", "Lindström", "female"),
+    ("Jürgen", "Müller", "male"),
+    ("Oleksandr", "Kovalenko", "male"),
+    ("Daryna", "Shevchenko", "female"),
+    ("Gintarė", "Kazlauskaitė", "female"),
+    ("Mart", "Tamm", "male"),
+    ("Zofia", "Dąbrowska", "female"),
+    ("Søren", "Kjærgaard", "male"),
+    ("Jānis", "Bērziņš", "male"),
+    ("Eetu", "Järvinen", "male"),
+    ("Björn", "Åkesson", "male"),
+    ("Grete", "Kübler", "female"),
+    ("Mykola", "Bondarenko", "male"),
+    ("Rūta", "Žukauskienė", "female"),
+    ("Kertu", "Õunapuu", "female"),
+    ("Paweł", "Grzegorczyk", "male"),
+    ("Ida", "Østergaard", "female"),
+    ("Elīna", "Kalniņa", "female"),
+    ("Ville", "Häkkinen", "male"),
+    ("Märta", "Sjöberg", "female"),
+    ("Lukas", "Schröder", "male"),
+    ("Iryna", "Melnyk", "female"),
+    ("Dovydas", "Jankūnas", "male"),
+    ("Anonymous", "Unknown", "unknown"),
+]
+
+
+def seed(session: Session) -> int:
+    rng = random.Random(2026)  # noqa: S311 - fictional data, reproducible on purpose
+    orgs = [Organisation(name=n, kind=k, region=r) for n, k, r in ORGANISATIONS]
+    session.add_all(orgs)
+    session.commit()
+    users: dict[str, User] = {}
+    seeder = Actor(username="demo-seed")
+    for username, (display, role, org_index) in USERS.items():
+        users[username] = create_user(
+            session,
+            username=username,
+            display_name=display,
+            password=DEMO_PASSWORD,
+            role=role,
+            organisation=orgs[org_index],
+            created_by=seeder,
+        )
+    context = RequestContext(request_id="demo-seed", client_addr="")
+    today = clock.today()
+    case_ids = []
+    for index, (given, family, sex) in enumerate(CHILDREN):
+        opener = users["police"] if index % 4 == 3 else users["socialworker"]
+        age_days = rng.randint(8 * 365, 17 * 365)
+        born = None if index % 10 == 9 else today - timedelta(days=age_days)
+        child = NewChild(given_name=given, family_name=family, date_of_birth=born, sex=sex)
+        if index in INTAKE:  # the police open these by recording an identification
+            case_ids.append(
+                open_by_identification(
+                    session, Caller(opener, context), child, index, users["socialworker"]
+                )
+            )
+        else:
+            case_ids.append(open_case(session, Caller(user=opener, context=context), child))
+    _teams(session, seeder, users, case_ids, today)
+    seed_record(session, users, case_ids, Caller(user=users["police"], context=context))
+    seed_support(session, users, orgs, case_ids, today)
+    open_break_glass(
+        session,
+        Caller(user=users["prosecutor"], context=context),
+        session.get_one(Case, case_ids[0]).reference,
+        "Detention hearing this afternoon: I must check whether the child is known as a "
+        "possible victim before the prosecution decides anything.",
+    )
+    return len(CHILDREN)
+
+
+# (user, actor type, case indexes) of demo memberships beyond the case openers.
+TEAMS = [
+    ("ngo", ActorType.NGO, range(0, 12)),
+    ("police", ActorType.POLICE, (0, 1, 2, 4, 5)),
+    ("socialworker", ActorType.SOCIAL_SERVICES, (3, 7, 11, 15)),
+    ("prosecutor", ActorType.PROSECUTOR, (3, 7, 8)),
+    ("coordinator", ActorType.SOCIAL_SERVICES, (1, 2)),
+]
+
+
+def _teams(
+    session: Session, seeder: Actor, users: dict[str, User], case_ids: list[Any], today: date
+) -> None:
+    """Each demo user is on some cases and not on others; some memberships have ended."""
+    started = today - timedelta(days=60)
+    for username, actor_type, indexes in TEAMS:
+        for index in indexes:
+            add_member(
+                session, seeder, case_ids[index], users[username], actor_type, starts_on=started
+            )
+    # Memberships that ended: the NGO no longer sees these two cases.
+    for index in (12, 13):
+        add_member(
+            session,
+            seeder,
+            case_ids[index],
+            users["ngo"],
+            ActorType.NGO,
+            starts_on=started,
+            ends_on=today - timedelta(days=7),
+        )
