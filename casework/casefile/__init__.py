@@ -56,9 +56,9 @@ from casework.casefile.identification.records import (
 )
 from casework.casefile.readouts import (
     UNREADABLE,
+    CaseReadout,
     CaseSummary,
-    CaseView,
-    IdentityView,
+    IdentityReadout,
     OverviewRow,
     Unreadable,
 )
@@ -116,8 +116,8 @@ __all__ = [
     "Caller",
     "CaseClosed",
     "CaseNotFound",
+    "CaseReadout",
     "CaseSummary",
-    "CaseView",
     "Colleague",
     "ConsiderationInput",
     "DecisionChange",
@@ -126,7 +126,7 @@ __all__ = [
     "GuardianChange",
     "IdentificationChange",
     "IdentityChange",
-    "IdentityView",
+    "IdentityReadout",
     "InvalidInput",
     "InvestigationChange",
     "MeasureInput",

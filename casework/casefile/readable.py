@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from casework.access.policy import AccessLevel
-from casework.casefile.readouts import UNREADABLE, IdentityView, Unreadable
+from casework.casefile.readouts import UNREADABLE, IdentityReadout, Unreadable
 from casework.crypto.aead import FieldIntegrityError
 from casework.models.case import Child
 
@@ -30,12 +30,12 @@ def age_on(child: Child, day: date) -> int | Unreadable | None:
         return UNREADABLE
 
 
-def identity_view(child: Child, level: AccessLevel, day: date) -> IdentityView:
+def identity_readout(child: Child, level: AccessLevel, day: date) -> IdentityReadout:
     """The child's identity at `level` (minimal: given name and age only)."""
     given_name = readable(child, "given_name")
     if level < AccessLevel.READ:
-        return IdentityView(given_name=given_name, age=age_on(child, day))
-    return IdentityView(
+        return IdentityReadout(given_name=given_name, age=age_on(child, day))
+    return IdentityReadout(
         given_name=given_name,
         age=age_on(child, day),
         family_name=readable(child, "family_name"),

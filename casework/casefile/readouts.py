@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from casework.casefile.support.readouts import SupportView
+    from casework.casefile.support.readouts import SupportReadout
 
 from casework.casefile.record.readouts import CaseDetails
 
@@ -26,7 +26,7 @@ UNREADABLE = Unreadable()
 
 
 @dataclass(frozen=True)
-class IdentityView:
+class IdentityReadout:
     """The child's identity. Minimal access fills only given_name and age."""
 
     given_name: str | Unreadable
@@ -53,20 +53,20 @@ class EmergencyAccess:
 
 
 @dataclass(frozen=True)
-class CaseView:
+class CaseReadout:
     id: uuid.UUID
     reference: str
     status: str
     created_at: datetime
     role_in_team: str
     field_groups: tuple[str, ...]
-    identity: IdentityView | None
+    identity: IdentityReadout | None
     writable_groups: tuple[str, ...] = ()
     emergency_until: datetime | None = None
     emergency_accesses: tuple[EmergencyAccess, ...] = field(default=())
     details: CaseDetails = field(default_factory=CaseDetails)
     # Team, referrals, plan, child's views, non-punishment (see casefile/meeting.py).
-    support: SupportView | None = None
+    support: SupportReadout | None = None
     erased: bool = False
     # Some section failed its integrity check and is left out (logged, never shown empty).
     damaged: bool = False

@@ -128,7 +128,7 @@ def _stale_identity(case_id: uuid.UUID) -> str:
     return render_template("cases/identity.html", form=form, case=fresh)
 
 
-def _identity_values(case: casefile.CaseView) -> SimpleNamespace:
+def _identity_values(case: casefile.CaseReadout) -> SimpleNamespace:
     """The names with the aliases, nationalities and languages, for the identity form."""
     record = case.details.record
     return SimpleNamespace(

@@ -43,7 +43,7 @@ def closed_case(case_id: uuid.UUID) -> Response:
     return redirect(url_for("cases.show", case_id=case_id))
 
 
-def case_after(case_id: uuid.UUID, check: Callable[[], object]) -> casefile.CaseView:
+def case_after(case_id: uuid.UUID, check: Callable[[], object]) -> casefile.CaseReadout:
     """The case as the caller sees it, once the door's `check` lets them act on it."""
     try:
         check()
@@ -56,7 +56,7 @@ def case_after(case_id: uuid.UUID, check: Callable[[], object]) -> casefile.Case
         abort(403)
 
 
-def case_for_change(case_id: uuid.UUID, group: FieldGroup) -> casefile.CaseView:
+def case_for_change(case_id: uuid.UUID, group: FieldGroup) -> casefile.CaseReadout:
     """The case as the caller sees it, once the door agrees they may change `group`."""
     return case_after(
         case_id, lambda: casefile.ensure_may_write(db.session(), caller(), case_id, group)
@@ -91,7 +91,7 @@ def edit_page(
     case_id: uuid.UUID,
     group: FieldGroup,
     form_class: FormFactory,
-    current: Callable[[casefile.CaseView], Any],
+    current: Callable[[casefile.CaseReadout], Any],
     save: Callable[[Any], object],
     page: Page,
 ) -> Response | str:

@@ -39,7 +39,7 @@ DONE = {
 }
 
 
-def _lead_view(case_id: uuid.UUID, step: casefile.Step) -> casefile.CaseView:
+def _lead_view(case_id: uuid.UUID, step: casefile.Step) -> casefile.CaseReadout:
     try:
         casefile.lead_case(db.session(), caller(), case_id, step)
         return casefile.read_case(db.session(), caller(), case_id)
@@ -125,11 +125,11 @@ def _reason_step(
     return _form_page(form, case, page)
 
 
-def _form_page(form: FlaskForm, case: casefile.CaseView, page: Page) -> str:
+def _form_page(form: FlaskForm, case: casefile.CaseReadout, page: Page) -> str:
     return render_template("record/edit.html", form=form, case=case, page=page, action=request.path)
 
 
-def _flag_view(case_id: uuid.UUID) -> casefile.CaseView:
+def _flag_view(case_id: uuid.UUID) -> casefile.CaseReadout:
     return case_after(case_id, lambda: casefile.ensure_may_flag(db.session(), caller(), case_id))
 
 

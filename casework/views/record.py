@@ -26,7 +26,7 @@ for _name, _function in TEMPLATE_GLOBALS.items():
 IDENTITY = FieldGroup.IDENTITY
 
 
-def _record(case: casefile.CaseView) -> Any:
+def _record(case: casefile.CaseReadout) -> Any:
     if case.details.record is None:  # the policy lets this role write what it cannot read
         abort(403)
     return case.details.record

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from casework import casefile, db
 from casework.access.permissions import FieldGroup
-from casework.casefile.support.readouts import MeasureView
+from casework.casefile.support.readouts import MeasureReadout
 from casework.forms.support import MeasureForm, options, views_form
 from casework.labels import MEASURE_TYPE
 from casework.views import guard
@@ -20,7 +20,7 @@ bp = Blueprint("support", __name__)
 guard.register(bp)
 
 
-def _measure_form(health: bool, obj: MeasureView | None = None) -> MeasureForm:
+def _measure_form(health: bool, obj: MeasureReadout | None = None) -> MeasureForm:
     form = MeasureForm(obj=obj, provider=str(obj.provider_id) if obj else None)
     form.provider.choices = options(
         ((str(i), name) for i, name in casefile.organisations(db.session())), blank=True

@@ -59,7 +59,9 @@ def case_id(app: Flask, db_session: Session) -> uuid.UUID:
     return case_id
 
 
-def _details(app: Flask, db_session: Session, case_id: uuid.UUID, role: str) -> casefile.CaseView:
+def _details(
+    app: Flask, db_session: Session, case_id: uuid.UUID, role: str
+) -> casefile.CaseReadout:
     user = UserFactory(username=f"viewer-{role}", role=role)
     join(app, db_session, case_id, user)
     with app.app_context():

@@ -17,10 +17,10 @@ from casework.access.policy import AccessLevel, current_policy
 from casework.access.reach import Reach, Via, reach
 from casework.audit.events import Action, record
 from casework.casefile import readable
-from casework.casefile.readouts import CaseView, EmergencyAccess, IdentityView
+from casework.casefile.readouts import CaseReadout, EmergencyAccess, IdentityReadout
 from casework.casefile.record.details import read_details
 from casework.casefile.record.readouts import CaseDetails
-from casework.casefile.support.reading import support_view
+from casework.casefile.support.reading import support_readout
 from casework.casefile.support.team import mark_seen
 from casework.crypto.aead import FieldIntegrityError
 from casework.models.breakglass import BreakGlassGrant
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseView:
+def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseReadout:
     """The case as the caller's role may see it. Unknown and unreachable cases look alike."""
     route = reach(session, caller, case_id, Permission.CASE_READ)
     policy = current_policy()
@@ -40,22 +40,22 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseView:
     if case.status == CaseStatus.ERASED:
         return _erased(session, caller, route)
     failed: list[str] = []
-    view = CaseView(
+    readout = CaseReadout(
         id=case.id,
         reference=case.reference,
         status=case.status,
         created_at=case.created_at,
         role_in_team=str(route.via),
         field_groups=tuple(str(g) for g in groups),
-        identity=identity_view(case, policy.level(caller.role, FieldGroup.IDENTITY)),
+        identity=identity_readout(case, policy.level(caller.role, FieldGroup.IDENTITY)),
         writable_groups=tuple(str(g) for g in writable),
         emergency_until=route.until,
         emergency_accesses=_section(failed, _emergency_accesses, (), session, route),
         details=_section(failed, read_details, CaseDetails(), session, route, caller.role),
-        support=_section(failed, support_view, None, session, caller, route),
+        support=_section(failed, support_readout, None, session, caller, route),
         damaged=bool(failed),
     )
-    if view.support is not None and view.support.is_health_member:
+    if readout.support is not None and readout.support.is_health_member:
         # Clinical notes follow the member's profession on the team, not the role.
         groups = [*groups, FieldGroup.HEALTH]
     mark_seen(session, case.id, caller.user.id)
@@ -68,7 +68,7 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseView:
         context=caller.context,
     )
     session.commit()
-    return view
+    return readout
 
 
 def _section(failed: list[str], build: Callable[..., T], fallback: T, *args: Any) -> T:
@@ -83,10 +83,10 @@ def _section(failed: list[str], build: Callable[..., T], fallback: T, *args: Any
         return fallback
 
 
-def _erased(session: Session, caller: Caller, route: Reach) -> CaseView:
+def _erased(session: Session, caller: Caller, route: Reach) -> CaseReadout:
     """An erased case: its reference and status, nothing else can be read any more."""
     case = route.case
-    view = CaseView(
+    readout = CaseReadout(
         id=case.id,
         reference=case.reference,
         status=case.status,
@@ -99,13 +99,13 @@ def _erased(session: Session, caller: Caller, route: Reach) -> CaseView:
     )
     record(session, Action.CASE_READ, caller.actor, case_ref=case.reference, context=caller.context)
     session.commit()
-    return view
+    return readout
 
 
-def identity_view(case: Case, level: AccessLevel) -> IdentityView | None:
+def identity_readout(case: Case, level: AccessLevel) -> IdentityReadout | None:
     if level == AccessLevel.NONE or case.child is None:
         return None
-    return readable.identity_view(case.child, level, clock.today())
+    return readable.identity_readout(case.child, level, clock.today())
 
 
 def _emergency_accesses(session: Session, route: Reach) -> tuple[EmergencyAccess, ...]:

@@ -37,8 +37,8 @@ from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
 from casework.audit.events import Action, record
 from casework.casefile.casewide.opening import NewChild
-from casework.casefile.readable import identity_view, readable
-from casework.casefile.readouts import IdentityView
+from casework.casefile.readable import identity_readout, readable
+from casework.casefile.readouts import IdentityReadout
 from casework.crypto.blind_index import DATE, NAME, name_terms
 from casework.crypto.blind_index import MIN_TERM_LENGTH as MIN_TERM_LENGTH
 from casework.crypto.fields import owning_case_id
@@ -75,7 +75,7 @@ class SearchHit:
     id: uuid.UUID
     reference: str
     status: str
-    identity: IdentityView
+    identity: IdentityReadout
 
 
 @dataclass(frozen=True)
@@ -241,6 +241,6 @@ def _hits(cases: list[Case], rows: dict[uuid.UUID, list[Any]]) -> list[SearchHit
     for case in cases:
         child = next((r for r in rows[case.id] if isinstance(r, Child)), None)
         if child is not None:
-            identity = identity_view(child, AccessLevel.READ, day)
+            identity = identity_readout(child, AccessLevel.READ, day)
             hits.append(SearchHit(case.id, case.reference, case.status, identity))
     return hits

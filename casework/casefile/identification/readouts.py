@@ -6,7 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.access.policy import AccessLevel
-from casework.casefile.record.readouts import DecisionView, IdentificationView, InvestigationView
+from casework.casefile.record.readouts import (
+    DecisionReadout,
+    IdentificationReadout,
+    InvestigationReadout,
+)
 from casework.models.case import Case
 from casework.models.identification import (
     IdentificationDecision,
@@ -15,9 +19,9 @@ from casework.models.identification import (
 )
 
 
-def identification_views(
+def identification_readouts(
     session: Session, case: Case, level: AccessLevel, investigation: AccessLevel
-) -> tuple[IdentificationView, ...]:
+) -> tuple[IdentificationReadout, ...]:
     if level < AccessLevel.SUMMARY:
         return ()
     events = session.scalars(
@@ -44,9 +48,9 @@ def _identification(
     level: AccessLevel,
     detail: InvestigationDetail | None,
     may_see_investigation: bool,
-) -> IdentificationView:
+) -> IdentificationReadout:
     full = level >= AccessLevel.READ
-    return IdentificationView(
+    return IdentificationReadout(
         id=e.id,
         version=e.version,
         identified_on=e.identified_on,
@@ -65,8 +69,8 @@ def _identification(
     )
 
 
-def _investigation(d: InvestigationDetail) -> InvestigationView:
-    return InvestigationView(
+def _investigation(d: InvestigationDetail) -> InvestigationReadout:
+    return InvestigationReadout(
         version=d.version,
         reference=d.reference,
         suspects=d.suspects,
@@ -74,7 +78,9 @@ def _investigation(d: InvestigationDetail) -> InvestigationView:
     )
 
 
-def decision_views(session: Session, case: Case, level: AccessLevel) -> tuple[DecisionView, ...]:
+def decision_readouts(
+    session: Session, case: Case, level: AccessLevel
+) -> tuple[DecisionReadout, ...]:
     if level < AccessLevel.SUMMARY:
         return ()
     decisions = session.scalars(
@@ -84,7 +90,7 @@ def decision_views(session: Session, case: Case, level: AccessLevel) -> tuple[De
     )
     full = level >= AccessLevel.READ
     return tuple(
-        DecisionView(
+        DecisionReadout(
             id=d.id,
             version=d.version,
             stage=d.stage,

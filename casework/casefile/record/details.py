@@ -14,20 +14,20 @@ from casework.access.policy import AccessLevel, current_policy
 from casework.access.reach import Reach, Via
 from casework.casefile.casewide.flags import case_flags
 from casework.casefile.casewide.lifecycle import TRANSITIONS, status_changes, steps_open_to
-from casework.casefile.identification.readouts import decision_views, identification_views
+from casework.casefile.identification.readouts import decision_readouts, identification_readouts
 from casework.casefile.record.aliases import alias_names
 from casework.casefile.record.child import ADULT_AGE
 from casework.casefile.record.readouts import (
-    AgeView,
+    AgeReadout,
     CaseDetails,
-    ChildRecordView,
-    DocumentView,
-    FlagView,
-    GuardianView,
-    HistoryView,
-    MigrationView,
-    PlacementView,
-    StatusChangeView,
+    ChildRecordReadout,
+    DocumentReadout,
+    FlagReadout,
+    GuardianReadout,
+    HistoryReadout,
+    MigrationReadout,
+    PlacementReadout,
+    StatusChangeReadout,
 )
 from casework.models.case import Case, CaseStatus
 from casework.models.history import CaseHistoryEntry
@@ -47,15 +47,15 @@ def read_details(session: Session, route: Reach, role: str) -> CaseDetails:
     return CaseDetails(
         presumed_child=presumed_child(session, case) if identity else None,
         record=child_record(session, case) if identity >= AccessLevel.READ else None,
-        identifications=identification_views(
+        identifications=identification_readouts(
             session, case, identification, level(FieldGroup.INVESTIGATION)
         ),
-        decisions=decision_views(session, case, identification),
-        migration=migration_view(session, case, level(FieldGroup.MIGRATION)),
-        placement=placement_view(session, case, level(FieldGroup.LOCATION)),
-        flags=tuple(flag_view(f) for f in case_flags(session, case)),
+        decisions=decision_readouts(session, case, identification),
+        migration=migration_readout(session, case, level(FieldGroup.MIGRATION)),
+        placement=placement_readout(session, case, level(FieldGroup.LOCATION)),
+        flags=tuple(flag_readout(f) for f in case_flags(session, case)),
         status_changes=tuple(
-            StatusChangeView(
+            StatusChangeReadout(
                 changed_at=c.recorded_at,
                 changed_by=c.changed_by.display_name,
                 from_status=c.from_status,
@@ -65,7 +65,7 @@ def read_details(session: Session, route: Reach, role: str) -> CaseDetails:
             )
             for c in status_changes(session, case)
         ),
-        history=history_views(session, case, role),
+        history=history_readouts(session, case, role),
         steps=_steps(route, role),
         may_flag=_may_flag(route, role),
         case_version=case.version,
@@ -115,11 +115,11 @@ def presumed_child(session: Session, case: Case) -> bool:
     return not (certain_child or certain_adult)
 
 
-def child_record(session: Session, case: Case) -> ChildRecordView:
+def child_record(session: Session, case: Case) -> ChildRecordReadout:
     child = case.child
     age: AgeAssessment | None = _one(session, AgeAssessment, case)
     today = clock.today()
-    return ChildRecordView(
+    return ChildRecordReadout(
         aliases=tuple(alias_names(session, case)),
         nationalities=tuple(child.nationalities or ()),
         languages=tuple(child.languages or ()),
@@ -129,8 +129,8 @@ def child_record(session: Session, case: Case) -> ChildRecordView:
     )
 
 
-def _document(d: IdentityDocument) -> DocumentView:
-    return DocumentView(
+def _document(d: IdentityDocument) -> DocumentReadout:
+    return DocumentReadout(
         id=d.id,
         version=d.version,
         kind=d.kind,
@@ -141,8 +141,8 @@ def _document(d: IdentityDocument) -> DocumentView:
     )
 
 
-def _age(a: AgeAssessment) -> AgeView:
-    return AgeView(
+def _age(a: AgeAssessment) -> AgeReadout:
+    return AgeReadout(
         version=a.version,
         status=a.status,
         method=a.method,
@@ -153,9 +153,9 @@ def _age(a: AgeAssessment) -> AgeView:
     )
 
 
-def _guardian(g: Guardian, today: date) -> GuardianView:
+def _guardian(g: Guardian, today: date) -> GuardianReadout:
     ended: date | None = g.ended_on
-    return GuardianView(
+    return GuardianReadout(
         id=g.id,
         version=g.version,
         kind=g.kind,
@@ -168,13 +168,13 @@ def _guardian(g: Guardian, today: date) -> GuardianView:
     )
 
 
-def migration_view(session: Session, case: Case, level: AccessLevel) -> MigrationView | None:
+def migration_readout(session: Session, case: Case, level: AccessLevel) -> MigrationReadout | None:
     status: MigrationStatus | None = _one(session, MigrationStatus, case) if level else None
     if status is None:
         return None
     end: date | None = status.reflection_end
     full = level >= AccessLevel.READ
-    return MigrationView(
+    return MigrationReadout(
         version=status.version,
         care_situation=status.care_situation,
         residence_status=status.residence_status,
@@ -188,12 +188,12 @@ def migration_view(session: Session, case: Case, level: AccessLevel) -> Migratio
     )
 
 
-def placement_view(session: Session, case: Case, level: AccessLevel) -> PlacementView | None:
+def placement_readout(session: Session, case: Case, level: AccessLevel) -> PlacementReadout | None:
     placement: Placement | None = _one(session, Placement, case) if level else None
     if placement is None:
         return None
     full = level >= AccessLevel.READ
-    return PlacementView(
+    return PlacementReadout(
         version=placement.version,
         kind=placement.kind,
         since=placement.since,
@@ -201,8 +201,8 @@ def placement_view(session: Session, case: Case, level: AccessLevel) -> Placemen
     )
 
 
-def flag_view(f: Any) -> FlagView:
-    return FlagView(
+def flag_readout(f: Any) -> FlagReadout:
+    return FlagReadout(
         id=f.id,
         version=f.version,
         kind=f.kind,
@@ -216,7 +216,7 @@ def flag_view(f: Any) -> FlagView:
     )
 
 
-def history_views(session: Session, case: Case, role: str) -> tuple[HistoryView, ...]:
+def history_readouts(session: Session, case: Case, role: str) -> tuple[HistoryReadout, ...]:
     """Every change, newest first; values before only for groups the role reads in full."""
     policy = current_policy()
     entries = session.scalars(
@@ -233,7 +233,7 @@ def history_views(session: Session, case: Case, role: str) -> tuple[HistoryView,
         )
         previous = tuple(sorted(entry.previous.items())) if readable else None
         views.append(
-            HistoryView(
+            HistoryReadout(
                 changed_at=entry.changed_at,
                 changed_by=entry.changed_by,
                 group=group,

@@ -11,7 +11,7 @@ from typing import Any
 
 
 @dataclass(frozen=True)
-class InvestigationView:
+class InvestigationReadout:
     version: int
     reference: str | None
     suspects: str | None
@@ -19,7 +19,7 @@ class InvestigationView:
 
 
 @dataclass(frozen=True)
-class IdentificationView:
+class IdentificationReadout:
     id: uuid.UUID
     version: int
     identified_on: date
@@ -34,11 +34,11 @@ class IdentificationView:
     recruitment_method: str | None = None
     narrative: str | None = None
     may_see_investigation: bool = False
-    investigation: InvestigationView | None = None
+    investigation: InvestigationReadout | None = None
 
 
 @dataclass(frozen=True)
-class DecisionView:
+class DecisionReadout:
     id: uuid.UUID
     version: int
     stage: str
@@ -49,7 +49,7 @@ class DecisionView:
 
 
 @dataclass(frozen=True)
-class DocumentView:
+class DocumentReadout:
     id: uuid.UUID
     version: int
     kind: str
@@ -60,7 +60,7 @@ class DocumentView:
 
 
 @dataclass(frozen=True)
-class AgeView:
+class AgeReadout:
     version: int
     status: str
     method: str | None
@@ -71,7 +71,7 @@ class AgeView:
 
 
 @dataclass(frozen=True)
-class GuardianView:
+class GuardianReadout:
     id: uuid.UUID
     version: int
     kind: str
@@ -84,19 +84,19 @@ class GuardianView:
 
 
 @dataclass(frozen=True)
-class ChildRecordView:
+class ChildRecordReadout:
     """The identity group beyond the names, for roles that read it in full."""
 
     aliases: tuple[str, ...]
     nationalities: tuple[str, ...]
     languages: tuple[str, ...]
-    documents: tuple[DocumentView, ...]
-    age: AgeView | None
-    guardians: tuple[GuardianView, ...]
+    documents: tuple[DocumentReadout, ...]
+    age: AgeReadout | None
+    guardians: tuple[GuardianReadout, ...]
 
 
 @dataclass(frozen=True)
-class MigrationView:
+class MigrationReadout:
     version: int
     care_situation: str
     residence_status: str
@@ -110,7 +110,7 @@ class MigrationView:
 
 
 @dataclass(frozen=True)
-class PlacementView:
+class PlacementReadout:
     version: int
     kind: str
     since: date | None
@@ -118,7 +118,7 @@ class PlacementView:
 
 
 @dataclass(frozen=True)
-class FlagView:
+class FlagReadout:
     id: uuid.UUID
     version: int
     kind: str
@@ -136,7 +136,7 @@ class FlagView:
 
 
 @dataclass(frozen=True)
-class StatusChangeView:
+class StatusChangeReadout:
     changed_at: datetime
     changed_by: str
     from_status: str
@@ -146,7 +146,7 @@ class StatusChangeView:
 
 
 @dataclass(frozen=True)
-class HistoryView:
+class HistoryReadout:
     """One change: who, when, which group; the values before only if the viewer reads it."""
 
     changed_at: datetime
@@ -159,21 +159,21 @@ class HistoryView:
 @dataclass(frozen=True)
 class CaseDetails:
     """Everything of the child's record the caller's role may read. The case page shows a
-    group only when its name is in CaseView.field_groups."""
+    group only when its name is in CaseReadout.field_groups."""
 
     presumed_child: bool | None = None
-    record: ChildRecordView | None = None
-    identifications: tuple[IdentificationView, ...] = ()
-    decisions: tuple[DecisionView, ...] = ()
-    migration: MigrationView | None = None
-    placement: PlacementView | None = None
-    flags: tuple[FlagView, ...] = ()
-    status_changes: tuple[StatusChangeView, ...] = ()
-    history: tuple[HistoryView, ...] = ()
+    record: ChildRecordReadout | None = None
+    identifications: tuple[IdentificationReadout, ...] = ()
+    decisions: tuple[DecisionReadout, ...] = ()
+    migration: MigrationReadout | None = None
+    placement: PlacementReadout | None = None
+    flags: tuple[FlagReadout, ...] = ()
+    status_changes: tuple[StatusChangeReadout, ...] = ()
+    history: tuple[HistoryReadout, ...] = ()
     steps: tuple[str, ...] = field(default=())
     may_flag: bool = False
     case_version: int = 0
 
     @property
-    def open_flags(self) -> tuple[FlagView, ...]:
+    def open_flags(self) -> tuple[FlagReadout, ...]:
         return tuple(f for f in self.flags if f.is_open)

@@ -22,7 +22,7 @@ from casework.access.permissions import FieldGroup, Permission
 from casework.access.reach import reach
 from casework.audit.events import Action, record
 from casework.casefile.record.identity import ensure_may_write
-from casework.casefile.support.readouts import ChildViewsView, ResponseView
+from casework.casefile.support.readouts import ChildViewsReadout, ResponseReadout
 from casework.models.case import Case
 from casework.models.support import (
     Acceptance,
@@ -113,7 +113,7 @@ def record_views(session: Session, caller: Caller, case_id: uuid.UUID, v: ViewsI
     session.commit()
 
 
-def latest_views(session: Session, case_id: uuid.UUID) -> ChildViewsView | None:
+def latest_views(session: Session, case_id: uuid.UUID) -> ChildViewsReadout | None:
     heard = session.scalars(
         select(ChildViews)
         .where(ChildViews.case_id == case_id)
@@ -122,7 +122,7 @@ def latest_views(session: Session, case_id: uuid.UUID) -> ChildViewsView | None:
     ).first()
     if heard is None:
         return None
-    return ChildViewsView(
+    return ChildViewsReadout(
         heard_on=heard.heard_on,
         language=heard.language,
         informed_format=heard.informed_format,
@@ -131,7 +131,7 @@ def latest_views(session: Session, case_id: uuid.UUID) -> ChildViewsView | None:
         engagement=heard.engagement,
         trusted_adult=heard.trusted_adult,
         responses=tuple(
-            ResponseView(
+            ResponseReadout(
                 measure_type=r.measure.measure_type,
                 acceptance=r.acceptance,
                 reasons=r.reasons,

@@ -25,7 +25,7 @@ from casework.access.reach import reach
 from casework.audit.events import Action, record
 from casework.casefile.record.identity import ensure_may_write
 from casework.casefile.saving import record_of, save
-from casework.casefile.support.readouts import ConsiderationView
+from casework.casefile.support.readouts import ConsiderationReadout
 from casework.models.case import Case
 from casework.models.nonpunishment import Link, NonPunishment, OffenceCategory, Outcome, Stage
 
@@ -213,15 +213,15 @@ def record_prosecution_decision(
     save(session, caller, case, GROUP)
 
 
-def view_of(entry: NonPunishment, level: AccessLevel, caller: Caller) -> ConsiderationView:
+def readout_of(entry: NonPunishment, level: AccessLevel, caller: Caller) -> ConsiderationReadout:
     """What `level` shows: minimal the flag, summary the outcome, read all of it."""
     if level == AccessLevel.WRITE and not _may_change(caller, entry):
         # Police see other organisations' entries as flag and outcome.
         level = AccessLevel.SUMMARY
     if level < AccessLevel.SUMMARY:
-        return ConsiderationView(id=entry.id, full=False, may_change=False)
+        return ConsiderationReadout(id=entry.id, full=False, may_change=False)
     if level == AccessLevel.SUMMARY:
-        return ConsiderationView(
+        return ConsiderationReadout(
             id=entry.id,
             full=False,
             may_change=False,
@@ -232,8 +232,8 @@ def view_of(entry: NonPunishment, level: AccessLevel, caller: Caller) -> Conside
     return _full(entry, may_change=level == AccessLevel.WRITE)
 
 
-def _full(entry: NonPunishment, may_change: bool) -> ConsiderationView:
-    return ConsiderationView(
+def _full(entry: NonPunishment, may_change: bool) -> ConsiderationReadout:
+    return ConsiderationReadout(
         id=entry.id,
         full=True,
         may_change=may_change,
@@ -256,7 +256,7 @@ def _full(entry: NonPunishment, may_change: bool) -> ConsiderationView:
 
 def considerations(
     session: Session, caller: Caller, case_id: uuid.UUID
-) -> tuple[ConsiderationView, ...] | None:
+) -> tuple[ConsiderationReadout, ...] | None:
     level = current_policy().level(caller.role, FieldGroup.NON_PUNISHMENT)
     if level == AccessLevel.NONE:
         return None
@@ -265,16 +265,16 @@ def considerations(
         .where(NonPunishment.case_id == case_id)
         .order_by(NonPunishment.created_at)
     )
-    return tuple(view_of(e, level, caller) for e in rows)
+    return tuple(readout_of(e, level, caller) for e in rows)
 
 
 def consideration_for_edit(
     session: Session, caller: Caller, case_id: uuid.UUID, entry_id: uuid.UUID
-) -> ConsiderationView:
+) -> ConsiderationReadout:
     """An entry for its edit or decision form; only for those who may change it."""
     ensure_may_write(session, caller, case_id, FieldGroup.NON_PUNISHMENT)
     case = reach(session, caller, case_id, Permission.CASE_UPDATE).case
     entry = _changeable(session, caller, case, entry_id)
-    view = _full(entry, may_change=True)
+    readout = _full(entry, may_change=True)
     save(session, caller, case, GROUP, Action.CASE_READ)
-    return view
+    return readout

@@ -22,7 +22,7 @@ from casework.access.reach import active_membership, reach
 from casework.audit.events import Action
 from casework.casefile.record.identity import ensure_may_write
 from casework.casefile.saving import record_of, save
-from casework.casefile.support.readouts import MeasureView
+from casework.casefile.support.readouts import MeasureReadout
 from casework.models.case import Case
 from casework.models.organisation import Organisation
 from casework.models.support import MeasureStatus, MeasureType, SupportMeasure
@@ -57,12 +57,12 @@ def review_overdue(measure: SupportMeasure, day: date) -> bool:
     )
 
 
-def measure_view(
+def measure_readout(
     measure: SupportMeasure, full: bool, health: bool, notes_exist: bool = False
-) -> MeasureView:
+) -> MeasureReadout:
     """`health`: the caller reads clinical notes; `notes_exist`: the caller may know that
     there are notes (the health group at summary level)."""
-    return MeasureView(
+    return MeasureReadout(
         id=measure.id,
         measure_type=measure.measure_type,
         provider=measure.provider.name,
@@ -166,13 +166,13 @@ def update_measure(
 
 def measure_for_edit(
     session: Session, caller: Caller, case_id: uuid.UUID, measure_id: uuid.UUID
-) -> MeasureView:
+) -> MeasureReadout:
     """One measure, for its edit form; only for those who may change the plan."""
     ensure_may_write(session, caller, case_id, FieldGroup.SUPPORT_PLAN)
     case = reach(session, caller, case_id, Permission.CASE_UPDATE).case
     measure = record_of(session, caller, SupportMeasure, measure_id, case)
     health = is_health_member(session, case_id, caller.user.id)
-    view = measure_view(measure, full=True, health=health)
+    readout = measure_readout(measure, full=True, health=health)
     groups = [FieldGroup.SUPPORT_PLAN] + ([FieldGroup.HEALTH] if health else [])
     save(session, caller, case, groups, Action.CASE_READ)
-    return view
+    return readout

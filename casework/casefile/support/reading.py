@@ -14,14 +14,14 @@ from casework.access.policy import AccessLevel, current_policy
 from casework.access.reach import Reach
 from casework.casefile.support.childs_views import latest_views
 from casework.casefile.support.nonpunishment import considerations
-from casework.casefile.support.plan import case_measures, is_health_member, measure_view
-from casework.casefile.support.readouts import SupportView
+from casework.casefile.support.plan import case_measures, is_health_member, measure_readout
+from casework.casefile.support.readouts import SupportReadout
 from casework.casefile.support.referrals import case_referrals
 from casework.casefile.support.reoffers import reoffers
-from casework.casefile.support.team import may_manage_team, member_views
+from casework.casefile.support.team import may_manage_team, member_readouts
 
 
-def support_view(session: Session, caller: Caller, route: Reach) -> SupportView:
+def support_readout(session: Session, caller: Caller, route: Reach) -> SupportReadout:
     policy = current_policy()
     case = route.case
     plan = policy.level(caller.role, FieldGroup.SUPPORT_PLAN)
@@ -31,7 +31,9 @@ def support_view(session: Session, caller: Caller, route: Reach) -> SupportView:
     measures = None
     if plan >= AccessLevel.SUMMARY:
         measures = tuple(
-            measure_view(m, full=plan >= AccessLevel.READ, health=health, notes_exist=notes_exist)
+            measure_readout(
+                m, full=plan >= AccessLevel.READ, health=health, notes_exist=notes_exist
+            )
             for m in case_measures(session, case.id)
         )
     open_reoffers = None
@@ -41,8 +43,8 @@ def support_view(session: Session, caller: Caller, route: Reach) -> SupportView:
     if found is not None and route.read_only:
         found = tuple(replace(c, may_change=False) for c in found)
     writable = not route.read_only
-    return SupportView(
-        team=tuple(m for m in member_views(session, case.id) if m.active),
+    return SupportReadout(
+        team=tuple(m for m in member_readouts(session, case.id) if m.active),
         referrals=case_referrals(session, case, caller.role),
         measures=measures,
         latest_views=latest_views(session, case.id) if views >= AccessLevel.READ else None,

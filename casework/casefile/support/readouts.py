@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 
 @dataclass(frozen=True)
-class MemberView:
+class MemberReadout:
     id: uuid.UUID
     display_name: str
     username: str
@@ -31,7 +31,7 @@ class Choice:
 class TeamPage:
     case_id: uuid.UUID
     reference: str
-    members: tuple[MemberView, ...]
+    members: tuple[MemberReadout, ...]
     candidates: tuple[Choice, ...]
 
 
@@ -59,7 +59,7 @@ class ReferralPage:
 
 
 @dataclass(frozen=True)
-class MeasureView:
+class MeasureReadout:
     id: uuid.UUID
     measure_type: str
     provider: str
@@ -77,7 +77,7 @@ class MeasureView:
 
 
 @dataclass(frozen=True)
-class ResponseView:
+class ResponseReadout:
     measure_type: str
     acceptance: str
     reasons: str | None
@@ -85,7 +85,7 @@ class ResponseView:
 
 
 @dataclass(frozen=True)
-class ChildViewsView:
+class ChildViewsReadout:
     heard_on: date
     language: str
     informed_format: str
@@ -93,18 +93,18 @@ class ChildViewsView:
     perceives_benefit: str
     engagement: str | None
     trusted_adult: str | None
-    responses: tuple[ResponseView, ...]
+    responses: tuple[ResponseReadout, ...]
 
 
 @dataclass(frozen=True)
-class ReofferView:
+class ReofferReadout:
     measure_type: str
     due_on: date
     due: bool
 
 
 @dataclass(frozen=True)
-class ConsiderationView:
+class ConsiderationReadout:
     """A non-punishment consideration. Summary readers get outcome only; minimal readers
     get nothing but the existence of the row (the flag)."""
 
@@ -128,15 +128,15 @@ class ConsiderationView:
 
 
 @dataclass(frozen=True)
-class SupportView:
+class SupportReadout:
     """The team-meeting overview of a case; None for a group the caller may not read."""
 
-    team: tuple[MemberView, ...]
+    team: tuple[MemberReadout, ...]
     referrals: tuple[ReferralLine, ...]
-    measures: tuple[MeasureView, ...] | None
-    latest_views: ChildViewsView | None
-    reoffers: tuple[ReofferView, ...] | None
-    considerations: tuple[ConsiderationView, ...] | None
+    measures: tuple[MeasureReadout, ...] | None
+    latest_views: ChildViewsReadout | None
+    reoffers: tuple[ReofferReadout, ...] | None
+    considerations: tuple[ConsiderationReadout, ...] | None
     may_manage_team: bool = False
     may_refer: bool = False
     may_decide_nonpunishment: bool = False

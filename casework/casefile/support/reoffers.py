@@ -15,11 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework import clock
-from casework.casefile.support.readouts import ReofferView
+from casework.casefile.support.readouts import ReofferReadout
 from casework.models.support import ChildViews, MeasureResponse, SupportMeasure
 
 
-def reoffers(session: Session, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[ReofferView]]:
+def reoffers(
+    session: Session, case_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, list[ReofferReadout]]:
     """Open re-offers per case: the latest decline of each measure not heard on since."""
     ids = list(case_ids)
     if not ids:
@@ -35,12 +37,12 @@ def reoffers(session: Session, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID,
     for response, _heard_on, measure in rows:
         latest[measure.id] = (response, measure)  # later answers replace earlier ones
     day = clock.today()
-    found: dict[uuid.UUID, list[ReofferView]] = {}
+    found: dict[uuid.UUID, list[ReofferReadout]] = {}
     for response, measure in latest.values():
         if response.reoffer_on is None:
             continue
         found.setdefault(measure.case_id, []).append(
-            ReofferView(
+            ReofferReadout(
                 measure_type=measure.measure_type,
                 due_on=response.reoffer_on,
                 due=response.reoffer_on <= day,

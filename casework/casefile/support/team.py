@@ -20,7 +20,7 @@ from casework.access.policy import current_policy
 from casework.access.reach import active_membership, reach
 from casework.audit.events import Action, record
 from casework.casefile.support.membership import stage_member
-from casework.casefile.support.readouts import Choice, MemberView, TeamPage
+from casework.casefile.support.readouts import Choice, MemberReadout, TeamPage
 from casework.clock import utcnow
 from casework.models.case import Case
 from casework.models.organisation import Organisation
@@ -64,7 +64,7 @@ def team_case(session: Session, caller: Caller, case_id: uuid.UUID) -> Case:
     raise NotPermitted(Permission.TEAM_ASSIGN)
 
 
-def member_views(session: Session, case_id: uuid.UUID) -> tuple[MemberView, ...]:
+def member_readouts(session: Session, case_id: uuid.UUID) -> tuple[MemberReadout, ...]:
     day = clock.today()
     rows = session.scalars(
         select(TeamMembership)
@@ -72,7 +72,7 @@ def member_views(session: Session, case_id: uuid.UUID) -> tuple[MemberView, ...]
         .order_by(TeamMembership.starts_on, TeamMembership.id)
     )
     return tuple(
-        MemberView(
+        MemberReadout(
             id=m.id,
             display_name=m.user.display_name,
             username=m.user.username,
@@ -101,7 +101,7 @@ def team_page(session: Session, caller: Caller, case_id: uuid.UUID) -> TeamPage:
     page = TeamPage(
         case_id=case.id,
         reference=case.reference,
-        members=member_views(session, case.id),
+        members=member_readouts(session, case.id),
         candidates=tuple(
             Choice(str(u.id), f"{u.display_name} — {u.organisation.name}")
             for u in team_candidates(session)
