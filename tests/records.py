@@ -4,7 +4,7 @@ cases set up through the door."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -12,13 +12,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework import clock
 from casework.audit.events import Actor, RequestContext
 from casework.casefile import Caller, IdentificationChange
 from casework.casefile.support.membership import add_member
 from casework.models import Case, User
 from tests.conftest import csrf_token
 
-TODAY = date.today()
+TODAY = clock.today()
 
 IDENTIFICATION = {
     "identified_on": (TODAY - timedelta(days=3)).isoformat(),

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from casework import clock
 from casework.audit.events import Actor, RequestContext
 from casework.casefile import Caller
 from casework.casefile.support.membership import add_member
 from casework.models import AuditEvent, User
 
-TODAY = date.today()
+TODAY = clock.today()
 YESTERDAY = TODAY - timedelta(days=1)
 
 

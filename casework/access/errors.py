@@ -31,6 +31,10 @@ class CaseClosed(NotPermitted):
     """The case is closed: it must be reopened before anything in it changes."""
 
 
+class CaseErased(NotPermitted):
+    """The case was erased: its content is gone for good and nothing in it changes."""
+
+
 class WrongStatus(Exception):
     """The case is no longer in a status that allows this step (someone moved it on)."""
 

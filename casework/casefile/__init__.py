@@ -73,7 +73,7 @@ from casework.casefile.record.child import (
     save_guardian,
     save_placement,
 )
-from casework.casefile.record.identity import IdentityChange, ensure_may_write, update_identity
+from casework.casefile.record.identity import IdentityChange, update_identity
 from casework.casefile.record.migration import (
     MigrationChange,
     reflection_minimum,
@@ -107,6 +107,7 @@ from casework.casefile.support.referrals import (
     referral_inbox,
 )
 from casework.casefile.support.team import TeamChange, add_to_team, end_membership, team_page
+from casework.casefile.work import ensure_may_write
 
 __all__ = [
     "REASON_MAX",

@@ -1,106 +1,113 @@
-"""The steps every change of a case shares: the version check, the values before in the
-history (encrypted), the audit event, one commit for the change and its event, and
-finding a record that must belong to the case."""
+"""Saving one record of a case through the unit of work: create it, or change it
+unless someone else saved first; the values before go to the history."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from casework.access.caller import Caller
-from casework.access.errors import CaseNotFound, StaleEdit
+from casework.access.errors import RecordNotFound
 from casework.access.guard import deny
-from casework.audit.events import Action, record
+from casework.access.permissions import FieldGroup
+from casework.casefile.work import Work, changing
 from casework.models.case import Case
-from casework.models.history import CaseHistoryEntry
 
 
-def check_version(session: Session, current: int, expected: int | None) -> None:
-    if current != expected:
-        session.rollback()
-        raise StaleEdit(current)
+class Editable(Protocol):
+    id: Any
+    case_id: Any
+    version: int
 
 
-def add_history(
+R = TypeVar("R", bound=Editable)
+AfterSave = Callable[[Work], None]
+
+
+@dataclass(frozen=True)
+class Save(Generic[R]):
+    """What to save. `find` picks the existing record (None: always a new one); with
+    `must_exist` a missing record is refused instead of created."""
+
+    group: FieldGroup
+    model: type[R]
+    values: Mapping[str, Any]
+    expected_version: int | None = None
+    find: Mapping[str, Any] | None = None
+    must_exist: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def by_id(record_id: uuid.UUID | None) -> dict[str, Any]:
+    """Save arguments for the record `record_id` (refused if missing), or a new one."""
+    if record_id is None:
+        return {}
+    return {"find": {"id": record_id}, "must_exist": True}
+
+
+def normalise(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Tuples become lists, so stored and posted values compare equal."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+
+
+def find_record(session: Session, caller: Caller, case: Case, save: Save[R]) -> R | None:
+    if save.find is None:
+        return None
+    model: Any = save.model
+    query = select(model).where(model.case_id == case.id)
+    for name, value in save.find.items():
+        query = query.where(getattr(model, name) == value)
+    found: R | None = session.scalars(query).first()
+    if found is None and save.must_exist:
+        deny(session, caller, case, [save.group])
+        raise RecordNotFound(str(save.find))
+    return found
+
+
+def save_record(
     session: Session,
     caller: Caller,
-    case: Case,
-    group: str,
-    previous: Mapping[str, Any],
-    change: str = "update",
-) -> None:
-    session.add(
-        CaseHistoryEntry(
-            case,
-            dict(previous),
-            changed_by=caller.user.username,
-            field_group=group,
-            change=change,
-        )
-    )
+    case_id: uuid.UUID,
+    save: Save[R],
+    after: AfterSave | None = None,
+    before: AfterSave | None = None,
+) -> uuid.UUID:
+    """Create or change one record; returns its id. Raises StaleEdit, NotPermitted,
+    CaseClosed or RecordNotFound and then writes nothing (denials are audited).
+    `before` checks the case further before anything changes; `after` applies the
+    case's rules (automatic flags) to the change."""
+    with changing(session, caller, case_id, save.group) as work:
+        if before is not None:
+            before(work)
+        record_id = _apply(work, save)
+        if work.changed and after is not None:
+            session.flush()
+            after(work)
+    return record_id
 
 
-def commit(session: Session) -> None:
-    """Commit, turning a lost race (a newer version, a second "first" record) into StaleEdit."""
-    try:
-        session.commit()
-    except (StaleDataError, IntegrityError):
-        session.rollback()
-        raise StaleEdit(None) from None
-
-
-def audit_change(session: Session, caller: Caller, case: Case, *groups: str) -> None:
-    record(
-        session,
-        Action.CASE_UPDATE,
-        caller.actor,
-        case_ref=case.reference,
-        field_groups=groups,
-        context=caller.context,
-    )
-
-
-class CaseRecord(Protocol):
-    case_id: uuid.UUID
-
-
-R = TypeVar("R", bound=CaseRecord)
-
-
-def save(
-    session: Session,
-    caller: Caller,
-    case: Case,
-    groups: Iterable[str],
-    action: Action = Action.CASE_UPDATE,
-) -> None:
-    """Commit the change (or, for a read, nothing but the event) with its audit event;
-    a change that lost a race to another is StaleEdit."""
-    record(
-        session,
-        action,
-        caller.actor,
-        case_ref=case.reference,
-        field_groups=groups,
-        context=caller.context,
-    )
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise StaleEdit(None) from None
-
-
-def record_of(session: Session, caller: Caller, model: type[R], row_id: uuid.UUID, case: Case) -> R:
-    """The record with `row_id` in this case; any other id looks like a missing one, and
-    the refusal is audited."""
-    row = session.get(model, row_id)
-    if row is None or row.case_id != case.id:
-        deny(session, caller, case)
-        raise CaseNotFound(str(row_id))
-    return row
+def _apply(work: Work, save: Save[R]) -> uuid.UUID:
+    values = normalise(save.values)
+    existing = find_record(work.session, work.caller, work.case, save)
+    model: Any = save.model
+    if existing is None:
+        if save.expected_version is not None:
+            work.check_version(0, save.expected_version)  # it was removed meanwhile
+        created: R = model(work.case, **save.extra, **values)
+        work.session.add(created)
+        work.history(save.group, {"record": model.__tablename__}, "create")
+        return uuid.UUID(str(created.id))
+    work.check_version(existing.version, save.expected_version)
+    previous = {name: getattr(existing, name) for name in values}
+    if normalise(previous) == values:
+        work.unchanged()
+    else:
+        work.history(save.group, previous)
+        for name, value in values.items():
+            setattr(existing, name, value)
+    return uuid.UUID(str(existing.id))

@@ -5,12 +5,13 @@ and the flags."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+from casework import clock
 from casework.settings import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible
 
@@ -34,7 +35,9 @@ def _record_identification(page: Any) -> str:
     page.get_by_label("Given name").fill("Anastasia")
     page.get_by_label("Family name").fill("Volkova")
     page.get_by_label("Sex", exact=True).select_option(label="Female")
-    page.get_by_label("Date of identification").fill((date.today() - timedelta(days=1)).isoformat())
+    page.get_by_label("Date of identification").fill(
+        (clock.today() - timedelta(days=1)).isoformat()
+    )
     page.get_by_label("Country where the child was identified").select_option(label="Latvia")
     page.get_by_label("Who identified the child").select_option(label="Police")
     page.get_by_label("Context of the identification").select_option(
@@ -87,7 +90,7 @@ def test_police_hand_an_identified_child_to_the_social_worker(
     page.get_by_label("Countries of origin").select_option(["UA"])
     page.get_by_label("Country granting the period").select_option(label="Latvia")
     page.get_by_label("Recovery and reflection period starts").fill(
-        (date.today() - timedelta(days=1)).isoformat()
+        (clock.today() - timedelta(days=1)).isoformat()
     )
     page.get_by_role("button", name="Save").click()
     expect(flags).to_contain_text("No guardian")

@@ -5,7 +5,7 @@ re-offer flag when it is due, and the prosecutor cannot decide before the assess
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -25,7 +25,7 @@ from tests.factories import TOTP_SECRET, sealed_totp
 pytestmark = pytest.mark.browser
 
 PASSWORD = "support browser passphrase"
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _demo_user(username: str) -> User:

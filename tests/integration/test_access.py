@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from casework import clock
 from casework.casefile.support.membership import add_member
 from casework.clock import utcnow
 from casework.models import AuditEvent, Case, CaseHistoryEntry, TeamMembership, User
@@ -19,7 +20,7 @@ from tests.conftest import login, post_form
 from tests.factories import OrganisationFactory, UserFactory, open_case
 
 REASON = "The child called the hotline in distress and I need the placement details now."
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

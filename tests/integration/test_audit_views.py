@@ -141,7 +141,7 @@ def test_organisation_and_time_filters(
     police_org = str(people["peeter"].organisation_id)
     table = _table(auditor.get(f"/audit/?organisation={police_org}").text)
     assert "CW-2026-BBBBBB" in table and "sofia" not in table
-    today = utcnow().date()
+    today = utcnow().date()  # the audit log is filtered by UTC dates
     assert "CW-2026-AAAAAA" in _table(auditor.get(f"/audit/?since={today}&until={today}").text)
     tomorrow = today + timedelta(days=1)
     empty = auditor.get(f"/audit/?since={tomorrow}")

@@ -4,13 +4,12 @@ and no free text; none means nothing at all."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from casework import casefile
+from casework import casefile, clock
 from tests.factories import UserFactory, open_case
 from tests.records import caller_of, identification_change, join
 
@@ -38,7 +37,7 @@ def case_id(app: Flask, db_session: Session) -> uuid.UUID:
             db_session,
             police,
             case_id,
-            casefile.DecisionChange("presumed", "Police chief", date.today(), "positive", True),
+            casefile.DecisionChange("presumed", "Police chief", clock.today(), "positive", True),
         )
         casefile.save_migration(
             db_session,

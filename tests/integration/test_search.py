@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from casework import clock
 from casework.casefile.casewide import search as search_module
-from casework.clock import utcnow
 from casework.crypto.blind_index import BlindIndexer
 from casework.models import AuditEvent, Case, TeamMembership
 from tests.conftest import csrf_token, login, post_form
@@ -112,7 +112,7 @@ def test_a_team_member_whose_membership_ended_no_longer_finds_the_case(
     db_session.execute(
         update(TeamMembership)
         .where(TeamMembership.case_id == case.id)
-        .values(ends_on=utcnow().date())
+        .values(ends_on=clock.today())
     )
     db_session.commit()
     assert case.reference not in _search(client, "sarunas").text

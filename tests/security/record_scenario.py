@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework import casefile
+from casework import casefile, clock
 from casework.audit.events import Actor
 from casework.casefile.support.membership import add_member
 from casework.models import (
@@ -36,7 +36,7 @@ ADDRESS = "Address-marker: Mežaparka iela 7"
 GUARDIAN_NAME = "Guardian-marker Ruta Kalnina"
 DOCUMENT_NUMBER = "DOC-MARKER-99"
 
-DAY = (date.today() - timedelta(days=2)).isoformat()
+DAY = (clock.today() - timedelta(days=2)).isoformat()
 IDENTIFICATION_FORM = {
     "identified_on": DAY,
     "jurisdiction": "EE",
@@ -69,7 +69,7 @@ def add_records(app: Flask, db_session: Session, case_id: uuid.UUID, lead: User)
     """One record of each kind, made through the door by the lead and a police officer."""
     officer = UserFactory(username="recorder", police=True)
     add_member(
-        db_session, Actor(username="test"), case_id, officer, "police", starts_on=date.today()
+        db_session, Actor(username="test"), case_id, officer, "police", starts_on=clock.today()
     )
     police, social = caller_of(officer), caller_of(lead)
     identification = casefile.record_identification(
@@ -87,13 +87,13 @@ def add_records(app: Flask, db_session: Session, case_id: uuid.UUID, lead: User)
         db_session,
         police,
         case_id,
-        casefile.DecisionChange("presumed", "Police", date.today(), "positive", True),
+        casefile.DecisionChange("presumed", "Police", clock.today(), "positive", True),
     )
     guardian = casefile.save_guardian(
         db_session,
         social,
         case_id,
-        casefile.GuardianChange("guardian", GUARDIAN_NAME, "Court", date.today(), "other", None),
+        casefile.GuardianChange("guardian", GUARDIAN_NAME, "Court", clock.today(), "other", None),
     )
     document = casefile.add_document(
         db_session,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework import clock
 from casework.audit.events import Actor
 from casework.casefile.support.membership import add_member
 from casework.clock import utcnow
@@ -305,7 +306,7 @@ def _payload(endpoint: str, s: Scenario, version: int, db_session: Session) -> d
             "reason": "Emergency: the child is missing and police need the placement.",
         }
     if endpoint == "teams.end_membership":
-        return {f"end-{UNKNOWN.hex}-ends_on": date.today().isoformat()}
+        return {f"end-{UNKNOWN.hex}-ends_on": clock.today().isoformat()}
     if endpoint == "auth.login":
         return {"username": "matrix", "password": "irrelevant-for-a-signed-in-user"}
     if endpoint == "auth.reauth":
@@ -348,7 +349,7 @@ def _scenario(app: Flask, db_session: Session, role: str, membership: str) -> Sc
                 case_id,
                 user,
                 "ngo",
-                starts_on=date.today() - timedelta(days=1),
+                starts_on=clock.today() - timedelta(days=1),
             )
         records = add_records(app, db_session, case_id, lead)
         case = db_session.get_one(Case, case_id)

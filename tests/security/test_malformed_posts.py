@@ -3,13 +3,14 @@ and never a change."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework import clock
 from casework.audit.events import Actor
 from casework.casefile.support.membership import add_member
 from casework.models import CaseHistoryEntry
@@ -54,7 +55,7 @@ def test_garbage_in_every_field_is_refused_without_a_server_error(
     if role == "police":
         user = UserFactory(username="officer2", police=True)
         add_member(
-            db_session, Actor(), case_id, user, "police", starts_on=date.today() - timedelta(1)
+            db_session, Actor(), case_id, user, "police", starts_on=clock.today() - timedelta(1)
         )  # type: ignore[arg-type]
     client = app.test_client()
     login(client, user.username)

@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from casework import casefile
+from casework import casefile, clock
 from casework.models import Base
 from tests.factories import UserFactory, open_case
 from tests.records import caller_of, identification_change, join
@@ -85,7 +85,7 @@ def _fill(app: Flask, db_session: Session) -> uuid.UUID:
             social,
             case_id,
             casefile.GuardianChange(
-                "guardian", SECRETS["guardian"], "Court", date.today(), "unaccompanied", None
+                "guardian", SECRETS["guardian"], "Court", clock.today(), "unaccompanied", None
             ),
         )
         casefile.save_placement(
@@ -99,7 +99,7 @@ def _fill(app: Flask, db_session: Session) -> uuid.UUID:
             db_session,
             social,
             case_id,
-            casefile.AgeChange("disputed", None, None, date.today() - timedelta(days=1), 15, 17),
+            casefile.AgeChange("disputed", None, None, clock.today() - timedelta(days=1), 15, 17),
             None,
         )
         casefile.raise_flag(db_session, social, case_id, "safety_risk", SECRETS["flag"])

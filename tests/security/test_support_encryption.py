@@ -3,13 +3,13 @@ raw SQL and searched for each value written through the door."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
-from casework import casefile
+from casework import casefile, clock
 from casework.models import Base
 from tests.factories import OrganisationFactory, UserFactory, open_case
 from tests.supporting import as_caller, join
@@ -37,7 +37,7 @@ def _write_everything(app: Flask, db_session: Session) -> None:
     prosecutor = UserFactory(prosecutor=True)
     ngo = OrganisationFactory(ngo=True)
     coordinator = UserFactory(coordinator=True)
-    day = date.today() - timedelta(days=1)
+    day = clock.today() - timedelta(days=1)
     with app.app_context():
         case_id = open_case(db_session, lead)
     join(app, db_session, case_id, doctor, "health")

@@ -6,16 +6,18 @@ import uuid
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.access.caller import Caller
-from casework.access.errors import CaseNotFound
+from casework.access.errors import CaseNotFound, InvalidInput
 from casework.access.guard import require
 from casework.access.permissions import Permission
 from casework.access.policy import current_policy
 from casework.access.reach import active_grant, active_membership
 from casework.audit.events import Action, Outcome, record
+from casework.casefile.work import finishing
 from casework.clock import utcnow
 from casework.models.breakglass import BreakGlassGrant
 from casework.models.case import Case
@@ -37,7 +39,10 @@ def open_break_glass(session: Session, caller: Caller, reference: str, reason: s
     ensure_may_break_glass(session, caller)
     reason = reason.strip()
     if not REASON_MIN <= len(reason) <= REASON_MAX:
-        raise ValueError("reason length")
+        raise InvalidInput(
+            "reason",
+            _l("Give the reason in %(min)d to %(max)d characters.", min=REASON_MIN, max=REASON_MAX),
+        )
     case = session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
     if case is None:
         record(
@@ -52,25 +57,25 @@ def open_break_glass(session: Session, caller: Caller, reference: str, reason: s
     if active_membership(session, case.id, caller.user.id) is not None:
         session.rollback()
         return case.id
-    if active_grant(session, case.id, caller.user.id) is None:
-        hours = current_app.config["CASEWORK"].break_glass_hours
-        now = utcnow()
-        session.add(
-            BreakGlassGrant(
-                case,
-                reason,
-                user_id=caller.user.id,
-                opened_at=now,
-                expires_at=now + timedelta(hours=hours),
+    with finishing(session):
+        if active_grant(session, case.id, caller.user.id) is None:
+            hours = current_app.config["CASEWORK"].break_glass_hours
+            now = utcnow()
+            session.add(
+                BreakGlassGrant(
+                    case,
+                    reason,
+                    user_id=caller.user.id,
+                    opened_at=now,
+                    expires_at=now + timedelta(hours=hours),
+                )
             )
+        record(
+            session,
+            Action.BREAKGLASS_OPEN,
+            caller.actor,
+            case_ref=case.reference,
+            field_groups=current_policy().readable_groups(caller.role),
+            context=caller.context,
         )
-    record(
-        session,
-        Action.BREAKGLASS_OPEN,
-        caller.actor,
-        case_ref=case.reference,
-        field_groups=current_policy().readable_groups(caller.role),
-        context=caller.context,
-    )
-    session.commit()
     return case.id

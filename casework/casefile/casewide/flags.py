@@ -12,21 +12,21 @@ from __future__ import annotations
 
 import uuid
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework import clock
 from casework.access.caller import Caller
-from casework.access.errors import CaseClosed, RecordNotFound, StaleEdit
+from casework.access.errors import InvalidInput, RecordNotFound, StaleEdit
 from casework.access.guard import deny
 from casework.access.permissions import Permission
-from casework.access.reach import reach
 from casework.audit.events import Action, record
-from casework.casefile.editing import AfterSave
-from casework.casefile.saving import add_history, check_version, commit
+from casework.casefile.saving import AfterSave
+from casework.casefile.work import Work, changing
 from casework.clock import utcnow
 from casework.codes import CodeList, is_code
-from casework.models.case import Case, CaseStatus
+from casework.models.case import Case
 from casework.models.flag import CaseFlag
 from casework.models.identity import Guardian
 from casework.models.migration import MigrationStatus
@@ -53,44 +53,53 @@ def _open_flag(session: Session, case: Case, kind: str) -> CaseFlag | None:
     return next((f for f in case_flags(session, case) if f.is_open and f.kind == kind), None)
 
 
-def _audit(session: Session, caller: Caller, case: Case, action: Action) -> None:
-    record(session, action, caller.actor, case_ref=case.reference, context=caller.context)
+def _event(work: Work, action: Action) -> None:
+    """An event of its own for a flag a rule raised or resolved within another change."""
+    record(
+        work.session,
+        action,
+        work.caller.actor,
+        case_ref=work.case.reference,
+        context=work.caller.context,
+    )
 
 
-def _add(session: Session, caller: Caller, case: Case, kind: str, text: str | None) -> CaseFlag:
-    flag = CaseFlag(case, kind=kind, text=text, raised_by_id=caller.user.id, automatic=text is None)
-    session.add(flag)
-    add_history(session, caller, case, FLAG_GROUP, {"record": "case_flag"}, "flag")
-    _audit(session, caller, case, Action.FLAG_RAISE)
+def _add(work: Work, kind: str, text: str | None) -> CaseFlag:
+    flag = CaseFlag(
+        work.case, kind=kind, text=text, raised_by_id=work.caller.user.id, automatic=text is None
+    )
+    work.session.add(flag)
+    work.history(FLAG_GROUP, {"record": "case_flag"}, "flag")
     return flag
 
 
-def raise_automatic(session: Session, case: Case, caller: Caller, kind: str) -> None:
-    """Raise the rule's flag unless one is open already (within the caller's transaction)."""
-    if _open_flag(session, case, kind) is None:
-        _add(session, caller, case, kind, None)
+def raise_automatic(work: Work, kind: str) -> None:
+    """Raise the rule's flag unless one is open already (within the caller's change)."""
+    if _open_flag(work.session, work.case, kind) is None:
+        _add(work, kind, None)
+        _event(work, Action.FLAG_RAISE)
 
 
-def _resolve(session: Session, caller: Caller, flag: CaseFlag, resolution: str | None) -> None:
+def _resolve(work: Work, flag: CaseFlag, resolution: str | None) -> None:
     flag.resolved_at = utcnow()
-    flag.resolved_by_id = caller.user.id
+    flag.resolved_by_id = work.caller.user.id
     flag.resolution = resolution
-    add_history(session, caller, flag.case, FLAG_GROUP, {"record": "case_flag"}, "resolve")
-    _audit(session, caller, flag.case, Action.FLAG_RESOLVE)
+    work.history(FLAG_GROUP, {"record": "case_flag"}, "resolve")
 
 
 def non_punishment_rule(context: str) -> AfterSave:
     """The after-save rule for an identification recorded in `context`."""
 
-    def rule(session: Session, case: Case, caller: Caller) -> None:
+    def rule(work: Work) -> None:
         if context == ARRESTED_OR_SUSPECTED:
-            raise_automatic(session, case, caller, NON_PUNISHMENT)
+            raise_automatic(work, NON_PUNISHMENT)
 
     return rule
 
 
-def guardian_rule(session: Session, case: Case, caller: Caller) -> None:
+def guardian_rule(work: Work) -> None:
     """Raise or resolve the "no guardian" flag to match the case as it is now."""
+    session, case = work.session, work.case
     status = session.scalar(select(MigrationStatus).where(MigrationStatus.case_id == case.id))
     today = clock.today()
     has_guardian = any(
@@ -100,33 +109,35 @@ def guardian_rule(session: Session, case: Case, caller: Caller) -> None:
     needed = status is not None and status.care_situation in NEEDS_GUARDIAN and not has_guardian
     flag = _open_flag(session, case, GUARDIAN_NEEDED)
     if needed and flag is None:
-        _add(session, caller, case, GUARDIAN_NEEDED, None)
+        _add(work, GUARDIAN_NEEDED, None)
+        _event(work, Action.FLAG_RAISE)
     elif flag is not None and not needed:
-        _resolve(session, caller, flag, None)
-
-
-def ensure_may_flag(session: Session, caller: Caller, case_id: uuid.UUID) -> Case:
-    """The case, if the caller may raise and resolve its flags; refusals are audited."""
-    case = reach(session, caller, case_id, Permission.FLAG_WRITE).case
-    if case.status == CaseStatus.CLOSED:
-        session.rollback()
-        raise CaseClosed(case.reference)
-    return case
+        _resolve(work, flag, None)
+        _event(work, Action.FLAG_RESOLVE)
 
 
 def may_raise(kind: str) -> bool:
     return is_code(CodeList.FLAG_KIND, kind) and kind not in AUTOMATIC_ONLY
 
 
+def ensure_may_flag(session: Session, caller: Caller, case_id: uuid.UUID) -> None:
+    """Refuse (audited) unless the caller may raise and resolve the case's flags now."""
+    with changing(session, caller, case_id, permission=Permission.FLAG_WRITE) as work:
+        work.unchanged()
+
+
 def raise_flag(session: Session, caller: Caller, case_id: uuid.UUID, kind: str, text: str) -> None:
     """Raise a flag by hand. Every member of the team sees it, text included."""
-    case = ensure_may_flag(session, caller, case_id)
     text = text.strip()
-    if not may_raise(kind) or not text or len(text) > TEXT_MAX:
-        session.rollback()
-        raise ValueError("flag kind or text")
-    _add(session, caller, case, kind, text)
-    commit(session)
+    if not may_raise(kind):
+        raise InvalidInput("kind", _l("Choose a kind of flag from the list."))
+    if not text or len(text) > TEXT_MAX:
+        raise InvalidInput(
+            "text", _l("Describe the flag in at most %(max)d characters.", max=TEXT_MAX)
+        )
+    with changing(session, caller, case_id, permission=Permission.FLAG_WRITE) as work:
+        work.action = Action.FLAG_RAISE
+        _add(work, kind, text)
 
 
 def resolve_flag(
@@ -138,18 +149,19 @@ def resolve_flag(
     expected_version: int,
 ) -> None:
     """Resolve an open flag with a reason; a flag resolved meanwhile raises StaleEdit."""
-    case = ensure_may_flag(session, caller, case_id)
-    flag = session.get(CaseFlag, flag_id)
-    if flag is None or flag.case_id != case.id or flag.kind in AUTOMATIC_ONLY:
-        deny(session, caller, case)
-        raise RecordNotFound(str(flag_id))
-    check_version(session, flag.version, expected_version)
-    if not flag.is_open:
-        session.rollback()
-        raise StaleEdit(flag.version)
     resolution = resolution.strip()
-    if not resolution or len(resolution) > TEXT_MAX:
-        session.rollback()
-        raise ValueError("resolution")
-    _resolve(session, caller, flag, resolution)
-    commit(session)
+    with changing(session, caller, case_id, permission=Permission.FLAG_WRITE) as work:
+        work.action = Action.FLAG_RESOLVE
+        flag = work.record_of(CaseFlag, flag_id)
+        if flag.kind in AUTOMATIC_ONLY:
+            deny(session, caller, work.case)
+            raise RecordNotFound(str(flag_id))
+        work.check_version(flag.version, expected_version)
+        if not flag.is_open:
+            raise StaleEdit(flag.version)
+        if not resolution or len(resolution) > TEXT_MAX:
+            raise InvalidInput(
+                "resolution",
+                _l("Say how it was resolved, in at most %(max)d characters.", max=TEXT_MAX),
+            )
+        _resolve(work, flag, resolution)

@@ -10,16 +10,17 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.access.caller import Caller
-from casework.access.errors import NotPermitted, WrongStatus
+from casework.access.errors import InvalidInput, NotPermitted, WrongStatus
 from casework.access.guard import deny
 from casework.access.permissions import Permission
 from casework.access.reach import Via, reach
 from casework.audit.events import Action, record
-from casework.casefile.saving import add_history, check_version, commit
+from casework.casefile.work import Work, finishing
 from casework.codes import CodeList, is_code
 from casework.models.case import Case, CaseStatus
 from casework.models.lifecycle import CaseStatusChange
@@ -77,11 +78,11 @@ class StatusChange:
         if reasons is None:
             return
         if self.reason is None or not is_code(reasons, self.reason):
-            raise ValueError("a reason from the list is needed")
+            raise InvalidInput("reason", _l("Choose a reason from the list."))
         if self.note is not None and len(self.note) > NOTE_MAX:
-            raise ValueError("note too long")
+            raise InvalidInput("note", _l("Use at most %(max)d characters.", max=NOTE_MAX))
         if self.reason == "other" and not self.note:
-            raise ValueError("an 'other' reason needs a note")
+            raise InvalidInput("note", _l("Say what the other reason is."))
 
 
 def steps_open_to(status: str) -> list[Step]:
@@ -104,27 +105,31 @@ def change_status(
     in a status this step starts from raises WrongStatus. Nothing is written then."""
     change.check()
     case = lead_case(session, caller, case_id, change.step)
-    check_version(session, case.version, change.expected_version)
-    transition = TRANSITIONS[change.step]
-    if case.status not in transition.sources:
-        session.rollback()
-        raise WrongStatus(case.status)
-    session.add(
-        CaseStatusChange(
-            case,
-            changed_by_id=caller.user.id,
-            from_status=case.status,
-            to_status=transition.target,
-            reason=change.reason,
-            note=change.note or None,
+    with finishing(session):
+        work = Work(session, caller, case, [])
+        work.check_version(case.version, change.expected_version)
+        transition = TRANSITIONS[change.step]
+        if case.status not in transition.sources:
+            raise WrongStatus(case.status)
+        session.add(
+            CaseStatusChange(
+                case,
+                changed_by_id=caller.user.id,
+                from_status=case.status,
+                to_status=transition.target,
+                reason=change.reason,
+                note=change.note or None,
+            )
         )
-    )
-    add_history(session, caller, case, STATUS_GROUP, {"case_status": case.status}, "status")
-    case.status = transition.target
-    record(
-        session, Action.CASE_STATUS, caller.actor, case_ref=case.reference, context=caller.context
-    )
-    commit(session)
+        work.history(STATUS_GROUP, {"case_status": case.status}, "status")
+        case.status = transition.target
+        record(
+            session,
+            Action.CASE_STATUS,
+            caller.actor,
+            case_ref=case.reference,
+            context=caller.context,
+        )
 
 
 def status_changes(session: Session, case: Case) -> list[CaseStatusChange]:

@@ -14,6 +14,7 @@ from casework.access.guard import require
 from casework.access.permissions import FieldGroup, Permission
 from casework.audit.events import Action, record
 from casework.casefile.readouts import CaseSummary
+from casework.casefile.work import finishing
 from casework.models.case import Case, CaseStatus, Child
 from casework.models.team import ActorType, TeamMembership, TeamRole
 
@@ -56,27 +57,27 @@ def open_case(session: Session, caller: Caller, child: NewChild, prefix: str = "
     """Open a case for a child; the caller becomes its first team member and lead."""
     ensure_may_open_case(session, caller)
     user = caller.user
-    case = new_case(session, caller, child, prefix, CaseStatus.OPEN, user.organisation_id)
-    session.add(
-        TeamMembership(
-            case=case,
-            user_id=user.id,
-            organisation_id=user.organisation_id,
-            actor_type=ROLE_ACTOR_TYPE.get(user.role, ActorType.SOCIAL_SERVICES),
-            role_in_team=TeamRole.LEAD,
-            starts_on=clock.today(),
+    with finishing(session):
+        case = new_case(session, caller, child, prefix, CaseStatus.OPEN, user.organisation_id)
+        session.add(
+            TeamMembership(
+                case=case,
+                user_id=user.id,
+                organisation_id=user.organisation_id,
+                actor_type=ROLE_ACTOR_TYPE.get(user.role, ActorType.SOCIAL_SERVICES),
+                role_in_team=TeamRole.LEAD,
+                starts_on=clock.today(),
+            )
         )
-    )
-    session.flush()
-    record(
-        session,
-        Action.CASE_CREATE,
-        caller.actor,
-        case_ref=case.reference,
-        field_groups=[FieldGroup.IDENTITY],
-        context=caller.context,
-    )
-    session.commit()
+        session.flush()
+        record(
+            session,
+            Action.CASE_CREATE,
+            caller.actor,
+            case_ref=case.reference,
+            field_groups=[FieldGroup.IDENTITY],
+            context=caller.context,
+        )
     return case.id
 
 

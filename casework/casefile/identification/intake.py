@@ -10,12 +10,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict, dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework import clock
 from casework.access.caller import Caller
-from casework.access.errors import NotPermitted
+from casework.access.errors import InvalidInput, NotPermitted
 from casework.access.guard import deny, require
 from casework.access.permissions import FieldGroup, Permission, Role
 from casework.access.policy import AccessLevel, current_policy
@@ -23,7 +24,7 @@ from casework.audit.events import Action, record
 from casework.casefile.casewide.flags import non_punishment_rule
 from casework.casefile.casewide.opening import NewChild, new_case
 from casework.casefile.identification.records import IdentificationChange, InvestigationChange
-from casework.casefile.saving import add_history
+from casework.casefile.work import Work, finishing
 from casework.models.case import Case, CaseStatus
 from casework.models.identification import IdentificationEvent, InvestigationDetail
 from casework.models.organisation import Organisation
@@ -89,27 +90,19 @@ def _team(session: Session, case: Case, officer: User, lead: User) -> None:
 
 
 def _record_identification(
-    session: Session,
-    caller: Caller,
-    case: Case,
+    work: Work,
     identification: IdentificationChange,
     investigation: InvestigationChange | None,
 ) -> list[str]:
     """Add the identification (and investigation details); the groups written."""
-    event = IdentificationEvent(case, recorded_by_id=caller.user.id, **asdict(identification))
-    session.add(event)
-    add_history(
-        session,
-        caller,
-        case,
-        FieldGroup.IDENTIFICATION,
-        {"record": "identification_event"},
-        "create",
-    )
+    case = work.case
+    event = IdentificationEvent(case, recorded_by_id=work.caller.user.id, **asdict(identification))
+    work.session.add(event)
+    work.history(FieldGroup.IDENTIFICATION, {"record": "identification_event"}, "create")
     groups = [FieldGroup.IDENTITY, FieldGroup.IDENTIFICATION]
     if investigation is not None and any(asdict(investigation).values()):
         details = InvestigationDetail(case, identification_id=event.id, **asdict(investigation))
-        session.add(details)
+        work.session.add(details)
         groups.append(FieldGroup.INVESTIGATION)
     return [str(g) for g in groups]
 
@@ -129,21 +122,22 @@ def open_case_from_identification(
     lead = session.get(User, lead_id)
     if lead is None or not lead.active or lead.role not in _lead_roles():
         session.rollback()
-        raise ValueError("the case must be handed to an active social worker")
-    case = new_case(session, caller, child, prefix, CaseStatus.IDENTIFIED, lead.organisation_id)
-    _team(session, case, caller.user, lead)
-    session.flush()
-    groups = _record_identification(session, caller, case, identification, investigation)
-    session.flush()
-    non_punishment_rule(identification.context)(session, case, caller)
-    for action in (Action.CASE_CREATE, Action.TEAM_CHANGE):
-        record(
-            session,
-            action,
-            caller.actor,
-            case_ref=case.reference,
-            field_groups=groups if action is Action.CASE_CREATE else (),
-            context=caller.context,
-        )
-    session.commit()
+        raise InvalidInput("lead", _l("Choose an active social worker to hand the case to."))
+    with finishing(session):
+        case = new_case(session, caller, child, prefix, CaseStatus.IDENTIFIED, lead.organisation_id)
+        _team(session, case, caller.user, lead)
+        session.flush()
+        work = Work(session, caller, case, [])
+        groups = _record_identification(work, identification, investigation)
+        session.flush()
+        non_punishment_rule(identification.context)(work)
+        for action in (Action.CASE_CREATE, Action.TEAM_CHANGE):
+            record(
+                session,
+                action,
+                caller.actor,
+                case_ref=case.reference,
+                field_groups=groups if action is Action.CASE_CREATE else (),
+                context=caller.context,
+            )
     return case.id

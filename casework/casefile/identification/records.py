@@ -7,16 +7,15 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from casework.access.caller import Caller
-from casework.access.errors import RecordNotFound
-from casework.access.guard import deny
+from casework.access.errors import InvalidInput
 from casework.access.permissions import FieldGroup
 from casework.casefile.casewide.flags import non_punishment_rule
-from casework.casefile.editing import Save, by_id, save_record
-from casework.casefile.record.identity import ensure_may_write
+from casework.casefile.saving import AfterSave, Save, by_id, save_record
+from casework.casefile.work import Work
 from casework.codes import CodeList, is_code
 from casework.models.identification import (
     IdentificationDecision,
@@ -54,9 +53,9 @@ class IdentificationChange:
         singles += [(CodeList.INDICATOR, c) for c in self.indicators]
         singles += [(CodeList.EXPLOITATION_TYPE, c) for c in self.exploitation_types]
         if not all(is_code(name, code) for name, code in singles):
-            raise ValueError("unknown code")
+            raise InvalidInput("", _l("Choose each value from its list."))
         if self.narrative is not None and len(self.narrative) > NARRATIVE_MAX:
-            raise ValueError("narrative too long")
+            raise InvalidInput("narrative", _l("The narrative is too long."))
 
 
 @dataclass(frozen=True)
@@ -79,10 +78,12 @@ class DecisionChange:
             is_code(CodeList.DECISION_STAGE, self.stage)
             and is_code(CodeList.DECISION_OUTCOME, self.outcome)
         ):
-            raise ValueError("unknown code")
+            raise InvalidInput("", _l("Choose each value from its list."))
         # Assistance never depends on cooperation (Directive 2011/36/EU Art. 11(3)).
         if not self.assistance_unconditional:
-            raise ValueError("assistance must be recorded as unconditional")
+            raise InvalidInput(
+                "", _l("Assistance never depends on the child cooperating with an investigation.")
+            )
 
 
 def record_identification(
@@ -106,18 +107,13 @@ def record_identification(
     return save_record(session, caller, case_id, save, non_punishment_rule(change.context))
 
 
-def _check_identification(
-    session: Session, caller: Caller, case_id: uuid.UUID, identification_id: uuid.UUID
-) -> None:
-    case = ensure_may_write(session, caller, case_id, FieldGroup.INVESTIGATION)
-    found = session.scalar(
-        select(IdentificationEvent.id).where(
-            IdentificationEvent.id == identification_id, IdentificationEvent.case_id == case.id
-        )
-    )
-    if found is None:
-        deny(session, caller, case, [FieldGroup.INVESTIGATION])
-        raise RecordNotFound(str(identification_id))
+def _identification(identification_id: uuid.UUID) -> AfterSave:
+    """A check that the identification belongs to the case (else audited, 404)."""
+
+    def check(work: Work) -> None:
+        work.record_of(IdentificationEvent, identification_id, [FieldGroup.INVESTIGATION])
+
+    return check
 
 
 def save_investigation(
@@ -129,7 +125,6 @@ def save_investigation(
     expected_version: int | None,
 ) -> uuid.UUID:
     """Record or correct the investigation details of one identification."""
-    _check_identification(session, caller, case_id, identification_id)
     save = Save(
         group=FieldGroup.INVESTIGATION,
         model=InvestigationDetail,
@@ -138,7 +133,7 @@ def save_investigation(
         find={"identification_id": identification_id},
         extra={"identification_id": identification_id},
     )
-    return save_record(session, caller, case_id, save)
+    return save_record(session, caller, case_id, save, before=_identification(identification_id))
 
 
 def record_decision(

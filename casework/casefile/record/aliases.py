@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.access.errors import InvalidInput
 from casework.models.case import Case
 from casework.models.identity import ChildAlias
 
@@ -25,7 +27,7 @@ def alias_names(session: Session, case: Case) -> list[str]:
 
 def replace_aliases(session: Session, case: Case, names: list[str]) -> None:
     if len(names) > ALIASES_MAX:
-        raise ValueError("too many aliases")
+        raise InvalidInput("aliases", _l("Record at most %(max)d other names.", max=ALIASES_MAX))
     for row in alias_rows(session, case):
         session.delete(row)
     for position, name in enumerate(names):

@@ -7,14 +7,15 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from casework.access.caller import Caller
+from casework.access.errors import InvalidInput
 from casework.access.permissions import FieldGroup
 from casework.casefile.casewide.flags import guardian_rule
-from casework.casefile.editing import Save, by_id, find_record, save_record
-from casework.casefile.record.identity import ensure_may_write
-from casework.casefile.saving import add_history, audit_change, check_version, commit
+from casework.casefile.saving import Save, by_id, save_record
+from casework.casefile.work import changing
 from casework.codes import CodeList, is_code
 from casework.models.identity import AgeAssessment, Guardian, IdentityDocument
 from casework.models.migration import Placement
@@ -26,7 +27,7 @@ ADDRESS_MAX = 500
 
 def _require_codes(*pairs: tuple[CodeList, str | None]) -> None:
     if not all(code is None or is_code(name, code) for name, code in pairs):
-        raise ValueError("unknown code")
+        raise InvalidInput("", _l("Choose each value from its list."))
 
 
 @dataclass(frozen=True)
@@ -85,22 +86,12 @@ def remove_document(
     expected_version: int,
 ) -> None:
     """Remove a document recorded by mistake; its values stay in the history."""
-    case = ensure_may_write(session, caller, case_id, FieldGroup.IDENTITY)
-    save = Save(
-        group=FieldGroup.IDENTITY,
-        model=IdentityDocument,
-        values={},
-        find={"id": document_id},
-        must_exist=True,
-    )
-    document = find_record(session, caller, case, save)
-    assert document is not None  # noqa: S101 - must_exist raised otherwise
-    check_version(session, document.version, expected_version)
-    previous = {"record": "identity_document", **asdict(_document_values(document))}
-    add_history(session, caller, case, FieldGroup.IDENTITY, previous, "remove")
-    session.delete(document)
-    audit_change(session, caller, case, FieldGroup.IDENTITY)
-    commit(session)
+    with changing(session, caller, case_id, FieldGroup.IDENTITY) as work:
+        document = work.record_of(IdentityDocument, document_id, [FieldGroup.IDENTITY])
+        work.check_version(document.version, expected_version)
+        previous = {"record": "identity_document", **asdict(_document_values(document))}
+        work.history(FieldGroup.IDENTITY, previous, "remove")
+        session.delete(document)
 
 
 def _document_values(document: IdentityDocument) -> DocumentChange:
@@ -124,7 +115,7 @@ def save_age_assessment(
     _require_codes((CodeList.AGE_STATUS, change.status), (CodeList.AGE_METHOD, change.method))
     low, high = change.age_min, change.age_max
     if low is not None and high is not None and low > high:
-        raise ValueError("age range")
+        raise InvalidInput("age_max", _l("The lowest age cannot be above the highest."))
     save = Save(
         group=FieldGroup.IDENTITY,
         model=AgeAssessment,
@@ -146,7 +137,7 @@ def save_guardian(
     """Record a guardian or representative, or change one (its end, for example)."""
     _require_codes((CodeList.GUARDIAN_TYPE, change.kind), (CodeList.GUARDIAN_REASON, change.reason))
     if change.ended_on is not None and change.ended_on < change.appointed_on:
-        raise ValueError("ends before it starts")
+        raise InvalidInput("ended_on", _l("The appointment cannot end before it starts."))
     save = Save(
         group=FieldGroup.IDENTITY,
         model=Guardian,

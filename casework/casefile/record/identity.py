@@ -6,19 +6,16 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from casework.access.caller import Caller
-from casework.access.errors import CaseClosed, NotPermitted
-from casework.access.guard import deny
-from casework.access.permissions import FieldGroup, Permission
-from casework.access.policy import AccessLevel, current_policy
-from casework.access.reach import reach
+from casework.access.errors import InvalidInput
+from casework.access.permissions import FieldGroup
 from casework.casefile.record.aliases import alias_names, replace_aliases
-from casework.casefile.saving import add_history, audit_change, check_version, commit
+from casework.casefile.work import changing
 from casework.codes import CodeList, is_code, is_nationality
-from casework.models.case import Case, CaseStatus
 
 
 @dataclass(frozen=True)
@@ -36,24 +33,7 @@ class IdentityChange:
         if not all(is_nationality(c) for c in self.nationalities) or not all(
             is_code(CodeList.LANGUAGE, c) for c in self.languages
         ):
-            raise ValueError("unknown code")
-
-
-def ensure_may_write(
-    session: Session, caller: Caller, case_id: uuid.UUID, group: FieldGroup
-) -> Case:
-    """The case, unless the caller may not change `group` of it; denials are audited.
-
-    A closed case changes in nothing until it is reopened.
-    """
-    route = reach(session, caller, case_id, Permission.CASE_UPDATE)
-    if current_policy().level(caller.role, group) != AccessLevel.WRITE:
-        deny(session, caller, route.case, [group])
-        raise NotPermitted(group)
-    if route.case.status == CaseStatus.CLOSED:
-        session.rollback()
-        raise CaseClosed(route.case.reference)
-    return route.case
+            raise InvalidInput("", _l("Choose each value from its list."))
 
 
 def update_identity(
@@ -68,28 +48,27 @@ def update_identity(
     `expected_version` is the version the caller's form was based on; if someone saved
     in between, StaleEdit is raised and nothing is written.
     """
-    case = ensure_may_write(session, caller, case_id, FieldGroup.IDENTITY)
     change.check()
-    child = case.child
-    check_version(session, child.version, expected_version)
-    previous = {
-        "given_name": child.given_name,
-        "family_name": child.family_name,
-        "date_of_birth": child.date_of_birth,
-        "sex": child.sex,
-        "aliases": alias_names(session, case),
-        "nationalities": child.nationalities or [],
-        "languages": child.languages or [],
-    }
-    wanted = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(change).items()}
-    if previous == wanted:
-        session.rollback()
-        return
-    add_history(session, caller, case, FieldGroup.IDENTITY, previous)
-    replace_aliases(session, case, wanted.pop("aliases"))
-    for name, value in wanted.items():
-        setattr(child, name, value)
-    # Aliases live in their own rows: make sure the child's version moves on regardless.
-    flag_modified(child, "given_name_enc")
-    audit_change(session, caller, case, FieldGroup.IDENTITY)
-    commit(session)
+    with changing(session, caller, case_id, FieldGroup.IDENTITY) as work:
+        case = work.case
+        child = case.child
+        work.check_version(child.version, expected_version)
+        previous = {
+            "given_name": child.given_name,
+            "family_name": child.family_name,
+            "date_of_birth": child.date_of_birth,
+            "sex": child.sex,
+            "aliases": alias_names(session, case),
+            "nationalities": child.nationalities or [],
+            "languages": child.languages or [],
+        }
+        wanted = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(change).items()}
+        if previous == wanted:
+            work.unchanged()
+            return
+        work.history(FieldGroup.IDENTITY, previous)
+        replace_aliases(session, case, wanted.pop("aliases"))
+        for name, value in wanted.items():
+            setattr(child, name, value)
+        # Aliases live in their own rows: make sure the child's version moves on regardless.
+        flag_modified(child, "given_name_enc")

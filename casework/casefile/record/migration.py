@@ -7,12 +7,14 @@ import uuid
 from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from casework.access.caller import Caller
+from casework.access.errors import InvalidInput
 from casework.access.permissions import FieldGroup
 from casework.casefile.casewide.flags import guardian_rule
-from casework.casefile.editing import Save, save_record
+from casework.casefile.saving import Save, save_record
 from casework.codes import CodeList, current_codes, is_code
 from casework.models.migration import MigrationStatus
 
@@ -57,21 +59,26 @@ def _check(change: MigrationChange) -> MigrationChange:
     if change.reflection_country is not None:
         codes.append((CodeList.COUNTRY, change.reflection_country))
     if not all(is_code(name, code) for name, code in codes):
-        raise ValueError("unknown code")
+        raise InvalidInput("", _l("Choose each value from its list."))
     if (
         len(change.origin_countries) > COUNTRIES_MAX
         or len(change.transit_countries) > COUNTRIES_MAX
     ):
-        raise ValueError("too many countries")
+        raise InvalidInput("", _l("Choose fewer countries."))
     if change.reflection_start is None:
         if change.reflection_end is not None:
-            raise ValueError("a reflection period's end needs its start")
+            raise InvalidInput(
+                "reflection_start", _l("Give the date the reflection period starts.")
+            )
         return change
     end = reflection_end(change.reflection_country, change.reflection_start, change.reflection_end)
     if end < change.reflection_start or reflection_too_short(
         change.reflection_country, change.reflection_start, end
     ):
-        raise ValueError("reflection period too short")
+        raise InvalidInput(
+            "reflection_end",
+            _l("The reflection period is shorter than the law of this country allows."),
+        )
     return replace(change, reflection_end=end)
 
 

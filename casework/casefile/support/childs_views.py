@@ -18,11 +18,9 @@ from sqlalchemy.orm import Session
 from casework import clock
 from casework.access.caller import Caller
 from casework.access.errors import InvalidInput
-from casework.access.permissions import FieldGroup, Permission
-from casework.access.reach import reach
-from casework.audit.events import Action, record
-from casework.casefile.record.identity import ensure_may_write
+from casework.access.permissions import FieldGroup
 from casework.casefile.support.readouts import ChildViewsReadout, ResponseReadout
+from casework.casefile.work import changing
 from casework.models.case import Case
 from casework.models.support import (
     Acceptance,
@@ -71,46 +69,33 @@ def _check(session: Session, case: Case, v: ViewsInput) -> list[tuple[SupportMea
 
 
 def record_views(session: Session, caller: Caller, case_id: uuid.UUID, v: ViewsInput) -> None:
-    ensure_may_write(session, caller, case_id, FieldGroup.CHILD_VIEWS)
-    case = reach(session, caller, case_id, Permission.CASE_UPDATE).case
-    try:
-        pairs = _check(session, case, v)
-    except InvalidInput:
-        session.rollback()
-        raise
     days = current_app.config["CASEWORK"].reoffer_days
-    heard = ChildViews(
-        case,
-        heard_on=v.heard_on,
-        created_by=caller.user.username,
-        language=v.language,
-        informed_format=v.informed_format,
-        views=v.views,
-        perceives_benefit=v.perceives_benefit,
-        engagement=v.engagement or None,
-        trusted_adult=v.trusted_adult or None,
-    )
-    session.add(heard)
-    for measure, response in pairs:
-        declined = response.acceptance == Acceptance.DECLINES
-        session.add(
-            MeasureResponse(
-                heard,
-                measure,
-                acceptance=response.acceptance,
-                reasons=response.reasons or None,
-                reoffer_on=v.heard_on + timedelta(days=days) if declined else None,
-            )
+    with changing(session, caller, case_id, FieldGroup.CHILD_VIEWS) as work:
+        case = work.case
+        pairs = _check(session, case, v)
+        heard = ChildViews(
+            case,
+            heard_on=v.heard_on,
+            created_by=caller.user.username,
+            language=v.language,
+            informed_format=v.informed_format,
+            views=v.views,
+            perceives_benefit=v.perceives_benefit,
+            engagement=v.engagement or None,
+            trusted_adult=v.trusted_adult or None,
         )
-    record(
-        session,
-        Action.CASE_UPDATE,
-        caller.actor,
-        case_ref=case.reference,
-        field_groups=[FieldGroup.CHILD_VIEWS],
-        context=caller.context,
-    )
-    session.commit()
+        session.add(heard)
+        for measure, response in pairs:
+            declined = response.acceptance == Acceptance.DECLINES
+            session.add(
+                MeasureResponse(
+                    heard,
+                    measure,
+                    acceptance=response.acceptance,
+                    reasons=response.reasons or None,
+                    reoffer_on=v.heard_on + timedelta(days=days) if declined else None,
+                )
+            )
 
 
 def latest_views(session: Session, case_id: uuid.UUID) -> ChildViewsReadout | None:

@@ -41,7 +41,7 @@ def add_member(
         role_in_team=role_in_team,
         context=context,
     )
-    session.commit()
+    session.commit()  # a set-up task of its own, not a request's unit of work
 
 
 def stage_member(

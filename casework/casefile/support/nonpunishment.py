@@ -17,16 +17,12 @@ from sqlalchemy.orm import Session
 
 from casework import clock
 from casework.access.caller import Caller
-from casework.access.errors import InvalidInput, NotPermitted, StaleEdit
-from casework.access.guard import deny
+from casework.access.errors import InvalidInput
 from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
-from casework.access.reach import reach
 from casework.audit.events import Action, record
-from casework.casefile.record.identity import ensure_may_write
-from casework.casefile.saving import record_of, save
 from casework.casefile.support.readouts import ConsiderationReadout
-from casework.models.case import Case
+from casework.casefile.work import Work, changing
 from casework.models.nonpunishment import Link, NonPunishment, OffenceCategory, Outcome, Stage
 
 GROUP = (FieldGroup.NON_PUNISHMENT,)
@@ -80,23 +76,11 @@ def _check(c: ConsiderationInput) -> None:
         raise InvalidInput("assessed_on", _l("Give the date the assessment was completed."))
 
 
-def _changeable(session: Session, caller: Caller, case: Case, entry_id: uuid.UUID) -> NonPunishment:
-    entry = record_of(session, caller, NonPunishment, entry_id, case)
-    if not _may_change(caller, entry):
-        deny(session, caller, case, [FieldGroup.NON_PUNISHMENT])
-        raise NotPermitted(FieldGroup.NON_PUNISHMENT)
+def _changeable(work: Work, entry_id: uuid.UUID) -> NonPunishment:
+    entry = work.record_of(NonPunishment, entry_id)
+    if not _may_change(work.caller, entry):
+        raise work.refuse(FieldGroup.NON_PUNISHMENT, [FieldGroup.NON_PUNISHMENT])
     return entry
-
-
-def _writable(session: Session, caller: Caller, case_id: uuid.UUID, c: ConsiderationInput) -> Case:
-    ensure_may_write(session, caller, case_id, FieldGroup.NON_PUNISHMENT)
-    case = reach(session, caller, case_id, Permission.CASE_UPDATE).case
-    try:
-        _check(c)
-    except InvalidInput:
-        session.rollback()
-        raise
-    return case
 
 
 def _apply(entry: NonPunishment, c: ConsiderationInput) -> None:
@@ -111,19 +95,19 @@ def _apply(entry: NonPunishment, c: ConsiderationInput) -> None:
 def add_consideration(
     session: Session, caller: Caller, case_id: uuid.UUID, c: ConsiderationInput
 ) -> uuid.UUID:
-    case = _writable(session, caller, case_id, c)
-    entry = NonPunishment(
-        case,
-        created_by=caller.user.username,
-        created_by_organisation_id=caller.user.organisation_id,
-        offence=c.offence,
-        stage=c.stage,
-        link=c.link,
-        rationale=c.rationale,
-    )
-    _apply(entry, c)
-    session.add(entry)
-    save(session, caller, case, GROUP)
+    with changing(session, caller, case_id, FieldGroup.NON_PUNISHMENT) as work:
+        _check(c)
+        entry = NonPunishment(
+            work.case,
+            created_by=caller.user.username,
+            created_by_organisation_id=caller.user.organisation_id,
+            offence=c.offence,
+            stage=c.stage,
+            link=c.link,
+            rationale=c.rationale,
+        )
+        _apply(entry, c)
+        session.add(entry)
     return entry.id
 
 
@@ -135,13 +119,11 @@ def update_consideration(
     c: ConsiderationInput,
     expected_version: int,
 ) -> None:
-    case = _writable(session, caller, case_id, c)
-    entry = _changeable(session, caller, case, entry_id)
-    if entry.version != expected_version:
-        session.rollback()
-        raise StaleEdit(entry.version)
-    _apply(entry, c)
-    save(session, caller, case, GROUP)
+    with changing(session, caller, case_id, FieldGroup.NON_PUNISHMENT) as work:
+        _check(c)
+        entry = _changeable(work, entry_id)
+        work.check_version(entry.version, expected_version)
+        _apply(entry, c)
 
 
 def _check_decision(entry: NonPunishment, d: DecisionInput) -> None:
@@ -166,10 +148,16 @@ def _check_decision(entry: NonPunishment, d: DecisionInput) -> None:
         )
 
 
+def _may_decide(work: Work) -> None:
+    if not current_policy().allows(work.caller.role, Permission.NONPUNISHMENT_DECIDE):
+        raise work.refuse(Permission.NONPUNISHMENT_DECIDE)
+
+
 def ensure_may_decide(session: Session, caller: Caller, case_id: uuid.UUID) -> None:
     """Raise (audited) unless the caller may record prosecution decisions on this case."""
-    ensure_may_write(session, caller, case_id, FieldGroup.NON_PUNISHMENT)
-    reach(session, caller, case_id, Permission.NONPUNISHMENT_DECIDE)
+    with changing(session, caller, case_id, FieldGroup.NON_PUNISHMENT) as work:
+        _may_decide(work)
+        work.unchanged()
 
 
 def record_prosecution_decision(
@@ -180,37 +168,30 @@ def record_prosecution_decision(
     d: DecisionInput,
     expected_version: int,
 ) -> None:
-    ensure_may_decide(session, caller, case_id)
-    case = reach(session, caller, case_id, Permission.NONPUNISHMENT_DECIDE).case
-    entry = record_of(session, caller, NonPunishment, entry_id, case)
-    if entry.version != expected_version:
-        session.rollback()
-        raise StaleEdit(entry.version)
-    try:
+    with changing(session, caller, case_id, FieldGroup.NON_PUNISHMENT) as work:
+        _may_decide(work)
+        entry = work.record_of(NonPunishment, entry_id)
+        work.check_version(entry.version, expected_version)
         _check_decision(entry, d)
-    except InvalidInput:
-        session.rollback()
-        raise
-    override = entry.assessed_on is None
-    entry.decided_on = d.decided_on
-    entry.decided_by = caller.user.username
-    entry.decision_maker = d.decision_maker
-    entry.outcome = d.outcome
-    entry.departure_reasons = d.departure_reasons or None
-    entry.override_reason = d.override_reason if override else None
-    entry.decided_without_assessment = override
-    entry.clear_record = d.clear_record or None
-    if override:
-        # Flagged to auditors by its own event, besides the change itself.
-        record(
-            session,
-            Action.NONPUNISHMENT_OVERRIDE,
-            caller.actor,
-            case_ref=case.reference,
-            field_groups=GROUP,
-            context=caller.context,
-        )
-    save(session, caller, case, GROUP)
+        override = entry.assessed_on is None
+        entry.decided_on = d.decided_on
+        entry.decided_by = caller.user.username
+        entry.decision_maker = d.decision_maker
+        entry.outcome = d.outcome
+        entry.departure_reasons = d.departure_reasons or None
+        entry.override_reason = d.override_reason if override else None
+        entry.decided_without_assessment = override
+        entry.clear_record = d.clear_record or None
+        if override:
+            # Flagged to auditors by its own event, besides the change itself.
+            record(
+                session,
+                Action.NONPUNISHMENT_OVERRIDE,
+                caller.actor,
+                case_ref=work.case.reference,
+                field_groups=GROUP,
+                context=caller.context,
+            )
 
 
 def readout_of(entry: NonPunishment, level: AccessLevel, caller: Caller) -> ConsiderationReadout:
@@ -272,9 +253,8 @@ def consideration_for_edit(
     session: Session, caller: Caller, case_id: uuid.UUID, entry_id: uuid.UUID
 ) -> ConsiderationReadout:
     """An entry for its edit or decision form; only for those who may change it."""
-    ensure_may_write(session, caller, case_id, FieldGroup.NON_PUNISHMENT)
-    case = reach(session, caller, case_id, Permission.CASE_UPDATE).case
-    entry = _changeable(session, caller, case, entry_id)
-    readout = _full(entry, may_change=True)
-    save(session, caller, case, GROUP, Action.CASE_READ)
+    with changing(session, caller, case_id, FieldGroup.NON_PUNISHMENT) as work:
+        entry = _changeable(work, entry_id)
+        readout = _full(entry, may_change=True)
+        work.action = Action.CASE_READ
     return readout

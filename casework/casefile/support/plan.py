@@ -16,14 +16,12 @@ from sqlalchemy.orm import Session
 
 from casework import clock
 from casework.access.caller import Caller
-from casework.access.errors import InvalidInput, StaleEdit
-from casework.access.permissions import FieldGroup, Permission
-from casework.access.reach import active_membership, reach
+from casework.access.errors import InvalidInput
+from casework.access.permissions import FieldGroup
+from casework.access.reach import active_membership
 from casework.audit.events import Action
-from casework.casefile.record.identity import ensure_may_write
-from casework.casefile.saving import record_of, save
 from casework.casefile.support.readouts import MeasureReadout
-from casework.models.case import Case
+from casework.casefile.work import Work, changing
 from casework.models.organisation import Organisation
 from casework.models.support import MeasureStatus, MeasureType, SupportMeasure
 from casework.models.team import ActorType
@@ -102,20 +100,13 @@ def _check(session: Session, measure: MeasureInput) -> None:
         raise InvalidInput("review_on", _l("The review cannot come before the start."))
 
 
-def _writable(session: Session, caller: Caller, case_id: uuid.UUID, m: MeasureInput) -> Case:
-    """The case, after the write check and the input checks; raises before any change."""
-    ensure_may_write(session, caller, case_id, FieldGroup.SUPPORT_PLAN)
-    case = reach(session, caller, case_id, Permission.CASE_UPDATE).case
-    try:
-        _check(session, m)
-        if m.clinical_notes and not is_health_member(session, case_id, caller.user.id):
-            raise InvalidInput(
-                "clinical_notes", _l("Only health professionals on the team write clinical notes.")
-            )
-    except InvalidInput:
-        session.rollback()
-        raise
-    return case
+def _check_for(work: Work, m: MeasureInput) -> None:
+    """The input checks, before any change."""
+    _check(work.session, m)
+    if m.clinical_notes and not is_health_member(work.session, work.case.id, work.caller.user.id):
+        raise InvalidInput(
+            "clinical_notes", _l("Only health professionals on the team write clinical notes.")
+        )
 
 
 def _apply(measure: SupportMeasure, m: MeasureInput, health: bool) -> None:
@@ -137,12 +128,13 @@ def _groups(m: MeasureInput, health: bool) -> list[FieldGroup]:
 
 
 def add_measure(session: Session, caller: Caller, case_id: uuid.UUID, m: MeasureInput) -> uuid.UUID:
-    case = _writable(session, caller, case_id, m)
-    health = is_health_member(session, case_id, caller.user.id)
-    measure = SupportMeasure(case, created_by=caller.user.username, starts_on=m.starts_on)
-    _apply(measure, m, health)
-    session.add(measure)
-    save(session, caller, case, _groups(m, health))
+    with changing(session, caller, case_id, FieldGroup.SUPPORT_PLAN) as work:
+        _check_for(work, m)
+        health = is_health_member(session, case_id, caller.user.id)
+        measure = SupportMeasure(work.case, created_by=caller.user.username, starts_on=m.starts_on)
+        _apply(measure, m, health)
+        session.add(measure)
+        work.touch(*_groups(m, health))
     return measure.id
 
 
@@ -154,25 +146,23 @@ def update_measure(
     m: MeasureInput,
     expected_version: int,
 ) -> None:
-    case = _writable(session, caller, case_id, m)
-    measure = record_of(session, caller, SupportMeasure, measure_id, case)
-    if measure.version != expected_version:
-        session.rollback()
-        raise StaleEdit(measure.version)
-    health = is_health_member(session, case_id, caller.user.id)
-    _apply(measure, m, health)
-    save(session, caller, case, _groups(m, health))
+    with changing(session, caller, case_id, FieldGroup.SUPPORT_PLAN) as work:
+        _check_for(work, m)
+        measure = work.record_of(SupportMeasure, measure_id)
+        work.check_version(measure.version, expected_version)
+        health = is_health_member(session, case_id, caller.user.id)
+        _apply(measure, m, health)
+        work.touch(*_groups(m, health))
 
 
 def measure_for_edit(
     session: Session, caller: Caller, case_id: uuid.UUID, measure_id: uuid.UUID
 ) -> MeasureReadout:
     """One measure, for its edit form; only for those who may change the plan."""
-    ensure_may_write(session, caller, case_id, FieldGroup.SUPPORT_PLAN)
-    case = reach(session, caller, case_id, Permission.CASE_UPDATE).case
-    measure = record_of(session, caller, SupportMeasure, measure_id, case)
-    health = is_health_member(session, case_id, caller.user.id)
-    readout = measure_readout(measure, full=True, health=health)
-    groups = [FieldGroup.SUPPORT_PLAN] + ([FieldGroup.HEALTH] if health else [])
-    save(session, caller, case, groups, Action.CASE_READ)
+    with changing(session, caller, case_id, FieldGroup.SUPPORT_PLAN) as work:
+        measure = work.record_of(SupportMeasure, measure_id)
+        health = is_health_member(session, case_id, caller.user.id)
+        readout = measure_readout(measure, full=True, health=health)
+        work.action = Action.CASE_READ
+        work.touch(*([FieldGroup.HEALTH] if health else []))
     return readout

@@ -26,6 +26,7 @@ from casework.casefile.casewide.opening import ROLE_ACTOR_TYPE
 from casework.casefile.support.membership import stage_member
 from casework.casefile.support.readouts import Choice, ReferralLine, ReferralPage
 from casework.casefile.support.team import team_candidates
+from casework.casefile.work import Work, changing, finishing
 from casework.clock import utcnow
 from casework.models.case import Case
 from casework.models.organisation import Organisation
@@ -86,43 +87,36 @@ def ensure_may_refer(session: Session, caller: Caller, case_id: uuid.UUID) -> st
 
 
 def refer(session: Session, caller: Caller, case_id: uuid.UUID, new: NewReferral) -> uuid.UUID:
-    case = reach(session, caller, case_id, Permission.REFERRAL_CREATE).case
-    target = session.get(Organisation, new.to_organisation_id)
-    problem = None
+    with changing(session, caller, case_id, permission=Permission.REFERRAL_CREATE) as work:
+        work.action = Action.REFERRAL_CREATE
+        work.touch(FieldGroup.SUPPORT_PLAN)
+        _check_referral(work, new)
+        referral = Referral(
+            work.case,
+            new.reason,
+            from_organisation_id=caller.user.organisation_id,
+            to_organisation_id=new.to_organisation_id,
+            consent=new.consent,
+            created_by=caller.user.username,
+        )
+        session.add(referral)
+    return referral.id
+
+
+def _check_referral(work: Work, new: NewReferral) -> None:
+    target = work.session.get(Organisation, new.to_organisation_id)
     if target is None:
-        problem = InvalidInput("to_organisation", _l("Choose an organisation from the list."))
-    elif target.id == caller.user.organisation_id:
-        problem = InvalidInput(
+        raise InvalidInput("to_organisation", _l("Choose an organisation from the list."))
+    if target.id == work.caller.user.organisation_id:
+        raise InvalidInput(
             "to_organisation", _l("Your own organisation cannot receive your referral.")
         )
-    elif _pending(session, case.id, target.id):
-        problem = InvalidInput(
+    if _pending(work.session, work.case.id, target.id):
+        raise InvalidInput(
             "to_organisation", _l("A referral to this organisation is already waiting.")
         )
-    elif new.consent not in set(Consent):
-        problem = InvalidInput("consent", _l("Record whose consent was given."))
-    if problem is not None:
-        session.rollback()
-        raise problem
-    referral = Referral(
-        case,
-        new.reason,
-        from_organisation_id=caller.user.organisation_id,
-        to_organisation_id=new.to_organisation_id,
-        consent=new.consent,
-        created_by=caller.user.username,
-    )
-    session.add(referral)
-    record(
-        session,
-        Action.REFERRAL_CREATE,
-        caller.actor,
-        case_ref=case.reference,
-        field_groups=[FieldGroup.SUPPORT_PLAN],
-        context=caller.context,
-    )
-    session.commit()
-    return referral.id
+    if new.consent not in set(Consent):
+        raise InvalidInput("consent", _l("Record whose consent was given."))
 
 
 def _pending(session: Session, case_id: uuid.UUID, to_id: uuid.UUID) -> bool:
@@ -215,26 +209,25 @@ def accept_referral(
 ) -> None:
     """Accept, adding the chosen people of the receiving organisation as members."""
     referral = _decidable(session, caller, referral_id)
-    allowed = {u.id: u for u in team_candidates(session, referral.to_organisation_id)}
-    chosen = [allowed[i] for i in member_ids if i in allowed]
-    if not chosen or len(chosen) != len(member_ids):
-        session.rollback()
-        raise InvalidInput("members", _l("Choose at least one person to join the team."))
-    day = clock.today()
-    for user in chosen:
-        if _already_member(session, referral.case_id, user.id):
-            continue
-        stage_member(
-            session,
-            caller.actor,
-            referral.case_id,
-            user,
-            ROLE_ACTOR_TYPE.get(user.role, ActorType.NGO),
-            starts_on=day,
-            context=caller.context,
-        )
-    _decided(session, caller, referral, ReferralState.ACCEPTED)
-    session.commit()
+    with finishing(session):
+        allowed = {u.id: u for u in team_candidates(session, referral.to_organisation_id)}
+        chosen = [allowed[i] for i in member_ids if i in allowed]
+        if not chosen or len(chosen) != len(member_ids):
+            raise InvalidInput("members", _l("Choose at least one person to join the team."))
+        day = clock.today()
+        for user in chosen:
+            if _already_member(session, referral.case_id, user.id):
+                continue
+            stage_member(
+                session,
+                caller.actor,
+                referral.case_id,
+                user,
+                ROLE_ACTOR_TYPE.get(user.role, ActorType.NGO),
+                starts_on=day,
+                context=caller.context,
+            )
+        _decided(session, caller, referral, ReferralState.ACCEPTED)
 
 
 def _already_member(session: Session, case_id: uuid.UUID, user_id: uuid.UUID) -> bool:
@@ -249,9 +242,10 @@ def _already_member(session: Session, case_id: uuid.UUID, user_id: uuid.UUID) ->
 
 def decline_referral(session: Session, caller: Caller, referral_id: uuid.UUID, reason: str) -> None:
     referral = _decidable(session, caller, referral_id)
-    if not reason.strip():
-        session.rollback()
-        raise InvalidInput("reason", _l("Say why the referral is declined; the sender sees it."))
-    referral.decision_reason = reason.strip()
-    _decided(session, caller, referral, ReferralState.DECLINED)
-    session.commit()
+    with finishing(session):
+        if not reason.strip():
+            raise InvalidInput(
+                "reason", _l("Say why the referral is declined; the sender sees it.")
+            )
+        referral.decision_reason = reason.strip()
+        _decided(session, caller, referral, ReferralState.DECLINED)

@@ -21,6 +21,7 @@ from casework.access.reach import active_membership, reach
 from casework.audit.events import Action, record
 from casework.casefile.support.membership import stage_member
 from casework.casefile.support.readouts import Choice, MemberReadout, TeamPage
+from casework.casefile.work import finishing
 from casework.clock import utcnow
 from casework.models.case import Case
 from casework.models.organisation import Organisation
@@ -146,23 +147,19 @@ def check_change(session: Session, case: Case, change: TeamChange) -> User:
 
 def add_to_team(session: Session, caller: Caller, case_id: uuid.UUID, change: TeamChange) -> None:
     case = team_case(session, caller, case_id)
-    try:
+    with finishing(session):
         user = check_change(session, case, change)
-    except InvalidInput:
-        session.rollback()
-        raise
-    stage_member(
-        session,
-        caller.actor,
-        case.id,
-        user,
-        change.actor_type,
-        starts_on=change.starts_on,
-        ends_on=change.ends_on,
-        role_in_team=change.role_in_team,
-        context=caller.context,
-    )
-    session.commit()
+        stage_member(
+            session,
+            caller.actor,
+            case.id,
+            user,
+            change.actor_type,
+            starts_on=change.starts_on,
+            ends_on=change.ends_on,
+            role_in_team=change.role_in_team,
+            context=caller.context,
+        )
 
 
 def end_membership(
@@ -174,25 +171,22 @@ def end_membership(
     if membership is None or membership.case_id != case.id:
         deny(session, caller, case)
         raise CaseNotFound(str(membership_id))
-    if ends_on < membership.starts_on:
-        session.rollback()
-        raise InvalidInput("ends_on", _l("A membership cannot end before it starts."))
-    if ends_on < clock.today():
-        session.rollback()
-        raise InvalidInput("ends_on", _l("Choose today or a later date."))
-    if membership.ends_on is not None and membership.ends_on <= ends_on:
-        session.rollback()
-        raise InvalidInput("ends_on", _l("The membership already ends by then."))
-    membership.ends_on = ends_on
-    record(
-        session,
-        Action.TEAM_CHANGE,
-        caller.actor,
-        case_ref=case.reference,
-        context=caller.context,
-        subject=membership.user.username,
-    )
-    session.commit()
+    with finishing(session):
+        if ends_on < membership.starts_on:
+            raise InvalidInput("ends_on", _l("A membership cannot end before it starts."))
+        if ends_on < clock.today():
+            raise InvalidInput("ends_on", _l("Choose today or a later date."))
+        if membership.ends_on is not None and membership.ends_on <= ends_on:
+            raise InvalidInput("ends_on", _l("The membership already ends by then."))
+        membership.ends_on = ends_on
+        record(
+            session,
+            Action.TEAM_CHANGE,
+            caller.actor,
+            case_ref=case.reference,
+            context=caller.context,
+            subject=membership.user.username,
+        )
 
 
 def mark_seen(session: Session, case_id: uuid.UUID, user_id: uuid.UUID) -> None:
