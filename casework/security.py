@@ -54,6 +54,8 @@ ERROR_TITLES = {
     403: _l("You may not do this"),
     404: _l("Not found"),
     405: _l("Not allowed here"),
+    409: _l("Someone else changed this"),
+    410: _l("Erased"),
     413: _l("Too much data"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong"),

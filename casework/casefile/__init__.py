@@ -8,6 +8,7 @@ transaction, commits both together, and returns only what the caller's role may 
 from casework.access.caller import Caller
 from casework.access.errors import (
     CaseClosed,
+    CaseErased,
     CaseNotFound,
     InvalidInput,
     NotPermitted,
@@ -116,6 +117,7 @@ __all__ = [
     "AgeChange",
     "Caller",
     "CaseClosed",
+    "CaseErased",
     "CaseNotFound",
     "CaseReadout",
     "CaseSummary",

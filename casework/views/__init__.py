@@ -15,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         case_access,
         cases,
+        errors,
         identification,
         lifecycle,
         main,
@@ -41,6 +42,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit.bp)
     app.register_blueprint(case_access.bp)
     audit_labels.init_app(app)
+    errors.register(app)
 
     @app.context_processor
     def _globals() -> dict[str, object]:

@@ -12,21 +12,11 @@ from casework import db
 from casework.access.permissions import Role
 from casework.auth import admin
 from casework.auth.accounts import AccountError
-from casework.casefile import NotPermitted
 from casework.forms.admin import ActionForm, AssignmentForm, NewUserForm
 from casework.settings import current_settings
-from casework.views.common import caller, fresh_auth_required
+from casework.views.common import caller, door, fresh_auth_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.errorhandler(NotPermitted)
-def _not_permitted(error: NotPermitted) -> tuple[str, int]:
-    from casework.security import ERROR_TITLES
-
-    return render_template(
-        "errors/error.html", code=403, title=ERROR_TITLES[403], message=None
-    ), 403
 
 
 def _choices(form: AssignmentForm) -> None:
@@ -48,7 +38,7 @@ def users() -> str:
 @bp.route("/users/new", methods=["GET", "POST"])
 @fresh_auth_required
 def new_user() -> str:
-    admin.ensure_may_manage(db.session(), caller())
+    admin.ensure_may_manage(*door())
     form = NewUserForm()
     _choices(form)
     if form.validate_on_submit():
@@ -77,7 +67,7 @@ def _show_link(username: str, token: str) -> str:
 @bp.route("/users/<uuid:user_id>", methods=["GET", "POST"])
 @fresh_auth_required
 def edit_user(user_id: uuid.UUID) -> Response | str:
-    user = admin.get_user(db.session(), caller(), user_id)
+    user = admin.get_user(*door(), user_id)
     if user is None:
         abort(404)
     form = AssignmentForm(data={"role": user.role, "organisation": str(user.organisation_id)})
@@ -85,7 +75,7 @@ def edit_user(user_id: uuid.UUID) -> Response | str:
     if form.validate_on_submit():
         try:
             admin.change_assignment(
-                db.session(), caller(), user_id, form.role.data, uuid.UUID(form.organisation.data)
+                *door(), user_id, form.role.data, uuid.UUID(form.organisation.data)
             )
         except AccountError:
             form.form_errors.append(_("You cannot change your own role or organisation."))
@@ -121,7 +111,7 @@ def deactivate(user_id: uuid.UUID) -> Response:
     return _action(
         user_id,
         _("The account is deactivated and its sessions have ended."),
-        lambda: admin.set_active(db.session(), caller(), user_id, False),
+        lambda: admin.set_active(*door(), user_id, False),
     )
 
 
@@ -131,7 +121,7 @@ def activate(user_id: uuid.UUID) -> Response:
     return _action(
         user_id,
         _("The account is active again."),
-        lambda: admin.set_active(db.session(), caller(), user_id, True),
+        lambda: admin.set_active(*door(), user_id, True),
     )
 
 
@@ -157,5 +147,5 @@ def reset_second_factor(user_id: uuid.UUID) -> Response | str:
     except AccountError:
         flash(_("You cannot do this to your own account."), "error")
         return redirect(url_for("admin.edit_user", user_id=user_id))
-    user = admin.get_user(db.session(), caller(), user_id)
+    user = admin.get_user(*door(), user_id)
     return _show_link(user.username if user else "", token)

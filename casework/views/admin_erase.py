@@ -7,8 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from casework import db
-from casework.casefile import CaseNotFound, NotPermitted
+from casework.casefile import CaseNotFound
 from casework.casefile.casewide.erasure import (
     AlreadyErased,
     ErasureReason,
@@ -19,16 +18,13 @@ from casework.casefile.casewide.erasure import (
     normalise_reference,
 )
 from casework.forms.erasure import REASONS, EraseConfirmForm, EraseStartForm
-from casework.views.common import caller, fresh_auth_required
+from casework.views.common import door, fresh_auth_required
 
 bp = Blueprint("admin_erase", __name__, url_prefix="/admin/erase")
 
 
 def _ensure_allowed() -> None:
-    try:
-        ensure_may_erase(db.session(), caller())
-    except NotPermitted:
-        abort(403)
+    ensure_may_erase(*door())
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -38,7 +34,7 @@ def start() -> str:
     form = EraseStartForm()
     if form.validate_on_submit():
         try:
-            target = erasure_target(db.session(), caller(), form.reference.data)
+            target = erasure_target(*door(), form.reference.data)
         except CaseNotFound:
             form.reference.errors.append(_("No case has this reference. Check it and try again."))
         except AlreadyErased:
@@ -68,7 +64,7 @@ def confirm() -> Response | str:
         return _confirm_page(form)
     try:
         reason = ErasureReason(form.reason.data)
-        erase_case(db.session(), caller(), reference, reason, form.password.data)
+        erase_case(*door(), reference, reason, form.password.data)
     except ReauthenticationFailed:
         form.password.errors.append(_("The password is not correct."))
         return _confirm_page(form)

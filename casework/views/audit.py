@@ -22,15 +22,13 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from casework import db
 from casework.audit.export import csv_text
 from casework.audit.queries import PageRequest
 from casework.audit.verify import Report
 from casework.audit_labels import DAMAGE
-from casework.casefile import NotPermitted
 from casework.forms.audit import AuditFilterForm, VerifyForm
 from casework.oversight import review
-from casework.views.common import caller, fresh_auth_required
+from casework.views.common import door, fresh_auth_required
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -53,10 +51,7 @@ def _filter_args() -> dict[str, Any]:
 
 def _filter_form() -> tuple[AuditFilterForm, dict[str, str]]:
     """The filter form over the query string, with the organisations to choose from."""
-    try:
-        organisations = review.organisation_names(db.session(), caller())
-    except NotPermitted:
-        abort(403)
+    organisations = review.organisation_names(*door())
     form = AuditFilterForm(formdata=request.args or None, organisations=organisations)
     return form, organisations
 
@@ -67,9 +62,7 @@ def events() -> str:
     context: dict[str, Any] = {"form": form, "organisations": organisations, "result": None}
     if request.args and not form.validate():
         return render_template("audit/events.html", **context)
-    context["result"] = review.review_events(
-        db.session(), caller(), form.to_filter(), page_request()
-    )
+    context["result"] = review.review_events(*door(), form.to_filter(), page_request())
     context["filter_args"] = _filter_args()
     return render_template("audit/events.html", **context)
 
@@ -81,7 +74,7 @@ def export() -> BaseResponse:
     if request.args and not form.validate():
         return redirect(url_for("audit.events", **_filter_args()))
     try:
-        rows = review.export_events(db.session(), caller(), form.to_filter())
+        rows = review.export_events(*door(), form.to_filter())
     except review.TooManyToExport as exc:
         flash(
             _(
@@ -102,20 +95,14 @@ def export() -> BaseResponse:
 
 @bp.get("/break-glass")
 def breakglass() -> str:
-    try:
-        organisations = review.organisation_names(db.session(), caller())
-        result = review.review_breakglass(db.session(), caller(), page_request())
-    except NotPermitted:
-        abort(403)
+    organisations = review.organisation_names(*door())
+    result = review.review_breakglass(*door(), page_request())
     return render_template("audit/breakglass.html", result=result, organisations=organisations)
 
 
 @bp.get("/chain")
 def chain() -> str:
-    try:
-        status = review.review_chain(db.session(), caller())
-    except NotPermitted:
-        abort(403)
+    status = review.review_chain(*door())
     return render_template("audit/chain.html", status=status, verify_form=VerifyForm())
 
 
@@ -124,10 +111,7 @@ def verify() -> BaseResponse:
     form = VerifyForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        report = review.verify_now(db.session(), caller())
-    except NotPermitted:
-        abort(403)
+    report = review.verify_now(*door())
     _announce(report)
     return redirect(url_for("audit.chain"))
 

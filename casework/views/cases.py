@@ -7,50 +7,42 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from casework import casefile, db
+from casework import casefile
 from casework.access.permissions import FieldGroup
 from casework.forms.cases import BreakGlassForm, IdentityForm, OpenCaseForm
-from casework.views.common import caller, fresh_auth_required
-from casework.views.editing import closed_case, form_from, new_child, stale_message
+from casework.views.common import door, fresh_auth_required
+from casework.views.editing import form_from, new_child
+from casework.views.errors import stale_message
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 
 @bp.get("/")
 def my_cases() -> str:
-    try:
-        cases = casefile.my_cases(db.session(), caller())
-    except casefile.NotPermitted:
-        abort(403)
-    marks = casefile.my_case_marks(db.session(), caller(), [c.id for c in cases])
+    cases = casefile.my_cases(*door())
+    marks = casefile.my_case_marks(*door(), [c.id for c in cases])
     new_count = sum("new" in m for m in marks.values())
     return render_template("cases/my_cases.html", cases=cases, marks=marks, new_count=new_count)
 
 
 @bp.get("/overview")
 def overview() -> str:
-    try:
-        rows = casefile.region_overview(db.session(), caller())
-    except casefile.NotPermitted:
-        abort(403)
+    rows = casefile.region_overview(*door())
     return render_template("cases/overview.html", rows=rows)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def open_case() -> Response | str:
-    try:
-        casefile.ensure_may_open_case(db.session(), caller())
-    except casefile.NotPermitted:
-        abort(403)
+    casefile.ensure_may_open_case(*door())
     form = OpenCaseForm()
     if form.validate_on_submit():
         child = new_child(form)
         if not form.not_a_duplicate.data:
-            duplicates = casefile.possible_duplicates(db.session(), caller(), child)
+            duplicates = casefile.possible_duplicates(*door(), child)
             if duplicates is not None and duplicates.hits:
                 return render_template("cases/new.html", form=form, result=duplicates)
         prefix = current_app.config["CASEWORK"].case_reference_prefix
-        case_id = casefile.open_case(db.session(), caller(), child, prefix=prefix)
+        case_id = casefile.open_case(*door(), child, prefix=prefix)
         flash(_("The case is open. You lead its support team."), "info")
         return redirect(url_for("cases.show", case_id=case_id))
     return render_template("cases/new.html", form=form)
@@ -58,24 +50,14 @@ def open_case() -> Response | str:
 
 @bp.get("/<uuid:case_id>")
 def show(case_id: uuid.UUID) -> str:
-    try:
-        case = casefile.read_case(db.session(), caller(), case_id)
-    except casefile.CaseNotFound:
-        abort(404)
+    case = casefile.read_case(*door(), case_id)
     return render_template("cases/show.html", case=case)
 
 
 @bp.route("/<uuid:case_id>/identity", methods=["GET", "POST"])
 def edit_identity(case_id: uuid.UUID) -> Response | str:
-    try:
-        casefile.ensure_may_write(db.session(), caller(), case_id, FieldGroup.IDENTITY)
-        case = casefile.read_case(db.session(), caller(), case_id)
-    except casefile.CaseClosed:
-        return closed_case(case_id)
-    except casefile.CaseNotFound:
-        abort(404)
-    except casefile.NotPermitted:
-        abort(403)
+    casefile.ensure_may_write(*door(), case_id, FieldGroup.IDENTITY)
+    case = casefile.read_case(*door(), case_id)
     if case.identity is None:  # the policy lets this role write identity it cannot read
         abort(403)
     form = form_from(IdentityForm, _identity_values(case))
@@ -90,11 +72,9 @@ def edit_identity(case_id: uuid.UUID) -> Response | str:
             languages=tuple(form.languages.data or ()),
         )
         try:
-            casefile.update_identity(db.session(), caller(), case_id, change, form.version.data)
+            casefile.update_identity(*door(), case_id, change, form.version.data)
         except casefile.StaleEdit:
             return _stale_identity(case_id)
-        except casefile.CaseClosed:
-            return closed_case(case_id)
         flash(_("The child's identity is saved."), "info")
         return redirect(url_for("cases.show", case_id=case_id))
     return render_template("cases/identity.html", form=form, case=case)
@@ -103,16 +83,11 @@ def edit_identity(case_id: uuid.UUID) -> Response | str:
 @bp.route("/emergency-access", methods=["GET", "POST"])
 @fresh_auth_required
 def break_glass() -> Response | str:
-    try:
-        casefile.ensure_may_break_glass(db.session(), caller())
-    except casefile.NotPermitted:
-        abort(403)
+    casefile.ensure_may_break_glass(*door())
     form = BreakGlassForm()
     if form.validate_on_submit():
         try:
-            case_id = casefile.open_break_glass(
-                db.session(), caller(), form.reference.data, form.reason.data
-            )
+            case_id = casefile.open_break_glass(*door(), form.reference.data, form.reason.data)
         except casefile.CaseNotFound:
             form.reference.errors.append(_("There is no case with this reference."))
         else:
@@ -122,7 +97,7 @@ def break_glass() -> Response | str:
 
 def _stale_identity(case_id: uuid.UUID) -> str:
     """Show the other person's saved version instead of overwriting it."""
-    fresh = casefile.read_case(db.session(), caller(), case_id)
+    fresh = casefile.read_case(*door(), case_id)
     form = IdentityForm(formdata=None, obj=_identity_values(fresh))
     form.form_errors.append(stale_message())
     return render_template("cases/identity.html", form=form, case=fresh)

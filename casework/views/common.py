@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 from flask import current_app, g, redirect, request, url_for
 from flask_login import current_user
 
+from casework import db
 from casework.auth import sessions
-from casework.casefile import Caller
+from casework.casefile import Caller, InvalidInput
 from casework.security import request_context
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -18,6 +19,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 def caller() -> Caller:
     """The signed-in user and this request, as the casefile door wants them."""
     return Caller(user=current_user._get_current_object(), context=request_context())
+
+
+def door() -> tuple[Any, Caller]:
+    """The request's database session and caller, which every door function takes
+    first: views pass them on as `*door()` and never use the session themselves."""
+    return db.session(), caller()
+
+
+def refuse(form: Any, error: InvalidInput) -> None:
+    """Put the door's refusal beside its field (or above the form if it has none)."""
+    target: Any = getattr(form, error.field, None) if error.field else None
+    if target is not None and hasattr(target, "errors"):
+        target.errors = [*target.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
 
 
 def safe_next(target: str | None) -> str:

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from casework import casefile, db
+from casework import casefile
 from casework.access.permissions import FieldGroup
-from casework.views.common import caller
+from casework.views.common import door, refuse
+from casework.views.errors import stale_message
 
 FormFactory = Callable[..., FlaskForm]
 
@@ -29,38 +29,15 @@ class Page:
     intro: str | None = None
 
 
-def stale_message() -> str:
-    return str(
-        _(
-            "Someone else changed this record while you were editing it. Nothing was "
-            "saved. The form now shows their version; make your change again."
-        )
-    )
-
-
-def closed_case(case_id: uuid.UUID) -> Response:
-    flash(_("This case is closed. Reopen it before changing anything in it."), "error")
-    return redirect(url_for("cases.show", case_id=case_id))
-
-
 def case_after(case_id: uuid.UUID, check: Callable[[], object]) -> casefile.CaseReadout:
     """The case as the caller sees it, once the door's `check` lets them act on it."""
-    try:
-        check()
-        return casefile.read_case(db.session(), caller(), case_id)
-    except casefile.CaseClosed:
-        abort(closed_case(case_id))
-    except casefile.CaseNotFound:
-        abort(404)
-    except casefile.NotPermitted:
-        abort(403)
+    check()
+    return casefile.read_case(*door(), case_id)
 
 
 def case_for_change(case_id: uuid.UUID, group: FieldGroup) -> casefile.CaseReadout:
     """The case as the caller sees it, once the door agrees they may change `group`."""
-    return case_after(
-        case_id, lambda: casefile.ensure_may_write(db.session(), caller(), case_id, group)
-    )
+    return case_after(case_id, lambda: casefile.ensure_may_write(*door(), case_id, group))
 
 
 def back_to_case(case_id: uuid.UUID, message: str, anchor: str) -> Response:
@@ -101,10 +78,13 @@ def edit_page(
     if form.validate_on_submit():
         try:
             save(form)
-        except casefile.CaseNotFound:
-            abort(404)
+        except casefile.InvalidInput as error:
+            refuse(form, error)
+            return render_template(
+                "record/edit.html", form=form, case=case, page=page, action=request.path
+            )
         except casefile.StaleEdit:
-            fresh = casefile.read_case(db.session(), caller(), case_id)
+            fresh = casefile.read_case(*door(), case_id)
             form = form_class(formdata=None, obj=current(fresh))
             form.form_errors.append(stale_message())
             return render_template(

@@ -6,12 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from casework import casefile, db
+from casework import casefile
 from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
 from casework.forms.identification import (
@@ -20,7 +20,7 @@ from casework.forms.identification import (
     IntakeForm,
     InvestigationForm,
 )
-from casework.views.common import caller
+from casework.views.common import door, refuse
 from casework.views.editing import Page, edit_page, found, new_child
 
 bp = Blueprint("identification", __name__)
@@ -76,24 +76,24 @@ def _lead_choices(colleagues: list[casefile.Colleague]) -> list[tuple[str, str]]
 @bp.route("/cases/identify", methods=["GET", "POST"])
 def intake() -> Response | str:
     """Open a case by recording an identification, handed at once to a social worker."""
-    try:
-        colleagues = casefile.handover_candidates(db.session(), caller())
-    except casefile.NotPermitted:
-        abort(403)
+    colleagues = casefile.handover_candidates(*door())
     form = IntakeForm()
     form.lead.choices = _lead_choices(colleagues)
     if form.validate_on_submit():
-        case_id = casefile.open_case_from_identification(
-            db.session(),
-            caller(),
-            new_child(form),
-            identification_change(form),
-            investigation_change(form),
-            uuid.UUID(form.lead.data),
-            prefix=current_app.config["CASEWORK"].case_reference_prefix,
-        )
-        flash(_("The case is open and handed to social services."), "info")
-        return redirect(url_for("cases.show", case_id=case_id))
+        try:
+            case_id = casefile.open_case_from_identification(
+                *door(),
+                new_child(form),
+                identification_change(form),
+                investigation_change(form),
+                uuid.UUID(form.lead.data),
+                prefix=current_app.config["CASEWORK"].case_reference_prefix,
+            )
+        except casefile.InvalidInput as error:
+            refuse(form, error)
+        else:
+            flash(_("The case is open and handed to social services."), "info")
+            return redirect(url_for("cases.show", case_id=case_id))
     return render_template("identification/intake.html", form=form)
 
 
@@ -110,9 +110,7 @@ def record_new(case_id: uuid.UUID) -> Response | str:
         IDENTIFICATION,
         IdentificationForm,
         lambda case: None,
-        lambda form: casefile.record_identification(
-            db.session(), caller(), case_id, identification_change(form)
-        ),
+        lambda form: casefile.record_identification(*door(), case_id, identification_change(form)),
         page,
     )
 
@@ -131,8 +129,7 @@ def edit(case_id: uuid.UUID, item_id: uuid.UUID) -> Response | str:
         IdentificationForm,
         lambda case: found(case.details.identifications, item_id),
         lambda form: casefile.record_identification(
-            db.session(),
-            caller(),
+            *door(),
             case_id,
             identification_change(form),
             identification_id=item_id,
@@ -160,8 +157,7 @@ def investigation(case_id: uuid.UUID, item_id: uuid.UUID) -> Response | str:
         InvestigationForm,
         lambda case: found(case.details.identifications, item_id).investigation,
         lambda form: casefile.save_investigation(
-            db.session(),
-            caller(),
+            *door(),
             case_id,
             item_id,
             investigation_change(form),
@@ -194,9 +190,7 @@ def decision_new(case_id: uuid.UUID) -> Response | str:
         IDENTIFICATION,
         DecisionForm,
         lambda case: None,
-        lambda form: casefile.record_decision(
-            db.session(), caller(), case_id, decision_change(form)
-        ),
+        lambda form: casefile.record_decision(*door(), case_id, decision_change(form)),
         page,
     )
 
@@ -215,8 +209,7 @@ def decision_edit(case_id: uuid.UUID, item_id: uuid.UUID) -> Response | str:
         DecisionForm,
         lambda case: found(case.details.decisions, item_id),
         lambda form: casefile.record_decision(
-            db.session(),
-            caller(),
+            *door(),
             case_id,
             decision_change(form),
             decision_id=item_id,

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from casework import casefile, db
+from casework import casefile
 from casework.forms.lifecycle import (
     CloseForm,
     FlagForm,
@@ -18,16 +18,9 @@ from casework.forms.lifecycle import (
     ResolveFlagForm,
     StepForm,
 )
-from casework.views.common import caller
-from casework.views.editing import (
-    Page,
-    back_to_case,
-    case_after,
-    closed_case,
-    form_from,
-    found,
-    stale_message,
-)
+from casework.views.common import door, refuse
+from casework.views.editing import Page, back_to_case, case_after, form_from, found
+from casework.views.errors import stale_message
 
 bp = Blueprint("lifecycle", __name__, url_prefix="/cases/<uuid:case_id>")
 
@@ -40,25 +33,16 @@ DONE = {
 
 
 def _lead_view(case_id: uuid.UUID, step: casefile.Step) -> casefile.CaseReadout:
-    try:
-        casefile.lead_case(db.session(), caller(), case_id, step)
-        return casefile.read_case(db.session(), caller(), case_id)
-    except casefile.CaseNotFound:
-        abort(404)
-    except casefile.NotPermitted:
-        abort(403)
+    casefile.lead_case(*door(), case_id, step)
+    return casefile.read_case(*door(), case_id)
 
 
 def _step(case_id: uuid.UUID, change: casefile.StatusChange) -> Response | None:
     """Take the step; a message back to the case, or None when the form was stale."""
     try:
-        casefile.change_status(db.session(), caller(), case_id, change)
+        casefile.change_status(*door(), case_id, change)
     except casefile.StaleEdit:
         return None
-    except casefile.WrongStatus:
-        return back_to_case(
-            case_id, _("Someone else moved this case on meanwhile; nothing changed."), "status"
-        )
     return back_to_case(case_id, str(DONE[change.step]), "status")
 
 
@@ -119,7 +103,7 @@ def _reason_step(
         if done is not None:
             return done
         # Someone changed the case meanwhile: show it as it is now, with its version.
-        case = casefile.read_case(db.session(), caller(), case_id)
+        case = casefile.read_case(*door(), case_id)
         form.version.data = case.details.case_version
         form.form_errors.append(stale_message())
     return _form_page(form, case, page)
@@ -130,7 +114,7 @@ def _form_page(form: FlaskForm, case: casefile.CaseReadout, page: Page) -> str:
 
 
 def _flag_view(case_id: uuid.UUID) -> casefile.CaseReadout:
-    return case_after(case_id, lambda: casefile.ensure_may_flag(db.session(), caller(), case_id))
+    return case_after(case_id, lambda: casefile.ensure_may_flag(*door(), case_id))
 
 
 @bp.route("/flags/new", methods=["GET", "POST"])
@@ -139,12 +123,11 @@ def raise_flag(case_id: uuid.UUID) -> Response | str:
     form = FlagForm()
     if form.validate_on_submit():
         try:
-            casefile.raise_flag(db.session(), caller(), case_id, form.kind.data, form.text.data)
-        except casefile.CaseClosed:
-            return closed_case(case_id)
-        except casefile.NotPermitted:
-            abort(403)
-        return back_to_case(case_id, _("The flag is raised. The whole team sees it."), "flags")
+            casefile.raise_flag(*door(), case_id, form.kind.data, form.text.data)
+        except casefile.InvalidInput as error:
+            refuse(form, error)
+        else:
+            return back_to_case(case_id, _("The flag is raised. The whole team sees it."), "flags")
     page = Page(title=_("Raise a flag"), submit=_("Raise the flag"), done="", anchor="flags")
     return _form_page(form, case, page)
 
@@ -157,15 +140,14 @@ def resolve_flag(case_id: uuid.UUID, item_id: uuid.UUID) -> Response | str:
     if form.validate_on_submit():
         try:
             casefile.resolve_flag(
-                db.session(), caller(), case_id, item_id, form.resolution.data, form.version.data
+                *door(), case_id, item_id, form.resolution.data, form.version.data
             )
-        except casefile.CaseClosed:
-            return closed_case(case_id)
-        except casefile.NotPermitted:
-            abort(403)
+        except casefile.InvalidInput as error:
+            refuse(form, error)
         except casefile.StaleEdit:
             return back_to_case(case_id, _("Someone else resolved this flag meanwhile."), "flags")
-        return back_to_case(case_id, _("The flag is resolved."), "flags")
+        else:
+            return back_to_case(case_id, _("The flag is resolved."), "flags")
     page = Page(
         title=_("Resolve a flag"),
         submit=_("Resolve the flag"),

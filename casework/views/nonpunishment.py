@@ -9,14 +9,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from casework import casefile, db
+from casework import casefile
 from casework.access.permissions import FieldGroup
 from casework.forms.nonpunishment import ConsiderationForm, DecisionForm
-from casework.views import guard
-from casework.views.common import caller
+from casework.views.common import door, refuse
 
 bp = Blueprint("nonpunishment", __name__)
-guard.register(bp)
 
 STALE = _l("Someone else changed this entry meanwhile. Nothing was saved; reload it.")
 
@@ -34,14 +32,14 @@ def _input(form: ConsiderationForm) -> casefile.ConsiderationInput:
 
 @bp.route("/cases/<uuid:case_id>/non-punishment/new", methods=["GET", "POST"])
 def new_consideration(case_id: uuid.UUID) -> Response | str:
-    casefile.ensure_may_write(db.session(), caller(), case_id, FieldGroup.NON_PUNISHMENT)
-    case = casefile.read_case(db.session(), caller(), case_id)
+    casefile.ensure_may_write(*door(), case_id, FieldGroup.NON_PUNISHMENT)
+    case = casefile.read_case(*door(), case_id)
     form = ConsiderationForm()
     if form.validate_on_submit():
         try:
-            casefile.add_consideration(db.session(), caller(), case_id, _input(form))
+            casefile.add_consideration(*door(), case_id, _input(form))
         except casefile.InvalidInput as error:
-            guard.refuse(form, error)
+            refuse(form, error)
         else:
             flash(_("The non-punishment consideration is recorded."), "info")
             return redirect(url_for("cases.show", case_id=case_id))
@@ -50,16 +48,16 @@ def new_consideration(case_id: uuid.UUID) -> Response | str:
 
 @bp.route("/cases/<uuid:case_id>/non-punishment/<uuid:entry_id>", methods=["GET", "POST"])
 def edit_consideration(case_id: uuid.UUID, entry_id: uuid.UUID) -> Response | str:
-    entry = casefile.consideration_for_edit(db.session(), caller(), case_id, entry_id)
-    case = casefile.read_case(db.session(), caller(), case_id)
+    entry = casefile.consideration_for_edit(*door(), case_id, entry_id)
+    case = casefile.read_case(*door(), case_id)
     form = ConsiderationForm(obj=entry)
     if form.validate_on_submit():
         try:
             casefile.update_consideration(
-                db.session(), caller(), case_id, entry_id, _input(form), form.version.data or 0
+                *door(), case_id, entry_id, _input(form), form.version.data or 0
             )
         except casefile.InvalidInput as error:
-            guard.refuse(form, error)
+            refuse(form, error)
         except casefile.StaleEdit:
             form.form_errors.append(STALE)
         else:
@@ -70,9 +68,9 @@ def edit_consideration(case_id: uuid.UUID, entry_id: uuid.UUID) -> Response | st
 
 @bp.route("/cases/<uuid:case_id>/non-punishment/<uuid:entry_id>/decision", methods=["GET", "POST"])
 def decide(case_id: uuid.UUID, entry_id: uuid.UUID) -> Response | str:
-    casefile.ensure_may_decide(db.session(), caller(), case_id)
-    entry = casefile.consideration_for_edit(db.session(), caller(), case_id, entry_id)
-    case = casefile.read_case(db.session(), caller(), case_id)
+    casefile.ensure_may_decide(*door(), case_id)
+    entry = casefile.consideration_for_edit(*door(), case_id, entry_id)
+    case = casefile.read_case(*door(), case_id)
     form = DecisionForm(obj=entry)
     if form.validate_on_submit():
         decision = casefile.DecisionInput(
@@ -85,10 +83,10 @@ def decide(case_id: uuid.UUID, entry_id: uuid.UUID) -> Response | str:
         )
         try:
             casefile.record_prosecution_decision(
-                db.session(), caller(), case_id, entry_id, decision, form.version.data
+                *door(), case_id, entry_id, decision, form.version.data
             )
         except casefile.InvalidInput as error:
-            guard.refuse(form, error)
+            refuse(form, error)
         except casefile.StaleEdit:
             form.form_errors.append(STALE)
         else:

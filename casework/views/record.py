@@ -10,12 +10,12 @@ from flask import Blueprint, abort
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from casework import casefile, db
+from casework import casefile
 from casework.access.permissions import FieldGroup
 from casework.forms.child import AgeForm, DocumentForm, GuardianForm, PlacementForm
 from casework.forms.lifecycle import StepForm
 from casework.forms.migration import MigrationForm
-from casework.views.common import caller
+from casework.views.common import door
 from casework.views.display import TEMPLATE_GLOBALS
 from casework.views.editing import Page, back_to_case, case_for_change, edit_page, found
 
@@ -46,8 +46,7 @@ def document_new(case_id: uuid.UUID) -> Response | str:
         DocumentForm,
         lambda case: _record(case) and None,
         lambda form: casefile.add_document(
-            db.session(),
-            caller(),
+            *door(),
             case_id,
             casefile.DocumentChange(
                 kind=form.kind.data,
@@ -69,7 +68,7 @@ def document_remove(case_id: uuid.UUID, item_id: uuid.UUID) -> Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        casefile.remove_document(db.session(), caller(), case_id, item_id, form.version.data)
+        casefile.remove_document(*door(), case_id, item_id, form.version.data)
     except casefile.StaleEdit:
         return back_to_case(
             case_id, _("Someone else changed this document; nothing was removed."), "identity-title"
@@ -95,8 +94,7 @@ def age(case_id: uuid.UUID) -> Response | str:
         AgeForm,
         lambda case: _record(case).age,
         lambda form: casefile.save_age_assessment(
-            db.session(),
-            caller(),
+            *door(),
             case_id,
             casefile.AgeChange(
                 status=form.status.data,
@@ -136,9 +134,7 @@ def guardian_new(case_id: uuid.UUID) -> Response | str:
         IDENTITY,
         GuardianForm,
         lambda case: _record(case) and None,
-        lambda form: casefile.save_guardian(
-            db.session(), caller(), case_id, _guardian_change(form)
-        ),
+        lambda form: casefile.save_guardian(*door(), case_id, _guardian_change(form)),
         page,
     )
 
@@ -157,8 +153,7 @@ def guardian_edit(case_id: uuid.UUID, item_id: uuid.UUID) -> Response | str:
         GuardianForm,
         lambda case: found(_record(case).guardians, item_id),
         lambda form: casefile.save_guardian(
-            db.session(),
-            caller(),
+            *door(),
             case_id,
             _guardian_change(form),
             guardian_id=item_id,
@@ -182,8 +177,7 @@ def placement(case_id: uuid.UUID) -> Response | str:
         PlacementForm,
         lambda case: case.details.placement,
         lambda form: casefile.save_placement(
-            db.session(),
-            caller(),
+            *door(),
             case_id,
             casefile.PlacementChange(
                 kind=form.kind.data, address=form.address.data, since=form.since.data
@@ -208,8 +202,7 @@ def migration(case_id: uuid.UUID) -> Response | str:
         MigrationForm,
         lambda case: case.details.migration,
         lambda form: casefile.save_migration(
-            db.session(),
-            caller(),
+            *door(),
             case_id,
             casefile.MigrationChange(
                 care_situation=form.care_situation.data,

@@ -13,11 +13,9 @@ from casework.access.permissions import FieldGroup
 from casework.casefile.support.readouts import MeasureReadout
 from casework.forms.support import MeasureForm, options, views_form
 from casework.labels import MEASURE_TYPE
-from casework.views import guard
-from casework.views.common import caller
+from casework.views.common import door, refuse
 
 bp = Blueprint("support", __name__)
-guard.register(bp)
 
 
 def _measure_form(health: bool, obj: MeasureReadout | None = None) -> MeasureForm:
@@ -52,14 +50,14 @@ def _measure_input(form: MeasureForm) -> casefile.MeasureInput:
 
 @bp.route("/cases/<uuid:case_id>/measures/new", methods=["GET", "POST"])
 def new_measure(case_id: uuid.UUID) -> Response | str:
-    casefile.ensure_may_write(db.session(), caller(), case_id, FieldGroup.SUPPORT_PLAN)
-    case = casefile.read_case(db.session(), caller(), case_id)
+    casefile.ensure_may_write(*door(), case_id, FieldGroup.SUPPORT_PLAN)
+    case = casefile.read_case(*door(), case_id)
     form = _measure_form(bool(case.support and case.support.is_health_member))
     if form.validate_on_submit():
         try:
-            casefile.add_measure(db.session(), caller(), case_id, _measure_input(form))
+            casefile.add_measure(*door(), case_id, _measure_input(form))
         except casefile.InvalidInput as error:
-            guard.refuse(form, error)
+            refuse(form, error)
         else:
             flash(_("The measure is in the support plan."), "info")
             return redirect(url_for("cases.show", case_id=case_id))
@@ -68,21 +66,20 @@ def new_measure(case_id: uuid.UUID) -> Response | str:
 
 @bp.route("/cases/<uuid:case_id>/measures/<uuid:measure_id>", methods=["GET", "POST"])
 def edit_measure(case_id: uuid.UUID, measure_id: uuid.UUID) -> Response | str:
-    measure = casefile.measure_for_edit(db.session(), caller(), case_id, measure_id)
-    case = casefile.read_case(db.session(), caller(), case_id)
+    measure = casefile.measure_for_edit(*door(), case_id, measure_id)
+    case = casefile.read_case(*door(), case_id)
     form = _measure_form(measure.clinical_notes is not None, measure)
     if form.validate_on_submit():
         try:
             casefile.update_measure(
-                db.session(),
-                caller(),
+                *door(),
                 case_id,
                 measure_id,
                 _measure_input(form),
                 form.version.data or 0,
             )
         except casefile.InvalidInput as error:
-            guard.refuse(form, error)
+            refuse(form, error)
         except casefile.StaleEdit:
             form.form_errors.append(
                 _("Someone else changed this measure meanwhile. Nothing was saved; reload it.")
@@ -95,8 +92,8 @@ def edit_measure(case_id: uuid.UUID, measure_id: uuid.UUID) -> Response | str:
 
 @bp.route("/cases/<uuid:case_id>/views/new", methods=["GET", "POST"])
 def new_views(case_id: uuid.UUID) -> Response | str:
-    casefile.ensure_may_write(db.session(), caller(), case_id, FieldGroup.CHILD_VIEWS)
-    case = casefile.read_case(db.session(), caller(), case_id)
+    casefile.ensure_may_write(*door(), case_id, FieldGroup.CHILD_VIEWS)
+    case = casefile.read_case(*door(), case_id)
     measures = [
         (m.id.hex, str(MEASURE_TYPE.get(m.measure_type, m.measure_type)))
         for m in (case.support.measures if case.support and case.support.measures else ())
@@ -122,9 +119,9 @@ def new_views(case_id: uuid.UUID) -> Response | str:
             responses=responses,
         )
         try:
-            casefile.record_views(db.session(), caller(), case_id, views)
+            casefile.record_views(*door(), case_id, views)
         except casefile.InvalidInput as error:
-            guard.refuse(form, error)
+            refuse(form, error)
         else:
             flash(_("The child's views are recorded."), "info")
             return redirect(url_for("cases.show", case_id=case_id))

@@ -18,11 +18,9 @@ from casework.forms.support import (
     TeamMemberForm,
     options,
 )
-from casework.views import guard
-from casework.views.common import caller
+from casework.views.common import door, refuse
 
 bp = Blueprint("teams", __name__)
-guard.register(bp)
 
 
 def _render_team(
@@ -30,7 +28,7 @@ def _render_team(
     form: TeamMemberForm | None = None,
     ending: tuple[uuid.UUID, EndMembershipForm] | None = None,
 ) -> str:
-    page = casefile.team_page(db.session(), caller(), case_id)
+    page = casefile.team_page(*door(), case_id)
     form = form or TeamMemberForm(formdata=None)
     form.user.choices = options(((c.value, c.label) for c in page.candidates), blank=True)
     end_forms = {
@@ -56,9 +54,9 @@ def team(case_id: uuid.UUID) -> Response | str:
             ends_on=form.ends_on.data,
         )
         try:
-            casefile.add_to_team(db.session(), caller(), case_id, change)
+            casefile.add_to_team(*door(), case_id, change)
         except casefile.InvalidInput as error:
-            guard.refuse(form, error)
+            refuse(form, error)
         else:
             flash(_("The person is on the team. They see the case on their next visit."), "info")
             return redirect(url_for("teams.team", case_id=case_id))
@@ -70,11 +68,9 @@ def end_membership(case_id: uuid.UUID, membership_id: uuid.UUID) -> Response | s
     form = EndMembershipForm(prefix=f"end-{membership_id.hex}")
     if form.validate_on_submit():
         try:
-            casefile.end_membership(
-                db.session(), caller(), case_id, membership_id, form.ends_on.data
-            )
+            casefile.end_membership(*door(), case_id, membership_id, form.ends_on.data)
         except casefile.InvalidInput as error:
-            guard.refuse(form, error)
+            refuse(form, error)
         else:
             flash(_("The membership ends on the date given; access ends with it."), "info")
             return redirect(url_for("teams.team", case_id=case_id))
@@ -90,7 +86,7 @@ def _uuid(value: str | None) -> uuid.UUID:
 
 @bp.route("/cases/<uuid:case_id>/referrals/new", methods=["GET", "POST"])
 def new_referral(case_id: uuid.UUID) -> Response | str:
-    reference = casefile.ensure_may_refer(db.session(), caller(), case_id)
+    reference = casefile.ensure_may_refer(*door(), case_id)
     form = ReferralForm()
     form.to_organisation.choices = options(
         ((str(i), name) for i, name in casefile.organisations(db.session())), blank=True
@@ -102,9 +98,9 @@ def new_referral(case_id: uuid.UUID) -> Response | str:
             consent=form.consent.data,
         )
         try:
-            casefile.refer(db.session(), caller(), case_id, new)
+            casefile.refer(*door(), case_id, new)
         except casefile.InvalidInput as error:
-            guard.refuse(form, error)
+            refuse(form, error)
         else:
             flash(_("The referral is sent. You see the decision on the case page."), "info")
             return redirect(url_for("cases.show", case_id=case_id))
@@ -115,13 +111,13 @@ def new_referral(case_id: uuid.UUID) -> Response | str:
 
 @bp.get("/referrals")
 def referrals() -> str:
-    rows = casefile.referral_inbox(db.session(), caller())
+    rows = casefile.referral_inbox(*door())
     return render_template("teams/referrals.html", rows=rows)
 
 
 @bp.route("/referrals/<uuid:referral_id>", methods=["GET", "POST"])
 def referral(referral_id: uuid.UUID) -> Response | str:
-    page = casefile.read_referral(db.session(), caller(), referral_id)
+    page = casefile.read_referral(*door(), referral_id)
     accept = AcceptReferralForm(prefix="accept")
     accept.members.choices = options((c.value, c.label) for c in page.candidates)
     decline = DeclineReferralForm(prefix="decline")
@@ -129,13 +125,13 @@ def referral(referral_id: uuid.UUID) -> Response | str:
     try:
         if decision == "accept" and accept.validate_on_submit():
             ids = [_uuid(v) for v in accept.members.data]
-            casefile.accept_referral(db.session(), caller(), referral_id, ids)
+            casefile.accept_referral(*door(), referral_id, ids)
             flash(_("The referral is accepted; the people chosen are on the team."), "info")
             return redirect(url_for("teams.referrals"))
         if decision == "decline" and decline.validate_on_submit():
-            casefile.decline_referral(db.session(), caller(), referral_id, decline.reason.data)
+            casefile.decline_referral(*door(), referral_id, decline.reason.data)
             flash(_("The referral is declined. The sender sees your reason."), "info")
             return redirect(url_for("teams.referrals"))
     except casefile.InvalidInput as error:
-        guard.refuse(accept if decision == "accept" else decline, error)
+        refuse(accept if decision == "accept" else decline, error)
     return render_template("teams/referral.html", page=page, accept=accept, decline=decline)
