@@ -19,10 +19,6 @@ class StaleEdit(Exception):
         self.current_version = current_version
 
 
-class ReasonTooShort(ValueError):
-    """A stated reason is too short to mean anything."""
-
-
 class RecordNotFound(CaseNotFound):
     """A record id that does not belong to the case reached: answered like a missing case."""
 

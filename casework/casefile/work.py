@@ -188,16 +188,3 @@ def finishing(session: Session) -> Iterator[None]:
     except BaseException:
         session.rollback()
         raise
-
-
-def audited_read(session: Session, caller: Caller, case: Case, groups: Iterable[str]) -> None:
-    """Record a read of the case (nothing else changes) and commit it."""
-    record(
-        session,
-        Action.CASE_READ,
-        caller.actor,
-        case_ref=case.reference,
-        field_groups=list(groups),
-        context=caller.context,
-    )
-    session.commit()

@@ -55,5 +55,4 @@ def support_readout(session: Session, caller: Caller, route: Reach) -> SupportRe
         may_decide_nonpunishment=writable
         and policy.allows(caller.role, Permission.NONPUNISHMENT_DECIDE),
         is_health_member=health,
-        reoffers_due=sum(1 for r in open_reoffers or () if r.due),
     )

@@ -4,7 +4,7 @@ non-punishment: plain, read-only values, filled only from groups the caller may 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 
@@ -141,4 +141,3 @@ class SupportReadout:
     may_refer: bool = False
     may_decide_nonpunishment: bool = False
     is_health_member: bool = False
-    reoffers_due: int = field(default=0)
