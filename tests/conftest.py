@@ -17,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.test import TestResponse
 
 from casework import create_app
 from casework.db import database
@@ -128,7 +129,7 @@ def totp_code(client: FlaskClient, username: str, secret: str = factories.TOTP_S
     return pyotp.TOTP(secret).at(step * 30)
 
 
-def login(client: FlaskClient, username: str, password: str = factories.PASSWORD) -> Any:
+def login(client: FlaskClient, username: str, password: str = factories.PASSWORD) -> TestResponse:
     """Sign in with password and, when asked, the second factor; the last response."""
     page = client.get("/login")
     response = client.post(
@@ -146,7 +147,7 @@ def login(client: FlaskClient, username: str, password: str = factories.PASSWORD
 
 def post_form(
     client: FlaskClient, url: str, data: dict[str, str], form_url: str | None = None
-) -> Any:
+) -> TestResponse:
     """GET the form page for its CSRF token, then POST `data` to `url`."""
     page = client.get(form_url or url)
     return client.post(url, data={**data, "csrf_token": csrf_token(page.text)})

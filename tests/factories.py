@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import base64
 import uuid
+from datetime import date
+from typing import TypedDict, Unpack, cast
 
-import factory
 from factory.alchemy import SQLAlchemyModelFactory
+from factory.declarations import LazyAttribute, LazyFunction, Sequence, SubFactory, Trait
 from sqlalchemy.orm import Session
 
 from casework.auth.passwords import hash_password
@@ -42,37 +44,37 @@ class OrganisationFactory(_Base):
     class Meta:
         model = Organisation
 
-    name = factory.Sequence(lambda n: f"Organisation {n}")
+    name = Sequence(lambda n: f"Organisation {n}")
     kind = OrganisationKind.SOCIAL_SERVICES
     region = "Riga"
 
     class Params:
-        police = factory.Trait(kind=OrganisationKind.POLICE, region="Harju")
-        ngo = factory.Trait(kind=OrganisationKind.NGO)
+        police = Trait(kind=OrganisationKind.POLICE, region="Harju")
+        ngo = Trait(kind=OrganisationKind.NGO)
 
 
 class UserFactory(_Base):
     class Meta:
         model = User
 
-    id = factory.LazyFunction(uuid.uuid4)
-    username = factory.Sequence(lambda n: f"user{n}")
-    display_name = factory.LazyAttribute(lambda o: f"{o.username.title()} Example")
+    id = LazyFunction(uuid.uuid4)
+    username = Sequence(lambda n: f"user{n}")
+    display_name = LazyAttribute(lambda o: f"{o.username.title()} Example")
     password_hash = _PASSWORD_HASH
     role = "social_worker"
-    organisation = factory.SubFactory(OrganisationFactory)
+    organisation = SubFactory(OrganisationFactory)
     active = True
-    totp_secret_enc = factory.LazyAttribute(lambda o: sealed_totp(o.id))
+    totp_secret_enc = LazyAttribute(lambda o: sealed_totp(o.id))
 
     class Params:
-        police = factory.Trait(role="police")
-        prosecutor = factory.Trait(role="prosecutor")
-        ngo_worker = factory.Trait(role="ngo_worker")
-        coordinator = factory.Trait(role="coordinator")
-        auditor = factory.Trait(role="auditor")
-        admin = factory.Trait(role="admin")
-        inactive = factory.Trait(active=False)
-        not_enrolled = factory.Trait(totp_secret_enc=None)
+        police = Trait(role="police")
+        prosecutor = Trait(role="prosecutor")
+        ngo_worker = Trait(role="ngo_worker")
+        coordinator = Trait(role="coordinator")
+        auditor = Trait(role="auditor")
+        admin = Trait(role="admin")
+        inactive = Trait(active=False)
+        not_enrolled = Trait(totp_secret_enc=None)
 
 
 ALL_FACTORIES: tuple[type[_Base], ...] = (OrganisationFactory, UserFactory)
@@ -80,32 +82,94 @@ ALL_FACTORIES: tuple[type[_Base], ...] = (OrganisationFactory, UserFactory)
 
 def bind(session: Session) -> None:
     for f in ALL_FACTORIES:
-        f._meta.sqlalchemy_session = session
+        # factory-boy types `_meta` as the base FactoryOptions; SQLAlchemyOptions adds
+        # `sqlalchemy_session` at runtime without declaring it.
+        f._meta.sqlalchemy_session = session  # type: ignore[attr-defined]
 
 
-def open_case(session: Session, user: User, **child: object) -> object:
+class OrganisationFields(TypedDict, total=False):
+    """OrganisationFactory's fields and traits."""
+
+    name: str
+    kind: str
+    region: str
+    police: bool
+    ngo: bool
+
+
+class UserFields(TypedDict, total=False):
+    """UserFactory's fields and traits."""
+
+    id: uuid.UUID
+    username: str
+    display_name: str
+    password_hash: str
+    role: str
+    organisation: Organisation
+    active: bool
+    totp_secret_enc: bytes | None
+    police: bool
+    prosecutor: bool
+    ngo_worker: bool
+    coordinator: bool
+    auditor: bool
+    admin: bool
+    inactive: bool
+    not_enrolled: bool
+
+
+# Tests build objects through these, not by calling the factories: factory-boy's
+# metaclass `__call__` is untyped, so mypy reads `UserFactory(...)` as a factory instance,
+# and `create()` returns Any (SQLAlchemyModelFactory is not generic). `UserFactory(...)`
+# runs the default create strategy, that is `UserFactory.create(...)`, the call made here.
+def make_user(**fields: Unpack[UserFields]) -> User:
+    """A committed User, as `UserFactory(**fields)`; traits (police=True, ...) as keywords."""
+    return cast(User, UserFactory.create(**fields))
+
+
+def make_organisation(**fields: Unpack[OrganisationFields]) -> Organisation:
+    """A committed Organisation, as `OrganisationFactory(**fields)`; traits as keywords."""
+    return cast(Organisation, OrganisationFactory.create(**fields))
+
+
+class ChildFields(TypedDict, total=False):
+    """open_case's keyword arguments: the child's details."""
+
+    given_name: str
+    family_name: str
+    date_of_birth: date | None
+    sex: str
+
+
+def open_case(
+    session: Session,
+    user: User,
+    *,
+    given_name: str = "Liis",
+    family_name: str = "Jõgi",
+    date_of_birth: date | None = date(2013, 5, 17),
+    sex: str = "female",
+) -> uuid.UUID:
     """Open a case through the casefile door as `user`; needs an application context."""
-    from datetime import date
-
     from casework.audit.events import RequestContext
     from casework.casefile import Caller, NewChild
     from casework.casefile import open_case as door_open_case
 
-    fields: dict[str, object] = {
-        "given_name": "Liis",
-        "family_name": "Jõgi",
-        "date_of_birth": date(2013, 5, 17),
-        "sex": "female",
-        **child,
-    }
     return door_open_case(
         session,
         Caller(user=user, context=RequestContext()),
-        NewChild(**fields),  # type: ignore[arg-type]
+        NewChild(
+            given_name=given_name,
+            family_name=family_name,
+            date_of_birth=date_of_birth,
+            sex=sex,
+        ),
     )
 
 
-def add_member(session: Session, case_id: object, user: User, role_in_team: str = "member") -> None:
+def add_member(
+    session: Session, case_id: uuid.UUID, user: User, role_in_team: str = "member"
+) -> None:
     """Put `user` on the case's support team from today, as the team door will."""
     from casework.casefile.casewide.opening import ROLE_ACTOR_TYPE
     from casework.clock import today

@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from casework import clock
 from casework.audit.events import Actor, RequestContext
@@ -68,7 +69,7 @@ def join(
         )
 
 
-def post(client: FlaskClient, url: str, data: dict[str, Any]) -> Any:
+def post(client: FlaskClient, url: str, data: dict[str, Any]) -> TestResponse:
     """POST `data` with a CSRF token taken from any signed-in page."""
     token = csrf_token(client.get("/cases/").text)
     return client.post(url, data={**data, "csrf_token": token})

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import TypedDict, Unpack
 
 from flask import Flask
 from sqlalchemy import func, select
@@ -20,6 +21,15 @@ TODAY = clock.today()
 YESTERDAY = TODAY - timedelta(days=1)
 
 
+class MemberOptions(TypedDict, total=False):
+    """The keyword options of casework.casefile.support.membership.add_member."""
+
+    starts_on: date
+    ends_on: date | None
+    role_in_team: str
+    context: RequestContext | None
+
+
 def as_caller(user: User) -> Caller:
     return Caller(user=user, context=RequestContext())
 
@@ -30,11 +40,11 @@ def join(
     case_id: uuid.UUID,
     user: User,
     actor_type: str = "ngo",
-    **kw: object,
+    **kw: Unpack[MemberOptions],
 ) -> None:
     with app.app_context():
         kw.setdefault("starts_on", YESTERDAY)
-        add_member(db_session, Actor(username="test"), case_id, user, actor_type, **kw)  # type: ignore[arg-type]
+        add_member(db_session, Actor(username="test"), case_id, user, actor_type, **kw)
 
 
 def field_error(html: str, field_id: str) -> str:

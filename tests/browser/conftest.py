@@ -10,7 +10,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
@@ -21,6 +21,10 @@ from casework.db import database
 from casework.demo import seed
 from tests.conftest import app_config
 from tests.databases import fresh_database, migrate
+
+if TYPE_CHECKING:
+    # Imported where used at run time, so that collection works without Playwright.
+    from playwright.sync_api import Browser, Page
 
 CHROMIUM = os.environ.get("CASEWORK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -66,7 +70,7 @@ def live_server(browser_app: Flask) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         if _require_browser():
             pytest.fail(f"CASEWORK_REQUIRE_BROWSER is set but {CHROMIUM} does not exist")
@@ -82,7 +86,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -90,7 +94,7 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def assert_accessible(page: Any) -> None:
+def assert_accessible(page: Page) -> None:
     """No axe-core violations of serious or critical impact on the current page."""
     from axe_playwright_python.sync_playwright import Axe
 
@@ -102,7 +106,7 @@ def assert_accessible(page: Any) -> None:
 
 
 def sign_in(
-    page: Any, live_server: str, username: str, password: str, totp_secret: str | None = None
+    page: Page, live_server: str, username: str, password: str, totp_secret: str | None = None
 ) -> None:
     """Sign in as a person would: by the labels, and the code from the app if asked."""
     page.goto(f"{live_server}/login")

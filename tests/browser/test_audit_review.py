@@ -3,11 +3,9 @@ plainly about a bad filter, and verifies the chain."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from flask import Flask
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from casework import db
 from casework.audit.events import Action, Actor, Outcome, RequestContext, record
@@ -49,7 +47,7 @@ def auditor(browser_app: Flask) -> str:
 
 
 def test_auditor_filters_events_and_sees_the_break_glass_entry(
-    page: Any, live_server: str, auditor: str
+    page: Page, live_server: str, auditor: str
 ) -> None:
     sign_in(page, live_server, auditor, PASSWORD, totp_secret=TOTP_SECRET)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit log").click()
@@ -75,7 +73,7 @@ def test_auditor_filters_events_and_sees_the_break_glass_entry(
 
 
 def test_a_bad_date_is_explained_beside_the_filter(
-    page: Any, live_server: str, auditor: str
+    page: Page, live_server: str, auditor: str
 ) -> None:
     sign_in(page, live_server, auditor, PASSWORD, totp_secret=TOTP_SECRET)
     page.goto(f"{live_server}/audit/")
@@ -88,7 +86,7 @@ def test_a_bad_date_is_explained_beside_the_filter(
     assert_accessible(page)
 
 
-def test_auditor_verifies_the_chain(page: Any, live_server: str, auditor: str) -> None:
+def test_auditor_verifies_the_chain(page: Page, live_server: str, auditor: str) -> None:
     sign_in(page, live_server, auditor, PASSWORD, totp_secret=TOTP_SECRET)
     page.goto(f"{live_server}/audit/chain")
     expect(page.get_by_role("heading", name="Integrity of the audit log")).to_be_visible()

@@ -4,11 +4,10 @@ a password and a code from an authenticator app."""
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pyotp
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from casework.settings import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible, sign_in
@@ -18,7 +17,7 @@ pytestmark = pytest.mark.browser
 NEW_PASSWORD = "amber lighthouse on a cold morning"
 
 
-def test_new_user_enrols_and_signs_in_with_totp(page: Any, live_server: str) -> None:
+def test_new_user_enrols_and_signs_in_with_totp(page: Page, live_server: str) -> None:
     sign_in(page, live_server, "admin", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
     page.get_by_role("link", name="Add a user").click()

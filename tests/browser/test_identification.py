@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from casework import clock
 from casework.settings import DEMO_PASSWORD
@@ -18,7 +17,7 @@ from tests.browser.conftest import assert_accessible
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(page: Any, live_server: str, username: str) -> None:
+def _sign_in(page: Page, live_server: str, username: str) -> None:
     page.goto(f"{live_server}/login")
     page.get_by_label("User name").fill(username)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
@@ -26,7 +25,7 @@ def _sign_in(page: Any, live_server: str, username: str) -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
-def _record_identification(page: Any) -> str:
+def _record_identification(page: Page) -> str:
     page.get_by_role("navigation", name="Main").get_by_role(
         "link", name="Record an identification"
     ).click()
@@ -53,11 +52,13 @@ def _record_identification(page: Any) -> str:
     page.get_by_role("button", name="Open the case and hand it over").click()
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_contain_text(re.compile(r"CW-\d{4}-[0-9A-Z]{6}"))
-    return re.search(r"CW-\d{4}-[0-9A-Z]{6}", heading.inner_text()).group(0)
+    found = re.search(r"CW-\d{4}-[0-9A-Z]{6}", heading.inner_text())
+    assert found is not None
+    return found.group(0)
 
 
 def test_police_hand_an_identified_child_to_the_social_worker(
-    page: Any, live_server: str, demo: None
+    page: Page, live_server: str, demo: None
 ) -> None:
     _sign_in(page, live_server, "police")
     reference = _record_identification(page)
@@ -98,7 +99,7 @@ def test_police_hand_an_identified_child_to_the_social_worker(
     assert_accessible(page)
 
 
-def test_closing_a_case_asks_for_confirmation(page: Any, live_server: str, demo: None) -> None:
+def test_closing_a_case_asks_for_confirmation(page: Page, live_server: str, demo: None) -> None:
     _sign_in(page, live_server, "socialworker")
     page.get_by_role("table").get_by_role("link").first.click()
     page.get_by_role("link", name="Close the case").click()

@@ -3,10 +3,8 @@ coordinator a list of the region's cases without any names."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from casework.demo import CHILDREN
 from casework.settings import DEMO_PASSWORD
@@ -18,11 +16,11 @@ GIVEN_NAMES = [given for given, _family, _sex in CHILDREN]
 FAMILY_NAMES = [family for _given, family, _sex in CHILDREN]
 
 
-def _sign_in(page: Any, live_server: str, username: str) -> None:
+def _sign_in(page: Page, live_server: str, username: str) -> None:
     sign_in(page, live_server, username, DEMO_PASSWORD)
 
 
-def test_ngo_worker_sees_first_name_and_age_only(page: Any, live_server: str) -> None:
+def test_ngo_worker_sees_first_name_and_age_only(page: Page, live_server: str) -> None:
     _sign_in(page, live_server, "ngo")
     expect(page.get_by_role("heading", name="My cases")).to_be_visible()
     case_links = page.get_by_role("table").get_by_role("link")
@@ -37,7 +35,7 @@ def test_ngo_worker_sees_first_name_and_age_only(page: Any, live_server: str) ->
     assert_accessible(page)
 
 
-def test_coordinator_sees_region_cases_without_names(page: Any, live_server: str) -> None:
+def test_coordinator_sees_region_cases_without_names(page: Page, live_server: str) -> None:
     _sign_in(page, live_server, "coordinator")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Region overview").click()
     expect(page.get_by_role("heading", name="Cases in your region")).to_be_visible()

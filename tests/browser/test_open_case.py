@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from casework import db
 from casework.auth.passwords import hash_password
@@ -42,7 +41,7 @@ def social_worker(browser_app: Flask) -> str:
     return "sofia"
 
 
-def _sign_in(page: Any, live_server: str, username: str, password: str) -> None:
+def _sign_in(page: Page, live_server: str, username: str, password: str) -> None:
     sign_in(
         page,
         live_server,
@@ -52,14 +51,14 @@ def _sign_in(page: Any, live_server: str, username: str, password: str) -> None:
     )
 
 
-def test_wrong_password_is_announced(page: Any, live_server: str, social_worker: str) -> None:
+def test_wrong_password_is_announced(page: Page, live_server: str, social_worker: str) -> None:
     sign_in(page, live_server, social_worker, "not the right password")
     expect(page.get_by_role("alert")).to_contain_text("The user name or password is not correct")
     assert_accessible(page)
 
 
 def test_social_worker_opens_a_case_and_finds_it_in_my_cases(
-    page: Any, live_server: str, social_worker: str
+    page: Page, live_server: str, social_worker: str
 ) -> None:
     _sign_in(page, live_server, social_worker, PASSWORD)
     expect(page.get_by_role("heading", name="My cases")).to_be_visible()
@@ -77,7 +76,9 @@ def test_social_worker_opens_a_case_and_finds_it_in_my_cases(
 
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_contain_text(re.compile(r"CW-\d{4}-[0-9A-Z]{6}"))
-    reference = re.search(r"CW-\d{4}-[0-9A-Z]{6}", heading.inner_text()).group(0)
+    found = re.search(r"CW-\d{4}-[0-9A-Z]{6}", heading.inner_text())
+    assert found is not None
+    reference = found.group(0)
     expect(page.get_by_text("Wiśniewska")).to_be_visible()
     assert "Wiśniewska" not in page.url and "Łucja" not in page.url
     assert_accessible(page)
@@ -90,7 +91,9 @@ def test_social_worker_opens_a_case_and_finds_it_in_my_cases(
     expect(page.get_by_text("Łucja")).to_be_visible()
 
 
-def test_errors_are_shown_beside_the_field(page: Any, live_server: str, social_worker: str) -> None:
+def test_errors_are_shown_beside_the_field(
+    page: Page, live_server: str, social_worker: str
+) -> None:
     _sign_in(page, live_server, social_worker, PASSWORD)
     page.goto(f"{live_server}/cases/new")
     page.get_by_label("Given name").fill("Liis")
@@ -102,7 +105,7 @@ def test_errors_are_shown_beside_the_field(page: Any, live_server: str, social_w
     assert_accessible(page)
 
 
-def test_keyboard_user_can_skip_to_content(page: Any, live_server: str) -> None:
+def test_keyboard_user_can_skip_to_content(page: Page, live_server: str) -> None:
     page.goto(f"{live_server}/login")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to main content")
@@ -111,7 +114,7 @@ def test_keyboard_user_can_skip_to_content(page: Any, live_server: str) -> None:
     expect(page.locator("main#content")).to_be_focused()
 
 
-def test_accessibility_check_catches_an_unlabelled_input(page: Any) -> None:
+def test_accessibility_check_catches_an_unlabelled_input(page: Page) -> None:
     page.set_content('<html lang="en"><body><main><input type="text"></main></body></html>')
     with pytest.raises(AssertionError):
         assert_accessible(page)

@@ -5,11 +5,10 @@ reference. Everything by label and role, as a person would."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
 
 from casework import db
 from casework.auth.passwords import hash_password
@@ -45,11 +44,11 @@ def users(browser_app: Flask) -> dict[str, str]:
     return {"social_worker": "karin", "admin": "anders"}
 
 
-def _sign_in(page: Any, live_server: str, username: str) -> None:
+def _sign_in(page: Page, live_server: str, username: str) -> None:
     sign_in(page, live_server, username, PASSWORD, totp_secret=TOTP_SECRET)
 
 
-def _open_case(page: Any, live_server: str) -> None:
+def _open_case(page: Page, live_server: str) -> None:
     page.goto(f"{live_server}/cases/new")
     page.get_by_label("Given name").fill("Šarūnas")
     page.get_by_label("Family name").fill("Petrauskas")
@@ -59,7 +58,7 @@ def _open_case(page: Any, live_server: str) -> None:
 
 
 def test_a_second_case_for_the_same_child_is_offered_the_first_and_search_finds_both(
-    page: Any, live_server: str, users: dict[str, str]
+    page: Page, live_server: str, users: dict[str, str]
 ) -> None:
     _sign_in(page, live_server, users["social_worker"])
     _open_case(page, live_server)
@@ -89,7 +88,7 @@ def test_a_second_case_for_the_same_child_is_offered_the_first_and_search_finds_
 
 
 def test_an_administrator_erases_a_case_after_confirming(
-    browser: Any, page: Any, live_server: str, users: dict[str, str]
+    browser: Browser, page: Page, live_server: str, users: dict[str, str]
 ) -> None:
     _sign_in(page, live_server, users["social_worker"])
     _open_case(page, live_server)

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from casework import casefile, clock, db
@@ -72,16 +71,16 @@ def shelter(browser_app: Flask) -> tuple[str, str]:
         return org.name, "Tove Tester"
 
 
-def _demo(page: Any, live_server: str, username: str) -> None:
+def _demo(page: Page, live_server: str, username: str) -> None:
     sign_in(page, live_server, username, DEMO_PASSWORD)
 
 
-def _sign_out(page: Any) -> None:
+def _sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
 
 
 def test_coordinator_assembles_a_team_for_a_new_case(
-    page: Any, live_server: str, browser_app: Flask
+    page: Page, live_server: str, browser_app: Flask
 ) -> None:
     with browser_app.app_context():
         case_id = _open("socialworker", "Assembled")
@@ -121,7 +120,7 @@ def test_coordinator_assembles_a_team_for_a_new_case(
     expect(page.get_by_role("cell", name="Peeter Police", exact=True)).to_be_visible()
 
 
-def _refer(page: Any, live_server: str, case_id: uuid.UUID, to: str, reason: str) -> None:
+def _refer(page: Page, live_server: str, case_id: uuid.UUID, to: str, reason: str) -> None:
     page.goto(f"{live_server}/cases/{case_id}")
     page.get_by_role("link", name="Refer to another organisation").click()
     page.get_by_label("Refer to").select_option(label=to)
@@ -131,7 +130,7 @@ def _refer(page: Any, live_server: str, case_id: uuid.UUID, to: str, reason: str
 
 
 def test_one_referral_is_accepted_and_one_declined(
-    page: Any, live_server: str, browser_app: Flask, shelter: tuple[str, str]
+    page: Page, live_server: str, browser_app: Flask, shelter: tuple[str, str]
 ) -> None:
     shelter_name, shelter_worker = shelter
     with browser_app.app_context():
@@ -174,7 +173,7 @@ def test_one_referral_is_accepted_and_one_declined(
 
 
 def test_ngo_records_a_declined_measure_and_the_reoffer_is_flagged_when_due(
-    page: Any, live_server: str, browser_app: Flask, monkeypatch: pytest.MonkeyPatch
+    page: Page, live_server: str, browser_app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with browser_app.app_context():
         case_id = _open("socialworker", "Declining")
@@ -218,7 +217,7 @@ def test_ngo_records_a_declined_measure_and_the_reoffer_is_flagged_when_due(
 
 
 def test_prosecutor_cannot_decide_before_the_assessment(
-    page: Any, live_server: str, browser_app: Flask
+    page: Page, live_server: str, browser_app: Flask
 ) -> None:
     with browser_app.app_context():
         case_id = _open("police", "Suspected")

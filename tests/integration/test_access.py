@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from typing import Unpack
 
 import pytest
 from flask import Flask
@@ -17,7 +18,8 @@ from casework.clock import utcnow
 from casework.models import AuditEvent, Case, CaseHistoryEntry, TeamMembership, User
 from casework.models.breakglass import BreakGlassGrant
 from tests.conftest import login, post_form
-from tests.factories import OrganisationFactory, UserFactory, open_case
+from tests.factories import make_organisation, make_user, open_case
+from tests.supporting import MemberOptions
 
 REASON = "The child called the hotline in distress and I need the placement details now."
 TODAY = clock.today()
@@ -25,17 +27,19 @@ TODAY = clock.today()
 
 @pytest.fixture
 def case_id(app: Flask, db_session: Session) -> uuid.UUID:
-    lead = UserFactory(username="lead")
+    lead = make_user(username="lead")
     with app.app_context():
         return open_case(db_session, lead, given_name="Gintarė", family_name="Kazlauskaitė")
 
 
-def _join(app: Flask, db_session: Session, case_id: uuid.UUID, user: User, **kw: object) -> None:
+def _join(
+    app: Flask, db_session: Session, case_id: uuid.UUID, user: User, **kw: Unpack[MemberOptions]
+) -> None:
     from casework.audit.events import Actor
 
     with app.app_context():
         kw.setdefault("starts_on", TODAY - timedelta(days=1))
-        add_member(db_session, Actor(username="test"), case_id, user, "ngo", **kw)  # type: ignore[arg-type]
+        add_member(db_session, Actor(username="test"), case_id, user, "ngo", **kw)
 
 
 def _child(app: Flask, db_session: Session, case_id: uuid.UUID) -> dict[str, object]:
@@ -53,7 +57,7 @@ def _events(db_session: Session, action: str) -> list[AuditEvent]:
 def test_ngo_member_sees_first_name_and_age_only(
     app: Flask, client: FlaskClient, db_session: Session, case_id: uuid.UUID
 ) -> None:
-    _join(app, db_session, case_id, UserFactory(username="nora", ngo_worker=True))
+    _join(app, db_session, case_id, make_user(username="nora", ngo_worker=True))
     login(client, "nora")
     page = client.get(f"/cases/{case_id}")
     assert page.status_code == 200
@@ -81,7 +85,7 @@ def test_membership_outside_its_dates_gives_no_access(
         app,
         db_session,
         case_id,
-        UserFactory(username="nora", ngo_worker=True),
+        make_user(username="nora", ngo_worker=True),
         starts_on=starts,
         ends_on=ends,
     )
@@ -95,7 +99,7 @@ def test_membership_outside_its_dates_gives_no_access(
 def test_forged_identity_change_by_a_role_without_write_is_refused_and_audited(
     app: Flask, client: FlaskClient, db_session: Session, case_id: uuid.UUID
 ) -> None:
-    _join(app, db_session, case_id, UserFactory(username="nora", ngo_worker=True))
+    _join(app, db_session, case_id, make_user(username="nora", ngo_worker=True))
     login(client, "nora")
     page = client.get("/cases/")  # any page, for a valid CSRF token
     from tests.conftest import csrf_token
@@ -119,7 +123,7 @@ def test_forged_identity_change_by_a_role_without_write_is_refused_and_audited(
 def test_post_to_another_teams_case_is_refused(
     app: Flask, client: FlaskClient, db_session: Session, case_id: uuid.UUID
 ) -> None:
-    UserFactory(username="outsider")
+    make_user(username="outsider")
     login(client, "outsider")
     response = post_form(
         client,
@@ -173,7 +177,7 @@ def test_stale_edit_is_refused_and_nothing_is_overwritten(
 def test_break_glass_gives_read_only_time_limited_access(
     client: FlaskClient, db_session: Session, case_id: uuid.UUID
 ) -> None:
-    UserFactory(username="peeter", police=True)
+    make_user(username="peeter", police=True)
     login(client, "peeter")
     reference = db_session.get_one(Case, case_id).reference
     assert client.get(f"/cases/{case_id}").status_code == 404
@@ -206,7 +210,7 @@ def test_break_glass_gives_read_only_time_limited_access(
 def test_case_lead_sees_emergency_accesses_with_reasons(
     app: Flask, client: FlaskClient, db_session: Session, case_id: uuid.UUID
 ) -> None:
-    UserFactory(username="peeter", police=True, display_name="Peeter Tamm")
+    make_user(username="peeter", police=True, display_name="Peeter Tamm")
     login(client, "peeter")
     reference = db_session.get_one(Case, case_id).reference
     post_form(client, "/cases/emergency-access", {"reference": reference, "reason": REASON})
@@ -232,7 +236,7 @@ def test_case_lead_sees_emergency_accesses_with_reasons(
 def test_break_glass_bad_input(
     client: FlaskClient, db_session: Session, reference: str, reason: str, message: str
 ) -> None:
-    UserFactory(username="peeter", police=True)
+    make_user(username="peeter", police=True)
     login(client, "peeter")
     response = post_form(
         client, "/cases/emergency-access", {"reference": reference, "reason": reason}
@@ -246,7 +250,7 @@ def test_break_glass_bad_input(
 def test_auditors_and_admins_cannot_break_glass(
     client: FlaskClient, db_session: Session, case_id: uuid.UUID, role: str
 ) -> None:
-    UserFactory(username="someone", role=role)
+    make_user(username="someone", role=role)
     login(client, "someone")
     assert client.get("/cases/emergency-access").status_code == 403
     assert client.get(f"/cases/{case_id}").status_code == 404
@@ -257,12 +261,12 @@ def test_coordinator_overview_lists_region_cases_without_names(
 ) -> None:
     lead = db_session.scalar(select(User).where(User.username == "lead"))
     assert lead is not None
-    UserFactory(
+    make_user(
         username="karlis",
         coordinator=True,
-        organisation=OrganisationFactory(region=lead.organisation.region),
+        organisation=make_organisation(region=lead.organisation.region),
     )
-    far = UserFactory(username="far", organisation=OrganisationFactory(region="Elsewhere"))
+    far = make_user(username="far", organisation=make_organisation(region="Elsewhere"))
     with app.app_context():
         far_case = open_case(db_session, far, given_name="Mart", family_name="Tamm")
     login(client, "karlis")
@@ -277,7 +281,7 @@ def test_coordinator_overview_lists_region_cases_without_names(
 
 
 def test_only_coordinators_see_the_overview(client: FlaskClient, db_session: Session) -> None:
-    UserFactory(username="sofia")
+    make_user(username="sofia")
     login(client, "sofia")
     assert client.get("/cases/overview").status_code == 403
 
@@ -307,11 +311,11 @@ def test_auditors_see_break_glass_accesses_with_their_reasons(
 ) -> None:
     from tests.conftest import new_client
 
-    UserFactory(username="peeter", police=True)
+    make_user(username="peeter", police=True)
     login(client, "peeter")
     reference = db_session.get_one(Case, case_id).reference
     post_form(client, "/cases/emergency-access", {"reference": reference, "reason": REASON})
-    UserFactory(username="aino", auditor=True)
+    make_user(username="aino", auditor=True)
     auditor = new_client(app)
     login(auditor, "aino")
     page = auditor.get("/audit/break-glass")

@@ -95,7 +95,7 @@ def test_postgresql_triggers_fire_in_replica_mode(chain: Session) -> None:
     """session_replication_role = replica silences ordinary triggers, not ALWAYS ones."""
     if dialect(chain) != "postgresql":
         pytest.skip("replication roles are PostgreSQL's")
-    states = dict(
+    states: dict[str, str] = dict(
         chain.execute(
             text(
                 "SELECT tgname, tgenabled FROM pg_trigger"

@@ -21,7 +21,7 @@ from casework.audit.checkpoints import current_checkpointer
 from casework.audit.verify import verify_database
 from casework.models import AuditEvent, Case
 from tests.conftest import csrf_token, login
-from tests.factories import PASSWORD, OrganisationFactory, UserFactory, add_member, open_case
+from tests.factories import PASSWORD, add_member, make_organisation, make_user, open_case
 
 NEW_CASE = "<the new case>"
 UNKNOWN = uuid.UUID("00000000-0000-4000-8000-000000000000")
@@ -150,10 +150,10 @@ def test_every_route_is_visited(app: Flask) -> None:
 
 @pytest.fixture
 def world(app: Flask, db_session: Session) -> World:
-    lead = UserFactory(username="sofia")
-    UserFactory(username="olga")
-    UserFactory(username="aino", auditor=True)
-    nora = UserFactory(username="nora", ngo_worker=True, organisation=OrganisationFactory(ngo=True))
+    lead = make_user(username="sofia")
+    make_user(username="olga")
+    make_user(username="aino", auditor=True)
+    nora = make_user(username="nora", ngo_worker=True, organisation=make_organisation(ngo=True))
     with app.app_context():
         case_id = open_case(db_session, lead)
     case = db_session.get(Case, case_id)

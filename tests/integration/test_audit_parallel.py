@@ -73,8 +73,10 @@ def test_an_intact_log_is_walked_in_parts(
     calls: list[int] = []
     walk_parts = parallel._walk_parts
 
-    def counted(*args: object) -> list[parallel.Part]:
-        parts = walk_parts(*args)  # type: ignore[arg-type]
+    def counted(
+        url: str, head: int, jobs: int, claims: dict[int, set[bytes]]
+    ) -> list[parallel.Part]:
+        parts = walk_parts(url, head, jobs, claims)
         calls.append(len(parts))
         return parts
 
@@ -125,9 +127,14 @@ def test_a_link_broken_at_the_seam_is_caught_by_the_join(
     join between the second and the third can see it."""
     seen: list[parallel.Part] = []
     walk_parts = parallel._walk_parts
-    monkeypatch.setattr(
-        parallel, "_walk_parts", lambda *a: seen.extend(walk_parts(*a)) or list(seen)
-    )
+
+    def gathering(
+        url: str, head: int, jobs: int, claims: dict[int, set[bytes]]
+    ) -> list[parallel.Part]:
+        seen.extend(walk_parts(url, head, jobs, claims))
+        return list(seen)
+
+    monkeypatch.setattr(parallel, "_walk_parts", gathering)
     with _log(tmp_path, checkpoint_every=1000) as (app, url):
         with app.app_context():
             session = db.session()

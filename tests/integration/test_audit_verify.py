@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable
+from typing import cast
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, text, update
+from sqlalchemy import Table, select, text, update
 from sqlalchemy.orm import Session
 
 from casework.audit import checkpoints
@@ -59,7 +60,7 @@ def test_a_changed_byte_in_any_column(chain: Session, column: str) -> None:
     value = chain.scalar(select(AuditEvent.__table__.c[column]).where(AuditEvent.seq == 8))
     with as_dba(chain):
         chain.execute(
-            update(AuditEvent.__table__)
+            update(cast(Table, AuditEvent.__table__))
             .where(AuditEvent.__table__.c.seq == 8)
             .values({column: changed(value)})
         )

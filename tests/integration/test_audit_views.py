@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import TypedDict, Unpack
 
 import pytest
 from flask import Flask
@@ -13,13 +15,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from casework.audit.events import Action, Actor, Outcome, record
+from casework.audit.events import Action, Actor, Outcome, RequestContext, record
 from casework.clock import utcnow
 from casework.models import AuditEvent, User
 from casework.oversight import review
 from tests.audit_support import as_dba, sql
 from tests.conftest import csrf_token, login
-from tests.factories import OrganisationFactory, UserFactory, open_case
+from tests.factories import make_organisation, make_user, open_case
 
 
 def _actions(session: Session, since: int = 0) -> list[tuple[str, str, str]]:
@@ -35,28 +37,38 @@ def _head(session: Session) -> int:
     return session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)) or 0
 
 
-def _event(app: Flask, session: Session, action: Action, user: User, **kw: object) -> None:
+class EventOptions(TypedDict, total=False):
+    """The keyword options of casework.audit.events.record."""
+
+    outcome: Outcome
+    case_ref: str
+    field_groups: Iterable[str]
+    context: RequestContext | None
+    subject: str
+
+
+def _event(
+    app: Flask, session: Session, action: Action, user: User, **kw: Unpack[EventOptions]
+) -> None:
     actor = Actor(username=user.username, role=user.role, organisation=str(user.organisation_id))
     with app.app_context():
-        record(session, action, actor, **kw)  # type: ignore[arg-type]
+        record(session, action, actor, **kw)
         session.commit()
 
 
 @pytest.fixture
 def auditor(client: FlaskClient, db_session: Session) -> FlaskClient:
-    UserFactory(
-        username="aino", auditor=True, organisation=OrganisationFactory(name="Audit Office")
-    )
+    make_user(username="aino", auditor=True, organisation=make_organisation(name="Audit Office"))
     assert login(client, "aino").status_code == 302
     return client
 
 
 @pytest.fixture
 def people(app: Flask, db_session: Session) -> dict[str, User]:
-    police_org = OrganisationFactory(name="Harju Police", police=True)
+    police_org = make_organisation(name="Harju Police", police=True)
     found = {
-        "peeter": UserFactory(username="peeter", police=True, organisation=police_org),
-        "sofia": UserFactory(username="sofia"),
+        "peeter": make_user(username="peeter", police=True, organisation=police_org),
+        "sofia": make_user(username="sofia"),
     }
     _event(app, db_session, Action.CASE_READ, found["sofia"], case_ref="CW-2026-AAAAAA")
     _event(
@@ -78,7 +90,7 @@ def people(app: Flask, db_session: Session) -> dict[str, User]:
 def test_only_auditors_may_review_and_refusals_are_recorded(
     client: FlaskClient, db_session: Session, role: str, url: str
 ) -> None:
-    UserFactory(username="someone", role=role)
+    make_user(username="someone", role=role)
     login(client, "someone")
     before = _head(db_session)
     response = client.get(url)
@@ -88,7 +100,7 @@ def test_only_auditors_may_review_and_refusals_are_recorded(
 
 
 def test_verify_now_is_refused_to_others(client: FlaskClient, db_session: Session) -> None:
-    UserFactory(username="sofia")
+    make_user(username="sofia")
     login(client, "sofia")
     token = csrf_token(client.get("/cases/").text)
     assert client.post("/audit/chain/verify", data={"csrf_token": token}).status_code == 403
@@ -178,7 +190,7 @@ def test_bad_filters_are_explained_beside_the_filter(
 
 
 def test_pages_of_fifty_newest_first(app: Flask, auditor: FlaskClient, db_session: Session) -> None:
-    sofia = UserFactory(username="sofia")
+    sofia = make_user(username="sofia")
     for _ in range(120):
         _event(app, db_session, Action.CASE_LIST, sofia)
     first = auditor.get("/audit/?action=case.list")
@@ -297,8 +309,8 @@ def test_review_requests_record_request_id_and_address(
 def test_nothing_of_a_child_reaches_the_auditor(
     app: Flask, client: FlaskClient, db_session: Session
 ) -> None:
-    sofia = UserFactory(username="sofia")
-    UserFactory(username="aino", auditor=True)
+    sofia = make_user(username="sofia")
+    make_user(username="aino", auditor=True)
     with app.app_context():
         case_id = open_case(db_session, sofia, given_name="Gintarė", family_name="Kazlauskaitė")
     login(client, "sofia")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from casework.models import AuditEvent
 from casework.security import PUBLIC_ENDPOINTS
 from tests.conftest import csrf_token, login
-from tests.factories import UserFactory
+from tests.factories import make_user
 
 WRONG = "The user name or password is not correct."
 
@@ -21,7 +21,7 @@ def _events(db_session: Session, action: str) -> list[AuditEvent]:
 
 
 def test_login_and_logout(client: FlaskClient, db_session: Session) -> None:
-    UserFactory(username="liga")
+    make_user(username="liga")
     response = login(client, "liga")
     assert response.status_code == 302
     assert client.get("/cases/").status_code == 200
@@ -34,14 +34,14 @@ def test_login_and_logout(client: FlaskClient, db_session: Session) -> None:
 
 
 def test_user_name_is_case_insensitive(client: FlaskClient, db_session: Session) -> None:
-    UserFactory(username="liga")
+    make_user(username="liga")
     assert login(client, "  LIGA ").status_code == 302
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(
     client: FlaskClient, db_session: Session
 ) -> None:
-    UserFactory(username="liga")
+    make_user(username="liga")
     wrong_password = login(client, "liga", "not the password at all")
     unknown_user = login(client, "nobody", "not the password at all")
     for response in (wrong_password, unknown_user):
@@ -53,7 +53,7 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(
 
 
 def test_inactive_user_cannot_sign_in(client: FlaskClient, db_session: Session) -> None:
-    UserFactory(username="gone", inactive=True)
+    make_user(username="gone", inactive=True)
     response = login(client, "gone")
     assert WRONG in response.text
     assert client.get("/cases/").status_code == 302
@@ -62,14 +62,14 @@ def test_inactive_user_cannot_sign_in(client: FlaskClient, db_session: Session) 
 def test_successful_login_is_audited_without_the_password(
     client: FlaskClient, db_session: Session
 ) -> None:
-    UserFactory(username="liga")
+    make_user(username="liga")
     login(client, "liga")
     [event] = _events(db_session, "login.success")
     assert (event.actor, event.actor_role, event.outcome) == ("liga", "social_worker", "allowed")
 
 
 def test_login_without_csrf_token_is_refused(client: FlaskClient, db_session: Session) -> None:
-    UserFactory(username="liga")
+    make_user(username="liga")
     response = client.post("/login", data={"username": "liga", "password": "x" * 20})
     assert response.status_code == 400
     assert "not sent from Casework" in response.text
@@ -77,7 +77,7 @@ def test_login_without_csrf_token_is_refused(client: FlaskClient, db_session: Se
 
 
 def test_logout_needs_post_with_csrf(client: FlaskClient, db_session: Session) -> None:
-    UserFactory(username="liga")
+    make_user(username="liga")
     login(client, "liga")
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 400
@@ -85,7 +85,7 @@ def test_logout_needs_post_with_csrf(client: FlaskClient, db_session: Session) -
 
 
 def test_session_cookie_is_httponly_and_samesite(client: FlaskClient, db_session: Session) -> None:
-    UserFactory(username="liga")
+    make_user(username="liga")
     response = login(client, "liga")
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from casework.clock import today
 from casework.models import AuditEvent, Case, TeamMembership, User
 from tests.conftest import csrf_token, login
-from tests.factories import OrganisationFactory, UserFactory, add_member, open_case
+from tests.factories import add_member, make_organisation, make_user, open_case
 
 
 def _last(session: Session) -> tuple[str, str, str, str]:
@@ -24,14 +24,12 @@ def _last(session: Session) -> tuple[str, str, str, str]:
 
 @pytest.fixture
 def case(app: Flask, db_session: Session) -> Case:
-    lead = UserFactory(username="sofia")
+    lead = make_user(username="sofia")
     with app.app_context():
         case_id = open_case(db_session, lead)
     found = db_session.get(Case, case_id)
     assert found is not None
-    member = UserFactory(
-        username="nora", ngo_worker=True, organisation=OrganisationFactory(ngo=True)
-    )
+    member = make_user(username="nora", ngo_worker=True, organisation=make_organisation(ngo=True))
     add_member(db_session, found.id, member)
     return found
 
@@ -63,8 +61,8 @@ def _token(client: FlaskClient) -> str:
 def test_anyone_but_the_lead_finds_no_such_page(
     client: FlaskClient, db_session: Session, case: Case, who: str
 ) -> None:
-    UserFactory(username="stranger")
-    UserFactory(username="aino", auditor=True)
+    make_user(username="stranger")
+    make_user(username="aino", auditor=True)
     login(client, who)
     response = client.get(f"/cases/{case.id}/access-log")
     assert response.status_code == 404

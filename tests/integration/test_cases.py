@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from casework import clock
 from casework.models import AuditEvent, Case, Child
 from tests.conftest import login, post_form
-from tests.factories import UserFactory, open_case
+from tests.factories import make_user, open_case
 
 VALID = {
     "given_name": "Šarūnas",
@@ -35,7 +35,7 @@ def _actions(db_session: Session) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def social_worker(client: FlaskClient, db_session: Session) -> FlaskClient:
-    UserFactory(username="sofia")
+    make_user(username="sofia")
     assert login(client, "sofia").status_code == 302
     return client
 
@@ -157,7 +157,7 @@ def test_unknown_case_is_404(social_worker: FlaskClient, db_session: Session) ->
 def test_a_case_of_another_team_looks_exactly_like_a_missing_one(
     app: Flask, social_worker: FlaskClient, db_session: Session
 ) -> None:
-    other = UserFactory(username="other")
+    other = make_user(username="other")
     with app.app_context():
         case_id = open_case(db_session, other)
     theirs = social_worker.get(f"/cases/{case_id}")
@@ -174,7 +174,7 @@ def test_a_case_of_another_team_looks_exactly_like_a_missing_one(
 def test_roles_without_case_create_cannot_open_cases(
     client: FlaskClient, db_session: Session, role: str
 ) -> None:
-    UserFactory(username="someone", role=role)
+    make_user(username="someone", role=role)
     login(client, "someone")
     assert client.get("/cases/new").status_code == 403
     before = _cases(db_session)
@@ -192,7 +192,7 @@ def test_my_cases_has_a_helpful_empty_state(
 
 
 def test_police_opening_a_case_becomes_its_lead(client: FlaskClient, db_session: Session) -> None:
-    UserFactory(username="peeter", police=True)
+    make_user(username="peeter", police=True)
     login(client, "peeter")
     response = post_form(client, "/cases/new", VALID)
     page = client.get(response.headers["Location"])
@@ -200,7 +200,7 @@ def test_police_opening_a_case_becomes_its_lead(client: FlaskClient, db_session:
 
 
 def test_roles_without_case_read_get_a_home_page(client: FlaskClient, db_session: Session) -> None:
-    UserFactory(username="aino", auditor=True)
+    make_user(username="aino", auditor=True)
     login(client, "aino")
     home = client.get("/")
     assert home.status_code == 200

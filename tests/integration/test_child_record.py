@@ -23,7 +23,7 @@ from casework.models import (
     Placement,
 )
 from tests.conftest import login
-from tests.factories import UserFactory, open_case
+from tests.factories import make_user, open_case
 from tests.records import TODAY, join, post
 
 PRESUMED = "Presumed to be a child"
@@ -47,9 +47,9 @@ GUARDIAN = {
 
 @pytest.fixture
 def case_id(app: Flask, db_session: Session) -> uuid.UUID:
-    lead = UserFactory(username="lead")
+    lead = make_user(username="lead")
     with app.app_context():
-        return open_case(db_session, lead, given_name="Iryna", family_name="Melnyk")  # type: ignore[return-value]
+        return open_case(db_session, lead, given_name="Iryna", family_name="Melnyk")
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_identity_refuses_bad_input_beside_the_field(
 def test_a_child_without_a_date_of_birth_is_presumed_a_child(
     app: Flask, client: FlaskClient, db_session: Session
 ) -> None:
-    lead = UserFactory(username="lead")
+    lead = make_user(username="lead")
     with app.app_context():
         case_id = open_case(db_session, lead, date_of_birth=None)
     login(client, "lead")
@@ -156,7 +156,7 @@ def test_ngo_worker_with_minimal_identity_sees_the_presumption_but_not_the_asses
     app: Flask, lead: FlaskClient, db_session: Session, case_id: uuid.UUID
 ) -> None:
     post(lead, f"/cases/{case_id}/age", {"status": "disputed", "assessor": "Dr Kask"})
-    join(app, db_session, case_id, UserFactory(username="nora", ngo_worker=True))
+    join(app, db_session, case_id, make_user(username="nora", ngo_worker=True))
     ngo = app.test_client()
     login(ngo, "nora")
     page = ngo.get(f"/cases/{case_id}")
@@ -308,7 +308,7 @@ def test_placement_address_is_for_social_workers_and_police_only(
     assert post(lead, f"/cases/{case_id}/placement", placement).status_code == 302
     assert address in lead.get(f"/cases/{case_id}").text
     for username, role in (("peeter", "police"), ("nora", "ngo_worker"), ("paula", "prosecutor")):
-        join(app, db_session, case_id, UserFactory(username=username, role=role))
+        join(app, db_session, case_id, make_user(username=username, role=role))
         other = app.test_client()
         login(other, username)
         page = other.get(f"/cases/{case_id}")
@@ -346,7 +346,7 @@ def test_documents_are_added_and_removed_with_history(
 def test_records_of_another_case_cannot_be_reached_through_this_one(
     app: Flask, lead: FlaskClient, db_session: Session, case_id: uuid.UUID
 ) -> None:
-    other_lead = UserFactory(username="other")
+    other_lead = make_user(username="other")
     with app.app_context():
         other_case = open_case(db_session, other_lead)
     other = app.test_client()
@@ -368,7 +368,7 @@ def test_coordinator_overview_shows_a_child_without_guardian(
     from tests.conftest import new_client
 
     lead_user = db_session.scalars(select(User).where(User.username == "lead")).one()
-    UserFactory(username="karlis", coordinator=True, organisation=lead_user.organisation)
+    make_user(username="karlis", coordinator=True, organisation=lead_user.organisation)
     coordinator = new_client(app)
     login(coordinator, "karlis")
     assert "No guardian" not in coordinator.get("/cases/overview").text

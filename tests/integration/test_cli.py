@@ -6,11 +6,11 @@ from sqlalchemy.orm import Session
 
 from casework.demo import CHILDREN, DEMO_USERS
 from casework.models import AuditEvent, Case, User
-from tests.factories import OrganisationFactory
+from tests.factories import make_organisation
 
 
 def test_users_add_creates_a_user_with_an_enrolment_link(app: Flask, db_session: Session) -> None:
-    OrganisationFactory(name="Riga City Social Services")
+    make_organisation(name="Riga City Social Services")
     result = app.test_cli_runner().invoke(
         args=[
             "users",
@@ -38,7 +38,7 @@ def test_users_add_creates_a_user_with_an_enrolment_link(app: Flask, db_session:
 
 
 def test_users_add_refuses_bad_input_plainly(app: Flask, db_session: Session) -> None:
-    OrganisationFactory(name="Org")
+    make_organisation(name="Org")
     runner = app.test_cli_runner()
     cases = [
         (["--role", "wizard", "--organisation", "Org"], "unknown role 'wizard'"),

@@ -30,7 +30,7 @@ from casework.models import (
 )
 from casework.models.base import UuidPrimaryKey
 from tests.conftest import login
-from tests.factories import UserFactory, open_case
+from tests.factories import make_user, open_case
 from tests.keys import assert_chain_verifies
 
 
@@ -55,7 +55,7 @@ class CaseNote(UuidPrimaryKey, OtherBase):
 
 @pytest.fixture
 def cases(app: Flask, db_session: Session) -> list[Case]:
-    user = UserFactory(username="sofia")
+    user = make_user(username="sofia")
     names = [("Šarūnas", "Petrauskas"), ("Liis", "Jõgi"), ("Mart", "Tamm")]
     with app.app_context():
         ids = [open_case(db_session, user, given_name=g, family_name=f) for g, f in names]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from casework.audit.events import Actor, RequestContext
 from casework.casefile.casewide.erasure import erase
@@ -21,28 +21,29 @@ from casework.models import (
     Child,
     ErasureReason,
     PreviousCaseKey,
+    User,
 )
 from tests.conftest import csrf_token, login, post_form
-from tests.factories import UserFactory, open_case
+from tests.factories import make_user, open_case
 from tests.keys import assert_chain_verifies
 
 NAMES = ("Šarūnas", "Petrauskas")
 
 
 @pytest.fixture
-def sofia(db_session: Session) -> Any:
-    return UserFactory(username="sofia")
+def sofia(db_session: Session) -> User:
+    return make_user(username="sofia")
 
 
 @pytest.fixture
-def case(app: Flask, db_session: Session, sofia: Any) -> Case:
+def case(app: Flask, db_session: Session, sofia: User) -> Case:
     with app.app_context():
         case_id = open_case(db_session, sofia, given_name=NAMES[0], family_name=NAMES[1])
         open_case(db_session, sofia, given_name="Liis", family_name="Jõgi")
     return db_session.get_one(Case, case_id)
 
 
-def _erase(app: Flask, *args: str, input: str | None = None) -> Any:
+def _erase(app: Flask, *args: str, input: str | None = None) -> Result:
     return app.test_cli_runner().invoke(args=["cases", "erase", *args], input=input)
 
 
@@ -56,7 +57,8 @@ def _assert_erased(app: Flask, db_session: Session, case: Case, by: str) -> None
         _ = child.given_name
     entries = select(func.count()).where(BlindIndexEntry.case_id == case.id)
     assert db_session.scalar(entries) == 0
-    assert db_session.scalar(select(func.count()).select_from(BlindIndexEntry)) > 0  # others'
+    others = select(func.count()).select_from(BlindIndexEntry)
+    assert db_session.scalars(others).one() > 0  # others'
     erasure = db_session.get_one(CaseErasure, case.id)
     assert erasure.erased_by == by and erasure.reason == "opened_in_error"
     events = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "case.erase")).all()
@@ -147,16 +149,20 @@ def test_erasure_during_a_key_rotation_destroys_the_previous_key_too(
 
 @pytest.fixture
 def admin(client: FlaskClient, db_session: Session) -> FlaskClient:
-    UserFactory(username="anders", admin=True)
+    make_user(username="anders", admin=True)
     assert login(client, "anders").status_code == 302
     return client
 
 
-def _confirm_page(admin: FlaskClient, reference: str, reason: str = "opened_in_error") -> Any:
+def _confirm_page(
+    admin: FlaskClient, reference: str, reason: str = "opened_in_error"
+) -> TestResponse:
     return post_form(admin, "/admin/erase/", {"reference": reference, "reason": reason})
 
 
-def _confirm(admin: FlaskClient, page: Any, reference: str, typed: str, password: str) -> Any:
+def _confirm(
+    admin: FlaskClient, page: TestResponse, reference: str, typed: str, password: str
+) -> TestResponse:
     return admin.post(
         "/admin/erase/confirm",
         data={
@@ -250,7 +256,7 @@ def test_altered_hidden_fields_or_a_missing_csrf_token_erase_nothing(
 def test_only_admins_may_erase(
     client: FlaskClient, db_session: Session, case: Case, role: str
 ) -> None:
-    UserFactory(username="someone", role=role)
+    make_user(username="someone", role=role)
     login(client, "someone")
     assert client.get("/admin/erase/").status_code == 403
     assert client.post("/admin/erase/confirm", data={}).status_code in (400, 403)

@@ -20,7 +20,7 @@ from casework.models import (
     TeamMembership,
 )
 from tests.conftest import login
-from tests.factories import UserFactory
+from tests.factories import make_user
 from tests.records import IDENTIFICATION, TODAY, fresh_case, post, user_named
 
 CHILD = {"given_name": "Daryna", "family_name": "Shevchenko", "sex": "female"}
@@ -33,8 +33,8 @@ INVESTIGATION = {
 
 @pytest.fixture
 def police(client: FlaskClient, db_session: Session) -> FlaskClient:
-    UserFactory(username="sofia", display_name="Sofia Social")
-    UserFactory(username="peeter", police=True)
+    make_user(username="sofia", display_name="Sofia Social")
+    make_user(username="peeter", police=True)
     assert login(client, "peeter").status_code == 302
     return client
 
@@ -133,7 +133,7 @@ def test_bad_input_is_refused_beside_the_field_and_nothing_is_stored(
 
 
 def test_the_lead_must_be_one_who_can_lead(police: FlaskClient, db_session: Session) -> None:
-    ngo = UserFactory(username="nora", ngo_worker=True, display_name="Nora NGO")
+    ngo = make_user(username="nora", ngo_worker=True, display_name="Nora NGO")
     assert "Nora NGO" not in police.get("/cases/identify").text
     response = post(police, "/cases/identify", _form(db_session, lead=str(ngo.id)))
     assert response.status_code == 200
@@ -144,7 +144,7 @@ def test_the_lead_must_be_one_who_can_lead(police: FlaskClient, db_session: Sess
 def test_only_police_record_an_identification_that_opens_a_case(
     client: FlaskClient, db_session: Session, role: str
 ) -> None:
-    UserFactory(username="someone", role=role)
+    make_user(username="someone", role=role)
     login(client, "someone")
     assert client.get("/cases/identify").status_code == 403
     assert "Record an identification" not in client.get("/cases/", follow_redirects=True).text

@@ -14,14 +14,14 @@ from sqlalchemy.orm import Session
 
 from casework.models import Case, Child
 from tests.conftest import login
-from tests.factories import UserFactory, open_case
+from tests.factories import make_user, open_case
 
 MARKER = "Unreadable: this value failed its integrity check"
 
 
 @pytest.fixture
 def two_cases(app: Flask, client: FlaskClient, db_session: Session) -> tuple[Case, Case]:
-    user = UserFactory(username="sofia")
+    user = make_user(username="sofia")
     login(client, "sofia")
     with app.app_context():
         first = open_case(db_session, user, given_name="Šarūnas", family_name="Petrauskas")

@@ -39,9 +39,9 @@ def _seed(app: Flask, count: int) -> list[uuid.UUID]:
     with app.app_context():
         session = db.session()
         factories.bind(session)
-        user = factories.UserFactory(username="sofia")
+        user = factories.make_user(username="sofia")
         names = ["Šarūnas", "Liis", "Łucja", "Mads", "Līga", "Aino"][:count]
-        return [factories.open_case(session, user, given_name=n) for n in names]  # type: ignore[misc]
+        return [factories.open_case(session, user, given_name=n) for n in names]
 
 
 def _state(app: Flask) -> dict[str, Any]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, insert, inspect, select
+from sqlalchemy import Table, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from casework import __main__ as cli
@@ -20,7 +21,7 @@ from casework.models import BlindIndexEntry, Case, KekVersion, Organisation, Use
 from casework.settings import ConfigError
 from tests.conftest import app_config
 from tests.databases import migrate
-from tests.factories import UserFactory, open_case
+from tests.factories import make_user, open_case
 from tests.keys import KEK_A, KEK_B, app_for, fresh_url
 
 
@@ -83,10 +84,12 @@ def _insert_legacy_case(url: str, kek: bytes) -> None:
     now = datetime(2026, 1, 1)
     with engine.begin() as conn:
         conn.execute(
-            insert(Organisation.__table__).values(id=org, name="O", kind="ngo", region="R")
+            insert(cast(Table, Organisation.__table__)).values(
+                id=org, name="O", kind="ngo", region="R"
+            )
         )
         conn.execute(
-            insert(User.__table__).values(
+            insert(cast(Table, User.__table__)).values(
                 id=user,
                 username="u",
                 display_name="U",
@@ -98,7 +101,7 @@ def _insert_legacy_case(url: str, kek: bytes) -> None:
             )
         )
         conn.execute(
-            insert(Case.__table__).values(
+            insert(cast(Table, Case.__table__)).values(
                 id=case_id,
                 reference="CW-2026-LEGACY",
                 status="open",
@@ -140,7 +143,7 @@ def test_production_refuses_without_a_kek_before_touching_the_database(tmp_path:
 def test_opening_a_case_indexes_its_names_and_date_of_birth_as_tokens_only(
     app: Flask, db_session: Session
 ) -> None:
-    user = UserFactory()
+    user = make_user()
     with app.app_context():
         case_id = open_case(db_session, user, given_name="Anna-Maria", family_name="Jõgi")
     entries = db_session.scalars(

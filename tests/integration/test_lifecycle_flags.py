@@ -12,15 +12,15 @@ from sqlalchemy.orm import Session
 
 from casework.models import AuditEvent, CaseFlag, CaseStatusChange
 from tests.conftest import login
-from tests.factories import UserFactory, open_case
+from tests.factories import make_user, open_case
 from tests.records import fresh_case, join, post
 
 
 @pytest.fixture
 def case_id(app: Flask, db_session: Session) -> uuid.UUID:
-    lead = UserFactory(username="lead")
+    lead = make_user(username="lead")
     with app.app_context():
-        return open_case(db_session, lead)  # type: ignore[return-value]
+        return open_case(db_session, lead)
 
 
 @pytest.fixture
@@ -148,7 +148,7 @@ def test_a_stale_close_is_refused(
 def test_only_the_lead_moves_the_case_and_wrong_steps_change_nothing(
     app: Flask, lead: FlaskClient, db_session: Session, case_id: uuid.UUID
 ) -> None:
-    join(app, db_session, case_id, UserFactory(username="sofia2"), "social_services")
+    join(app, db_session, case_id, make_user(username="sofia2"), "social_services")
     member = app.test_client()
     login(member, "sofia2")
     version = _version(app, db_session, case_id)
@@ -170,7 +170,7 @@ def test_only_the_lead_moves_the_case_and_wrong_steps_change_nothing(
 def test_flags_are_raised_seen_by_the_team_and_resolved_with_a_reason(
     app: Flask, lead: FlaskClient, db_session: Session, case_id: uuid.UUID
 ) -> None:
-    join(app, db_session, case_id, UserFactory(username="nora", ngo_worker=True))
+    join(app, db_session, case_id, make_user(username="nora", ngo_worker=True))
     ngo = app.test_client()
     login(ngo, "nora")
     raised = post(
@@ -193,6 +193,7 @@ def test_flags_are_raised_seen_by_the_team_and_resolved_with_a_reason(
         db_session.expire_all()
         flag = db_session.get_one(CaseFlag, flag_id)
         assert not flag.is_open and flag.resolution == "Back at the shelter, safe."
+        assert flag.resolved_by is not None
         assert flag.resolved_by.username == "lead" and flag.raised_by.username == "nora"
     again = post(ngo, url, {"resolution": "Also resolved", "version": "1"})
     assert again.status_code == 404  # resolved flags are no longer open to resolve
@@ -231,7 +232,7 @@ def test_coordinators_see_flags_but_cannot_raise_them(
         f"/cases/{case_id}/flags/new",
         {"kind": "safety_risk", "text": "Exploiter seen near school."},
     )
-    join(app, db_session, case_id, UserFactory(username="karlis", coordinator=True))
+    join(app, db_session, case_id, make_user(username="karlis", coordinator=True))
     coordinator = app.test_client()
     login(coordinator, "karlis")
     page = coordinator.get(f"/cases/{case_id}")
@@ -258,7 +259,7 @@ def test_history_shows_who_changed_what_and_values_only_to_readers(
     page = lead.get(f"/cases/{case_id}")
     assert "Family name before" in page.text and "Jõgi" in page.text
     assert "Pärnu mnt 5" in page.text  # the address before, for the lead
-    join(app, db_session, case_id, UserFactory(username="nora", ngo_worker=True))
+    join(app, db_session, case_id, make_user(username="nora", ngo_worker=True))
     ngo = app.test_client()
     login(ngo, "nora")
     seen = ngo.get(f"/cases/{case_id}").text

@@ -21,7 +21,7 @@ def test_downgrade_waits_for_a_rotation_and_keeps_erased_cases_keyless(tmp_path:
         with app_for(url, tmp_path) as app, app.app_context():
             session = db.session()
             factories.bind(session)
-            user = factories.UserFactory()
+            user = factories.make_user()
             kept = factories.open_case(session, user)
             erased = factories.open_case(session, user, given_name="Mart")
             case = session.get_one(Case, erased)

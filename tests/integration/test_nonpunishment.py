@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from casework import casefile
 from casework.models import NonPunishment, User
 from tests.conftest import login, new_client, post_form
-from tests.factories import UserFactory, open_case
+from tests.factories import make_user, open_case
 from tests.supporting import TODAY, as_caller, events, field_error, join
 
 RATIONALE = "Carried parcels for the man who housed him."
@@ -31,8 +31,8 @@ class World:
 
 @pytest.fixture
 def world(app: Flask, db_session: Session) -> World:
-    police = UserFactory(username="peeter", police=True)
-    prosecutor = UserFactory(username="paulina", prosecutor=True)
+    police = make_user(username="peeter", police=True)
+    prosecutor = make_user(username="paulina", prosecutor=True)
     with app.app_context():
         case_id = open_case(db_session, police)
     join(app, db_session, case_id, prosecutor, "prosecutor")
@@ -158,8 +158,8 @@ def test_the_social_worker_sees_flag_and_outcome_the_ngo_the_flag_only(
             casefile.DecisionInput(TODAY, "Paulina", "discontinued", "", "", ""),
             1,
         )
-    join(app, db_session, world.case_id, UserFactory(username="sofia"), "social_services")
-    join(app, db_session, world.case_id, UserFactory(username="nora", ngo_worker=True))
+    join(app, db_session, world.case_id, make_user(username="sofia"), "social_services")
+    join(app, db_session, world.case_id, make_user(username="nora", ngo_worker=True))
     login(client, "sofia")
     social = client.get(f"/cases/{world.case_id}").text
     assert "Discontinued" in social and RATIONALE not in social

@@ -10,16 +10,16 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from casework import casefile, clock
-from tests.factories import UserFactory, open_case
+from tests.factories import make_user, open_case
 from tests.records import caller_of, identification_change, join
 
 
 @pytest.fixture
 def case_id(app: Flask, db_session: Session) -> uuid.UUID:
-    lead = UserFactory(username="lead")
-    officer = UserFactory(username="officer", police=True)
+    lead = make_user(username="lead")
+    officer = make_user(username="officer", police=True)
     with app.app_context():
-        case_id: uuid.UUID = open_case(db_session, lead)  # type: ignore[assignment]
+        case_id = open_case(db_session, lead)
         join(app, db_session, case_id, officer, "police")
         police, social = caller_of(officer), caller_of(lead)
         ident = casefile.record_identification(
@@ -61,7 +61,7 @@ def case_id(app: Flask, db_session: Session) -> uuid.UUID:
 def _details(
     app: Flask, db_session: Session, case_id: uuid.UUID, role: str
 ) -> casefile.CaseReadout:
-    user = UserFactory(username=f"viewer-{role}", role=role)
+    user = make_user(username=f"viewer-{role}", role=role)
     join(app, db_session, case_id, user)
     with app.app_context():
         return casefile.read_case(db_session, caller_of(user), case_id)

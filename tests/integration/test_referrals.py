@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from casework import casefile
 from casework.models import Organisation, Referral, User
 from tests.conftest import login, new_client, post_form
-from tests.factories import OrganisationFactory, UserFactory, open_case
+from tests.factories import make_organisation, make_user, open_case
 from tests.supporting import YESTERDAY, as_caller, count, events, field_error
 
 REASON = "Needs a safe place to talk and help to go back to school."
@@ -32,16 +32,16 @@ class World:
 
 @pytest.fixture
 def world(app: Flask, db_session: Session) -> World:
-    sender = UserFactory(username="sofia")
-    ngo = OrganisationFactory(ngo=True, name="Harbour NGO")
+    sender = make_user(username="sofia")
+    ngo = make_organisation(ngo=True, name="Harbour NGO")
     with app.app_context():
         case_id = open_case(db_session, sender, given_name="Gintarė", family_name="Kazlauskaitė")
     return World(
         case_id=case_id,
         sender=sender,
-        coordinator=UserFactory(username="kārlis", coordinator=True),
+        coordinator=make_user(username="kārlis", coordinator=True),
         ngo=ngo,
-        ngo_worker=UserFactory(username="nora", ngo_worker=True, organisation=ngo),
+        ngo_worker=make_user(username="nora", ngo_worker=True, organisation=ngo),
     )
 
 
@@ -163,7 +163,7 @@ def test_a_coordinator_of_another_region_cannot_open_the_referral(
     app: Flask, client: FlaskClient, db_session: Session, world: World
 ) -> None:
     referral_id = _refer(app, db_session, world)
-    UserFactory(username="far", coordinator=True, organisation=OrganisationFactory(region="Far"))
+    make_user(username="far", coordinator=True, organisation=make_organisation(region="Far"))
     login(client, "far")
     assert client.get(f"/referrals/{referral_id}").status_code == 404
     assert "Referrals to your region" in client.get("/referrals").text
@@ -173,7 +173,7 @@ def test_a_coordinator_of_another_region_cannot_open_the_referral(
 def test_a_police_sender_sees_why_but_not_the_support_plan_reason(
     app: Flask, client: FlaskClient, db_session: Session, world: World
 ) -> None:
-    officer = UserFactory(username="peeter", police=True)
+    officer = make_user(username="peeter", police=True)
     with app.app_context():
         casefile.add_to_team(
             db_session,

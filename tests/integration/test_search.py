@@ -5,30 +5,32 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, Unpack
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from casework import clock
 from casework.casefile.casewide import search as search_module
 from casework.crypto.blind_index import BlindIndexer
-from casework.models import AuditEvent, Case, TeamMembership
+from casework.crypto.registry import EncryptedModel
+from casework.models import AuditEvent, Case, TeamMembership, User
 from tests.conftest import csrf_token, login, post_form
-from tests.factories import UserFactory, open_case
+from tests.factories import ChildFields, make_user, open_case
 
 
 @pytest.fixture
-def sofia(client: FlaskClient, db_session: Session) -> Any:
-    user = UserFactory(username="sofia")
+def sofia(client: FlaskClient, db_session: Session) -> User:
+    user = make_user(username="sofia")
     assert login(client, "sofia").status_code == 302
     return user
 
 
-def _open(app: Flask, db_session: Session, user: Any, **child: Any) -> Case:
+def _open(app: Flask, db_session: Session, user: User, **child: Unpack[ChildFields]) -> Case:
     with app.app_context():
         case_id = open_case(db_session, user, **child)
     case = db_session.get(Case, case_id)
@@ -36,7 +38,7 @@ def _open(app: Flask, db_session: Session, user: Any, **child: Any) -> Case:
     return case
 
 
-def _search(client: FlaskClient, name: str, born: str = "") -> Any:
+def _search(client: FlaskClient, name: str, born: str = "") -> TestResponse:
     return post_form(client, "/search/", {"name": name, "date_of_birth": born})
 
 
@@ -45,7 +47,7 @@ def _events(db_session: Session) -> list[AuditEvent]:
 
 
 def test_a_name_typed_without_accents_finds_the_child(
-    app: Flask, client: FlaskClient, db_session: Session, sofia: Any
+    app: Flask, client: FlaskClient, db_session: Session, sofia: User
 ) -> None:
     case = _open(app, db_session, sofia, given_name="Šarūnas", family_name="Petrauskas")
     _open(app, db_session, sofia, given_name="Liis", family_name="Jõgi")
@@ -68,14 +70,14 @@ def test_a_name_typed_without_accents_finds_the_child(
     ],
 )
 def test_every_word_of_the_query_must_match_a_name(
-    app: Flask, client: FlaskClient, db_session: Session, sofia: Any, query: str, found: bool
+    app: Flask, client: FlaskClient, db_session: Session, sofia: User, query: str, found: bool
 ) -> None:
     case = _open(app, db_session, sofia, given_name="Šarūnas", family_name="Petrauskas")
     assert (case.reference in _search(client, query).text) is found
 
 
 def test_a_date_of_birth_narrows_the_search(
-    app: Flask, client: FlaskClient, db_session: Session, sofia: Any
+    app: Flask, client: FlaskClient, db_session: Session, sofia: User
 ) -> None:
     older = _open(app, db_session, sofia, given_name="Mart", date_of_birth=date(2010, 1, 2))
     younger = _open(app, db_session, sofia, given_name="Mart", date_of_birth=date(2014, 7, 8))
@@ -93,9 +95,9 @@ def _without_form_echo(html: str) -> str:
 
 
 def test_other_teams_cases_are_neither_shown_nor_counted(
-    app: Flask, client: FlaskClient, db_session: Session, sofia: Any
+    app: Flask, client: FlaskClient, db_session: Session, sofia: User
 ) -> None:
-    other = UserFactory(username="other")
+    other = make_user(username="other")
     theirs = _open(app, db_session, other, given_name="Šarūnas", family_name="Petrauskas")
     found = _search(client, "sarunas")
     assert theirs.reference not in found.text and "Petrauskas" not in found.text
@@ -105,7 +107,7 @@ def test_other_teams_cases_are_neither_shown_nor_counted(
 
 
 def test_a_team_member_whose_membership_ended_no_longer_finds_the_case(
-    app: Flask, client: FlaskClient, db_session: Session, sofia: Any
+    app: Flask, client: FlaskClient, db_session: Session, sofia: User
 ) -> None:
     case = _open(app, db_session, sofia, given_name="Šarūnas")
     assert case.reference in _search(client, "sarunas").text
@@ -119,7 +121,7 @@ def test_a_team_member_whose_membership_ended_no_longer_finds_the_case(
 
 
 def test_searches_are_audited_without_terms(
-    app: Flask, client: FlaskClient, db_session: Session, sofia: Any
+    app: Flask, client: FlaskClient, db_session: Session, sofia: User
 ) -> None:
     case = _open(app, db_session, sofia, given_name="Šarūnas", family_name="Petrauskas")
     before = len(_events(db_session))
@@ -151,7 +153,7 @@ def test_an_empty_or_one_letter_search_is_explained_and_scans_nothing(
     app: Flask,
     client: FlaskClient,
     db_session: Session,
-    sofia: Any,
+    sofia: User,
     count_statements: list[str],
     name: str,
     message: str,
@@ -167,14 +169,14 @@ def test_an_empty_or_one_letter_search_is_explained_and_scans_nothing(
     assert [e.action for e in _events(db_session)[before:]] == []
 
 
-def test_a_bad_date_is_explained(client: FlaskClient, db_session: Session, sofia: Any) -> None:
+def test_a_bad_date_is_explained(client: FlaskClient, db_session: Session, sofia: User) -> None:
     page = _search(client, "liis", "31/02/2014")
     assert page.status_code == 200
     assert 'id="date_of_birth-error"' in page.text
 
 
 def test_search_terms_are_posted_never_put_in_the_address(
-    app: Flask, client: FlaskClient, db_session: Session, sofia: Any
+    app: Flask, client: FlaskClient, db_session: Session, sofia: User
 ) -> None:
     case = _open(app, db_session, sofia, given_name="Šarūnas")
     form = client.get("/search/")
@@ -183,7 +185,7 @@ def test_search_terms_are_posted_never_put_in_the_address(
 
 
 def test_search_without_csrf_is_refused(
-    client: FlaskClient, db_session: Session, sofia: Any
+    client: FlaskClient, db_session: Session, sofia: User
 ) -> None:
     assert client.post("/search/", data={"name": "sarunas"}).status_code == 400
 
@@ -192,7 +194,7 @@ def test_search_without_csrf_is_refused(
 def test_roles_without_search_or_identity_read_are_refused(
     client: FlaskClient, db_session: Session, role: str
 ) -> None:
-    UserFactory(username="someone", role=role)
+    make_user(username="someone", role=role)
     login(client, "someone")
     before = len(_events(db_session))
     assert client.get("/search/").status_code == 403
@@ -204,7 +206,7 @@ def test_candidates_sharing_a_token_are_rechecked_after_decryption(
     app: Flask,
     client: FlaskClient,
     db_session: Session,
-    sofia: Any,
+    sofia: User,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """With every token equal, every case is a candidate; only the real match is shown."""
@@ -213,18 +215,21 @@ def test_candidates_sharing_a_token_are_rechecked_after_decryption(
     mart = _open(app, db_session, sofia, given_name="Mart", family_name="Tamm")
     seen: list[uuid.UUID] = []
     decrypted_terms = search_module._decrypted_terms
-    monkeypatch.setattr(
-        search_module,
-        "_decrypted_terms",
-        lambda s, m, ids: seen.extend(ids) or decrypted_terms(s, m, ids),
-    )
+
+    def recording_terms(
+        s: Session, m: list[EncryptedModel], ids: list[uuid.UUID]
+    ) -> tuple[dict[uuid.UUID, set[Any]], dict[uuid.UUID, list[Any]]]:
+        seen.extend(ids)
+        return decrypted_terms(s, m, ids)
+
+    monkeypatch.setattr(search_module, "_decrypted_terms", recording_terms)
     page = _search(client, "liis")
     assert set(seen) == {liis.id, mart.id}  # both candidates were decrypted
     assert liis.reference in page.text and mart.reference not in page.text
 
 
 def test_opening_a_case_for_a_child_who_has_one_offers_the_existing_case(
-    app: Flask, client: FlaskClient, db_session: Session, sofia: Any
+    app: Flask, client: FlaskClient, db_session: Session, sofia: User
 ) -> None:
     child = {
         "given_name": "Šarūnas",
@@ -235,7 +240,7 @@ def test_opening_a_case_for_a_child_who_has_one_offers_the_existing_case(
     first = client.get(post_form(client, "/cases/new", child).headers["Location"])
     reference = re.search(r"CW-\d{4}-[0-9A-Z]{6}", first.text)
     assert reference is not None
-    count = db_session.scalar(select(func.count()).select_from(Case))
+    count = db_session.scalars(select(func.count()).select_from(Case)).one()
     again = post_form(client, "/cases/new", {**child, "given_name": "SARUNAS"})
     assert again.status_code == 200
     assert "This child may have a case already" in again.text
@@ -251,7 +256,7 @@ def test_opening_a_case_for_a_child_who_has_one_offers_the_existing_case(
 
 
 def test_a_different_date_of_birth_is_not_offered_as_a_duplicate(
-    app: Flask, client: FlaskClient, db_session: Session, sofia: Any
+    app: Flask, client: FlaskClient, db_session: Session, sofia: User
 ) -> None:
     _open(app, db_session, sofia, given_name="Liis", family_name="Jõgi")  # born 2013-05-17
     child = {"given_name": "Liis", "family_name": "Jõgi", "date_of_birth": "2014-01-01"}
@@ -260,7 +265,7 @@ def test_a_different_date_of_birth_is_not_offered_as_a_duplicate(
 
 
 def test_reindex_rebuilds_lost_tokens_and_skips_erased_cases(
-    app: Flask, client: FlaskClient, db_session: Session, sofia: Any
+    app: Flask, client: FlaskClient, db_session: Session, sofia: User
 ) -> None:
     from sqlalchemy import delete
 
@@ -284,7 +289,7 @@ def test_reindex_rebuilds_lost_tokens_and_skips_erased_cases(
 
 
 def test_a_search_shows_at_most_twenty_cases_and_says_there_are_more(
-    app: Flask, client: FlaskClient, db_session: Session, sofia: Any
+    app: Flask, client: FlaskClient, db_session: Session, sofia: User
 ) -> None:
     for _ in range(21):
         _open(app, db_session, sofia, given_name="Mart", family_name="Tamm")

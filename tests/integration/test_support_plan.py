@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from typing import TypedDict, Unpack
 
 import pytest
 from flask import Flask
@@ -15,13 +16,13 @@ from sqlalchemy.orm import Session
 from casework import casefile, clock
 from casework.models import Case, ChildViews, SupportMeasure, User
 from tests.conftest import login, new_client, post_form
-from tests.factories import OrganisationFactory, UserFactory, open_case
+from tests.factories import make_organisation, make_user, open_case
 from tests.supporting import TODAY, as_caller, count, events, field_error, join
 
 
 @pytest.fixture
 def lead(db_session: Session) -> User:
-    return UserFactory(username="sofia")
+    return make_user(username="sofia")
 
 
 @pytest.fixture
@@ -30,8 +31,26 @@ def case_id(app: Flask, db_session: Session, lead: User) -> uuid.UUID:
         return open_case(db_session, lead)
 
 
-def _measure(**kw: object) -> casefile.MeasureInput:
-    fields: dict[str, object] = {
+class MeasureOptions(TypedDict, total=False):
+    """The fields of casefile.MeasureInput but its provider."""
+
+    measure_type: str
+    status: str
+    starts_on: date
+    ends_on: date | None
+    review_on: date | None
+    details: str
+    clinical_notes: str | None
+
+
+class MeasureFields(MeasureOptions, total=False):
+    """The fields of casefile.MeasureInput."""
+
+    provider_id: uuid.UUID | None
+
+
+def _measure(**kw: Unpack[MeasureFields]) -> casefile.MeasureInput:
+    fields: MeasureFields = {
         "measure_type": "psychological",
         "provider_id": None,
         "status": "active",
@@ -40,11 +59,12 @@ def _measure(**kw: object) -> casefile.MeasureInput:
         "review_on": None,
         "details": "Weekly sessions.",
     }
-    return casefile.MeasureInput(**{**fields, **kw})  # type: ignore[arg-type]
+    fields.update(kw)
+    return casefile.MeasureInput(**fields)
 
 
 def _add(
-    app: Flask, db_session: Session, user: User, case_id: uuid.UUID, **kw: object
+    app: Flask, db_session: Session, user: User, case_id: uuid.UUID, **kw: Unpack[MeasureOptions]
 ) -> uuid.UUID:
     with app.app_context():
         return casefile.add_measure(
@@ -95,7 +115,7 @@ def test_an_overdue_review_shows_on_the_leads_and_coordinators_lists(
     _add(app, db_session, lead, case_id, review_on=TODAY - timedelta(days=1))
     login(client, "sofia")
     assert "A support measure's review is overdue" in client.get("/cases/").text
-    UserFactory(username="kārlis", coordinator=True)
+    make_user(username="kārlis", coordinator=True)
     coordinator = new_client(app)
     login(coordinator, "kārlis")
     overview = coordinator.get("/cases/overview").text
@@ -123,7 +143,7 @@ def test_clinical_notes_are_for_health_members_only(
         )
     assert refused.value.field == "clinical_notes"
     assert count(db_session, SupportMeasure) == 0
-    doctor = UserFactory(username="doctor", organisation=OrganisationFactory(kind="health"))
+    doctor = make_user(username="doctor", organisation=make_organisation(kind="health"))
     join(app, db_session, case_id, doctor, "health")
     _add(app, db_session, doctor, case_id, clinical_notes="Sleeps badly.")
     login(client, "doctor")
@@ -134,7 +154,7 @@ def test_clinical_notes_are_for_health_members_only(
     page = others.get(f"/cases/{case_id}").text
     assert "Sleeps badly." not in page
     assert "Clinical notes are recorded" in page  # the social worker's health summary
-    join(app, db_session, case_id, UserFactory(username="nora", ngo_worker=True))
+    join(app, db_session, case_id, make_user(username="nora", ngo_worker=True))
     ngo = new_client(app)
     login(ngo, "nora")
     page = ngo.get(f"/cases/{case_id}").text
@@ -234,7 +254,7 @@ def test_the_coordinator_sees_the_plan_but_not_the_childs_views(
         casefile.record_views(
             db_session, as_caller(lead), case_id, _views(measure, "declines", TODAY)
         )
-    coordinator = UserFactory(username="kārlis", coordinator=True)
+    coordinator = make_user(username="kārlis", coordinator=True)
     join(app, db_session, case_id, coordinator, "social_services")
     login(client, "kārlis")
     page = client.get(f"/cases/{case_id}").text

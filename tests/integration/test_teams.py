@@ -6,24 +6,24 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from casework import casefile
 from casework.models import TeamMembership, User
 from tests.conftest import login, post_form
-from tests.factories import OrganisationFactory, UserFactory, open_case
+from tests.factories import make_organisation, make_user, open_case
 from tests.supporting import TODAY, YESTERDAY, as_caller, count, events, field_error, join
 
 
 @pytest.fixture
 def case_id(app: Flask, db_session: Session) -> uuid.UUID:
-    lead = UserFactory(username="lead")
+    lead = make_user(username="lead")
     with app.app_context():
         return open_case(db_session, lead, given_name="Gintarė", family_name="Kazlauskaitė")
 
@@ -38,8 +38,8 @@ def _team_form(client: FlaskClient, case_id: uuid.UUID, **data: str) -> str:
 def test_coordinator_adds_a_member_who_then_reaches_the_case(
     app: Flask, client: FlaskClient, db_session: Session, case_id: uuid.UUID
 ) -> None:
-    UserFactory(username="kārlis", coordinator=True)
-    officer = UserFactory(username="peeter", police=True)
+    make_user(username="kārlis", coordinator=True)
+    officer = make_user(username="peeter", police=True)
     login(client, "kārlis")
     response = post_form(
         client,
@@ -61,8 +61,8 @@ def test_coordinator_adds_a_member_who_then_reaches_the_case(
 def test_a_membership_ending_before_it_starts_is_refused_beside_the_field(
     client: FlaskClient, db_session: Session, case_id: uuid.UUID
 ) -> None:
-    UserFactory(username="kārlis", coordinator=True)
-    officer = UserFactory(police=True)
+    make_user(username="kārlis", coordinator=True)
+    officer = make_user(police=True)
     login(client, "kārlis")
     before = count(db_session, TeamMembership)
     html = _team_form(client, case_id, user=str(officer.id), ends_on=YESTERDAY.isoformat())
@@ -73,8 +73,8 @@ def test_a_membership_ending_before_it_starts_is_refused_beside_the_field(
 def test_a_second_lead_is_refused(
     client: FlaskClient, db_session: Session, case_id: uuid.UUID
 ) -> None:
-    UserFactory(username="kārlis", coordinator=True)
-    other = UserFactory()
+    make_user(username="kārlis", coordinator=True)
+    other = make_user()
     login(client, "kārlis")
     before = count(db_session, TeamMembership)
     html = _team_form(client, case_id, user=str(other.id), role_in_team="lead")
@@ -85,7 +85,7 @@ def test_a_second_lead_is_refused(
 def test_someone_already_on_the_team_is_refused(
     client: FlaskClient, db_session: Session, case_id: uuid.UUID
 ) -> None:
-    UserFactory(username="kārlis", coordinator=True)
+    make_user(username="kārlis", coordinator=True)
     lead = db_session.scalar(select(TeamMembership).where(TeamMembership.case_id == case_id))
     assert lead is not None
     login(client, "kārlis")
@@ -96,7 +96,7 @@ def test_someone_already_on_the_team_is_refused(
 def test_a_coordinator_of_another_region_cannot_see_the_team(
     client: FlaskClient, db_session: Session, case_id: uuid.UUID
 ) -> None:
-    UserFactory(username="far", coordinator=True, organisation=OrganisationFactory(region="Far"))
+    make_user(username="far", coordinator=True, organisation=make_organisation(region="Far"))
     login(client, "far")
     assert client.get(f"/cases/{case_id}/team").status_code == 404
 
@@ -106,7 +106,7 @@ def test_the_lead_manages_the_team_a_member_does_not(
 ) -> None:
     login(client, "lead")
     assert client.get(f"/cases/{case_id}/team").status_code == 200
-    join(app, db_session, case_id, UserFactory(username="member"), "social_services")
+    join(app, db_session, case_id, make_user(username="member"), "social_services")
     other = new_client_for(app, "member")
     assert other.get(f"/cases/{case_id}/team").status_code == 403
 
@@ -121,10 +121,10 @@ def new_client_for(app: Flask, username: str) -> FlaskClient:
 
 def _end_membership(
     app: Flask, client: FlaskClient, db_session: Session, case_id: uuid.UUID, ends_on: date
-) -> tuple[User, TeamMembership, str, Any]:
+) -> tuple[User, TeamMembership, str, TestResponse]:
     """The coordinator ends the NGO worker's membership on `ends_on` through the form."""
-    UserFactory(username="kārlis", coordinator=True)
-    nora = UserFactory(username="nora", ngo_worker=True)
+    make_user(username="kārlis", coordinator=True)
+    nora = make_user(username="nora", ngo_worker=True)
     join(app, db_session, case_id, nora)
     membership = db_session.scalar(select(TeamMembership).where(TeamMembership.user_id == nora.id))
     assert membership is not None
@@ -164,7 +164,7 @@ def test_an_end_before_the_start_is_refused_when_ending(
 def test_a_new_member_is_told_on_the_next_visit(
     app: Flask, client: FlaskClient, db_session: Session, case_id: uuid.UUID
 ) -> None:
-    join(app, db_session, case_id, UserFactory(username="nora", ngo_worker=True))
+    join(app, db_session, case_id, make_user(username="nora", ngo_worker=True))
     login(client, "nora")
     page = client.get("/cases/")
     assert "You were added to the support team of 1 case" in page.text
@@ -176,7 +176,7 @@ def test_a_new_member_is_told_on_the_next_visit(
 def test_the_form_proposes_member_not_lead(
     client: FlaskClient, db_session: Session, case_id: uuid.UUID
 ) -> None:
-    UserFactory(username="kārlis", coordinator=True)
+    make_user(username="kārlis", coordinator=True)
     login(client, "kārlis")
     page = client.get(f"/cases/{case_id}/team").text
     assert re.search(r'<option selected value="member">', page)

@@ -26,7 +26,7 @@ from casework.models import (
     Placement,
     User,
 )
-from tests.factories import UserFactory
+from tests.factories import make_user
 from tests.records import caller_of, identification_change
 
 # Texts of one group each; _check_names looks for them where they may not be.
@@ -67,7 +67,7 @@ class Records:
 
 def add_records(app: Flask, db_session: Session, case_id: uuid.UUID, lead: User) -> Records:
     """One record of each kind, made through the door by the lead and a police officer."""
-    officer = UserFactory(username="recorder", police=True)
+    officer = make_user(username="recorder", police=True)
     add_member(
         db_session, Actor(username="test"), case_id, officer, "police", starts_on=clock.today()
     )

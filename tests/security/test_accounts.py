@@ -14,7 +14,8 @@ from argon2.low_level import Type
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.test import TestResponse
 
 from casework import create_app
 from casework.auth.passwords import common_passwords, hash_password
@@ -22,7 +23,7 @@ from casework.clock import utcnow
 from casework.db import database
 from casework.models import AuditEvent, RecoveryCode, User, UserSession
 from tests.conftest import app_config, csrf_token, login, new_client, post_form, totp_code
-from tests.factories import PASSWORD, TOTP_SECRET, UserFactory
+from tests.factories import PASSWORD, TOTP_SECRET, make_user
 
 LOCKED = "Too many failed attempts"
 
@@ -31,7 +32,7 @@ def _actions(db_session: Session, action: str) -> list[AuditEvent]:
     return list(db_session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
-def _password_step(client: FlaskClient, username: str, password: str = PASSWORD) -> object:
+def _password_step(client: FlaskClient, username: str, password: str = PASSWORD) -> TestResponse:
     page = client.get("/login")
     return client.post(
         "/login",
@@ -39,7 +40,7 @@ def _password_step(client: FlaskClient, username: str, password: str = PASSWORD)
     )
 
 
-def _code_step(client: FlaskClient, code: str) -> object:
+def _code_step(client: FlaskClient, code: str) -> TestResponse:
     page = client.get("/login/code")
     return client.post("/login/code", data={"code": code, "csrf_token": csrf_token(page.text)})
 
@@ -48,7 +49,7 @@ def _code_step(client: FlaskClient, code: str) -> object:
 
 
 def test_password_alone_does_not_sign_in(client: FlaskClient, db_session: Session) -> None:
-    UserFactory(username="liga")
+    make_user(username="liga")
     response = _password_step(client, "liga")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/login/code")
@@ -57,7 +58,7 @@ def test_password_alone_does_not_sign_in(client: FlaskClient, db_session: Sessio
 
 
 def test_totp_code_signs_in(client: FlaskClient, db_session: Session) -> None:
-    UserFactory(username="liga")
+    make_user(username="liga")
     _password_step(client, "liga")
     response = _code_step(client, pyotp.TOTP(TOTP_SECRET).now())
     assert response.status_code == 302
@@ -66,7 +67,7 @@ def test_totp_code_signs_in(client: FlaskClient, db_session: Session) -> None:
 
 
 def test_replayed_totp_code_is_refused(app: Flask, db_session: Session) -> None:
-    UserFactory(username="liga")
+    make_user(username="liga")
     code = pyotp.TOTP(TOTP_SECRET).now()
     first = new_client(app)
     _password_step(first, "liga")
@@ -83,7 +84,7 @@ def test_replayed_totp_code_is_refused(app: Flask, db_session: Session) -> None:
 def test_malformed_codes_are_answered_plainly(
     client: FlaskClient, db_session: Session, code: str
 ) -> None:
-    UserFactory(username="liga")
+    make_user(username="liga")
     _password_step(client, "liga")
     response = _code_step(client, code)
     assert response.status_code == 200
@@ -94,7 +95,7 @@ def test_malformed_codes_are_answered_plainly(
 def test_recovery_code_works_once(app: Flask, db_session: Session) -> None:
     from casework.auth import mfa
 
-    user = UserFactory(username="liga")
+    user = make_user(username="liga")
     with app.app_context():
         [code, *_] = mfa.new_recovery_codes(db_session, user)
     db_session.commit()
@@ -109,7 +110,7 @@ def test_recovery_code_works_once(app: Flask, db_session: Session) -> None:
 
 
 def test_totp_secret_is_stored_sealed(db_session: Session) -> None:
-    user = UserFactory(username="liga")
+    user = make_user(username="liga")
     assert user.totp_secret_enc is not None
     assert TOTP_SECRET.encode() not in user.totp_secret_enc
 
@@ -130,7 +131,7 @@ def both_modes(database_url: str, tmp_path: Path) -> Iterator[dict[bool, Flask]]
 def test_demo_users_are_exempt_only_in_demo_mode(
     both_modes: dict[bool, Flask], db_session: Session
 ) -> None:
-    UserFactory(username="socialworker")
+    make_user(username="socialworker")
     for demo, expected in ((True, "/"), (False, "/login/code")):
         app = both_modes[demo]
         database(app).sessionmaker = database_session_factory(db_session)
@@ -141,8 +142,7 @@ def test_demo_users_are_exempt_only_in_demo_mode(
             assert "without a second factor" in client.get("/cases/").text
 
 
-def database_session_factory(db_session: Session) -> object:
-    from sqlalchemy.orm import sessionmaker
+def database_session_factory(db_session: Session) -> sessionmaker[Session]:
 
     return sessionmaker(
         bind=db_session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
@@ -166,7 +166,7 @@ def test_password_is_rehashed_at_sign_in_when_parameters_change(
     client: FlaskClient, db_session: Session
 ) -> None:
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
-    user = UserFactory(username="liga", password_hash=weak)
+    user = make_user(username="liga", password_hash=weak)
     login(client, "liga")
     db_session.refresh(user)
     assert user.password_hash != weak
@@ -192,7 +192,7 @@ def _issue_link(app: Flask, db_session: Session, user: User) -> str:
     return f"/enrol/{token}"
 
 
-def _enrol(client: FlaskClient, link: str, password: str, code: str | None = None) -> object:
+def _enrol(client: FlaskClient, link: str, password: str, code: str | None = None) -> TestResponse:
     page = client.get(link)
     secret = re.search(r'class="secret">([A-Z2-7]+)<', page.text)
     assert secret, page.text
@@ -210,13 +210,14 @@ def _enrol(client: FlaskClient, link: str, password: str, code: str | None = Non
 def test_enrolment_sets_password_and_second_factor_and_shows_recovery_codes(
     app: Flask, client: FlaskClient, db_session: Session
 ) -> None:
-    user = UserFactory(username="newbie", not_enrolled=True, password_hash="!unusable")
+    user = make_user(username="newbie", not_enrolled=True, password_hash="!unusable")
     link = _issue_link(app, db_session, user)
     first = client.get(link)
     second = client.get(link)
-    assert re.search(r'class="secret">(\w+)<', first.text).group(1) == re.search(  # type: ignore[union-attr]
-        r'class="secret">(\w+)<', second.text
-    ).group(1)  # type: ignore[union-attr]
+    first_secret = re.search(r'class="secret">(\w+)<', first.text)
+    second_secret = re.search(r'class="secret">(\w+)<', second.text)
+    assert first_secret is not None and second_secret is not None
+    assert first_secret.group(1) == second_secret.group(1)
     assert "<svg" in first.text
     response = _enrol(client, link, "seven orange kites over riga")
     assert response.status_code == 200
@@ -228,7 +229,7 @@ def test_enrolment_sets_password_and_second_factor_and_shows_recovery_codes(
 
 
 def test_enrolment_link_works_once(app: Flask, client: FlaskClient, db_session: Session) -> None:
-    user = UserFactory(username="newbie", not_enrolled=True)
+    user = make_user(username="newbie", not_enrolled=True)
     link = _issue_link(app, db_session, user)
     _enrol(client, link, "seven orange kites over riga")
     again = client.get(link)
@@ -241,7 +242,7 @@ def test_expired_enrolment_link_is_refused(
 ) -> None:
     from casework.models import Enrolment
 
-    user = UserFactory(username="newbie", not_enrolled=True)
+    user = make_user(username="newbie", not_enrolled=True)
     link = _issue_link(app, db_session, user)
     row = db_session.scalars(select(Enrolment)).one()
     row.expires_at = utcnow() - timedelta(seconds=1)
@@ -265,7 +266,7 @@ def test_expired_enrolment_link_is_refused(
 def test_password_rules_at_enrolment(
     app: Flask, client: FlaskClient, db_session: Session, password: str, message: str
 ) -> None:
-    user = UserFactory(username="newbie", not_enrolled=True, password_hash="!unusable")
+    user = make_user(username="newbie", not_enrolled=True, password_hash="!unusable")
     link = _issue_link(app, db_session, user)
     response = _enrol(client, link, password)
     assert response.status_code == 200
@@ -277,7 +278,7 @@ def test_password_rules_at_enrolment(
 def test_wrong_code_at_enrolment_changes_nothing(
     app: Flask, client: FlaskClient, db_session: Session
 ) -> None:
-    user = UserFactory(username="newbie", not_enrolled=True, password_hash="!unusable")
+    user = make_user(username="newbie", not_enrolled=True, password_hash="!unusable")
     link = _issue_link(app, db_session, user)
     response = _enrol(client, link, "seven orange kites over riga", code="000000")
     assert "The code is not correct" in response.text
@@ -291,7 +292,7 @@ def test_wrong_code_at_enrolment_changes_nothing(
 def test_account_locks_after_failures_with_the_same_message_as_unknown_names(
     app: Flask, db_session: Session
 ) -> None:
-    UserFactory(username="liga")
+    make_user(username="liga")
     answers = {}
     for name in ("liga", "nobody-here"):
         client = new_client(app)
@@ -306,8 +307,8 @@ def test_account_locks_after_failures_with_the_same_message_as_unknown_names(
 
 
 def test_admin_unlocks_an_account(app: Flask, db_session: Session) -> None:
-    user = UserFactory(username="liga")
-    UserFactory(username="root", admin=True)
+    user = make_user(username="liga")
+    make_user(username="root", admin=True)
     client = new_client(app)
     for _ in range(5):
         _password_step(client, "liga", "wrong password entirely")
@@ -339,14 +340,14 @@ def test_failed_sign_ins_per_address_are_limited(app: Flask, db_session: Session
     assert all(s == 429 for s in statuses[20:])
     assert "too many failed sign-ins" in response.text.lower()
     # Another address is unaffected.
-    UserFactory(username="liga")
+    make_user(username="liga")
     assert login(new_client(app), "liga").status_code == 302
 
 
 def test_successful_sign_ins_do_not_use_up_the_address_limit(
     app: Flask, db_session: Session
 ) -> None:
-    UserFactory(username="liga")
+    make_user(username="liga")
     client = new_client(app)
     for _ in range(25):
         response = _password_step(client, "liga")
@@ -373,7 +374,7 @@ def _open_sessions(db_session: Session, user: User) -> list[UserSession]:
 
 
 def test_session_id_changes_at_sign_in(client: FlaskClient, db_session: Session) -> None:
-    user = UserFactory(username="liga")
+    user = make_user(username="liga")
     client.get("/login")
     before = _cookie(client)
     login(client, "liga")
@@ -386,7 +387,7 @@ def test_session_id_changes_at_sign_in(client: FlaskClient, db_session: Session)
 def test_sign_out_ends_the_session_on_the_server(
     app: Flask, client: FlaskClient, db_session: Session
 ) -> None:
-    user = UserFactory(username="liga")
+    user = make_user(username="liga")
     login(client, "liga")
     stolen = _cookie(client)
     page = client.get("/cases/")
@@ -402,7 +403,7 @@ def test_sign_out_ends_the_session_on_the_server(
 def test_idle_and_absolute_timeouts(
     client: FlaskClient, db_session: Session, field: str, minutes: int
 ) -> None:
-    user = UserFactory(username="liga")
+    user = make_user(username="liga")
     login(client, "liga")
     [row] = _open_sessions(db_session, user)
     setattr(row, field, utcnow() - timedelta(minutes=minutes))
@@ -416,7 +417,7 @@ def test_idle_and_absolute_timeouts(
 
 
 def test_pages_carry_the_idle_warning(client: FlaskClient, db_session: Session) -> None:
-    UserFactory(username="liga")
+    make_user(username="liga")
     login(client, "liga")
     page = client.get("/cases/")
     assert 'data-idle-seconds="900"' in page.text
@@ -431,7 +432,7 @@ def test_pages_carry_the_idle_warning(client: FlaskClient, db_session: Session) 
 
 
 def test_a_changed_password_ends_other_sessions(app: Flask, db_session: Session) -> None:
-    user = UserFactory(username="liga")
+    user = make_user(username="liga")
     laptop, phone = new_client(app), new_client(app)
     assert login(laptop, "liga").status_code == 302
     assert login(phone, "liga").status_code == 302
@@ -461,8 +462,8 @@ def test_a_changed_password_ends_other_sessions(app: Flask, db_session: Session)
 def test_admin_changes_end_the_users_sessions(
     app: Flask, db_session: Session, action: str, data: dict[str, str]
 ) -> None:
-    user = UserFactory(username="liga")
-    UserFactory(username="root", admin=True)
+    user = make_user(username="liga")
+    make_user(username="root", admin=True)
     victim = new_client(app)
     assert login(victim, "liga").status_code == 302
     assert victim.get("/cases/").status_code == 200
@@ -478,8 +479,8 @@ def test_admin_changes_end_the_users_sessions(
 
 
 def test_role_change_ends_sessions(app: Flask, db_session: Session) -> None:
-    user = UserFactory(username="liga")
-    root = UserFactory(username="root", admin=True)
+    user = make_user(username="liga")
+    root = make_user(username="root", admin=True)
     victim = new_client(app)
     assert login(victim, "liga").status_code == 302
     assert victim.get("/cases/").status_code == 200
@@ -502,7 +503,7 @@ def test_role_change_ends_sessions(app: Flask, db_session: Session) -> None:
 def test_sensitive_action_asks_again_after_five_minutes(
     client: FlaskClient, db_session: Session
 ) -> None:
-    user = UserFactory(username="peeter", police=True)
+    user = make_user(username="peeter", police=True)
     login(client, "peeter")
     assert client.get("/cases/emergency-access").status_code == 200
     [row] = _open_sessions(db_session, user)
@@ -532,7 +533,7 @@ def test_sensitive_action_asks_again_after_five_minutes(
 def test_reauth_never_redirects_elsewhere(
     client: FlaskClient, db_session: Session, target: str
 ) -> None:
-    UserFactory(username="peeter", police=True)
+    make_user(username="peeter", police=True)
     login(client, "peeter")
     response = post_form(
         client,
@@ -547,7 +548,7 @@ def test_reauth_never_redirects_elsewhere(
 
 
 def test_admin_creates_a_user_who_enrols_and_signs_in(app: Flask, db_session: Session) -> None:
-    root = UserFactory(username="root", admin=True)
+    root = make_user(username="root", admin=True)
     admin = new_client(app)
     login(admin, "root")
     created = post_form(
@@ -575,7 +576,7 @@ def test_admin_creates_a_user_who_enrols_and_signs_in(app: Flask, db_session: Se
 
 
 def test_admin_cannot_change_own_role_or_deactivate_self(app: Flask, db_session: Session) -> None:
-    root = UserFactory(username="root", admin=True)
+    root = make_user(username="root", admin=True)
     admin = new_client(app)
     login(admin, "root")
     response = post_form(
@@ -604,7 +605,7 @@ def test_admin_cannot_change_own_role_or_deactivate_self(app: Flask, db_session:
 def test_new_user_bad_input(
     app: Flask, db_session: Session, field: str, value: str, message: str
 ) -> None:
-    root = UserFactory(username="root", admin=True)
+    root = make_user(username="root", admin=True)
     admin = new_client(app)
     login(admin, "root")
     data = {
@@ -621,7 +622,7 @@ def test_new_user_bad_input(
 
 
 def test_admins_get_no_case_access(client: FlaskClient, db_session: Session) -> None:
-    UserFactory(username="root", admin=True)
+    make_user(username="root", admin=True)
     login(client, "root")
     assert client.get("/cases/").status_code == 403
     assert client.get("/cases/new").status_code == 403

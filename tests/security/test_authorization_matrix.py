@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -26,7 +27,7 @@ from casework.clock import utcnow
 from casework.models import Case
 from casework.models.breakglass import BreakGlassGrant
 from tests.conftest import csrf_token, login, new_client
-from tests.factories import UserFactory, open_case
+from tests.factories import make_user, open_case
 from tests.security.record_scenario import (
     ADDRESS,
     DOCUMENT_NUMBER,
@@ -263,9 +264,10 @@ def _url(endpoint: str, s: Scenario, app: Flask) -> str:
         ):
             ids = {"membership_id": UNKNOWN, "measure_id": UNKNOWN, "entry_id": UNKNOWN}
             rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-            return url_for(
-                endpoint, case_id=s.case_id, **{k: ids[k] for k in rule.arguments & set(ids)}
-            )
+            # url_for takes `**values: Any` after keyword-only options (_external, ...)
+            # that a dict[str, UUID] could, as far as mypy knows, collide with.
+            values: dict[str, Any] = {k: ids[k] for k in rule.arguments & set(ids)}
+            return url_for(endpoint, case_id=s.case_id, **values)
         if endpoint.startswith("admin.") and endpoint not in ("admin.users", "admin.new_user"):
             return url_for(endpoint, user_id=s.lead_id)
         if endpoint == "auth.enrol":
@@ -338,8 +340,8 @@ def test_every_route_has_an_expectation(app: Flask) -> None:
 
 
 def _scenario(app: Flask, db_session: Session, role: str, membership: str) -> Scenario:
-    lead = UserFactory(username="lead")
-    user = UserFactory(username="matrix", role=role)
+    lead = make_user(username="lead")
+    user = make_user(username="matrix", role=role)
     with app.app_context():
         case_id = open_case(db_session, lead, given_name=GIVEN, family_name=FAMILY)
         if membership == "member":

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests.conftest import login
-from tests.factories import UserFactory
+from tests.factories import make_user
 
 
 def _pages(app: Flask) -> list[str]:
@@ -33,7 +33,7 @@ def test_security_headers_on_every_page(
     app: Flask, client: FlaskClient, db_session: Session, role: str | None
 ) -> None:
     if role:
-        UserFactory(username="someone", role=role)
+        make_user(username="someone", role=role)
         login(client, "someone")
     for path in _pages(app):
         response = client.get(path)

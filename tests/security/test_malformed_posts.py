@@ -15,7 +15,7 @@ from casework.audit.events import Actor
 from casework.casefile.support.membership import add_member
 from casework.models import CaseHistoryEntry
 from tests.conftest import csrf_token, login
-from tests.factories import UserFactory, open_case
+from tests.factories import make_user, open_case
 from tests.security.record_scenario import add_records, record_url
 
 GARBAGE = [
@@ -47,16 +47,16 @@ FIELDS = [
 def test_garbage_in_every_field_is_refused_without_a_server_error(
     app: Flask, db_session: Session, role: str
 ) -> None:
-    lead = UserFactory(username="lead")
+    lead = make_user(username="lead")
     with app.app_context():
         case_id = open_case(db_session, lead)
-        records = add_records(app, db_session, case_id, lead)  # type: ignore[arg-type]
+        records = add_records(app, db_session, case_id, lead)
     user = lead
     if role == "police":
-        user = UserFactory(username="officer2", police=True)
+        user = make_user(username="officer2", police=True)
         add_member(
             db_session, Actor(), case_id, user, "police", starts_on=clock.today() - timedelta(1)
-        )  # type: ignore[arg-type]
+        )
     client = app.test_client()
     login(client, user.username)
     token = csrf_token(client.get("/cases/").text)
@@ -71,7 +71,7 @@ def test_garbage_in_every_field_is_refused_without_a_server_error(
     problems = []
     for endpoint in endpoints:
         with app.test_request_context():
-            url = record_url(endpoint, case_id, records)  # type: ignore[arg-type]
+            url = record_url(endpoint, case_id, records)
         for value in GARBAGE:
             response = client.post(url, data={**dict.fromkeys(FIELDS, value), "csrf_token": token})
             if response.status_code >= 500:

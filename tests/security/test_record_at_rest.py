@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from casework import casefile, clock
 from casework.models import Base
-from tests.factories import UserFactory, open_case
+from tests.factories import make_user, open_case
 from tests.records import caller_of, identification_change, join
 
 SECRETS = {
@@ -31,10 +31,10 @@ DATES = ["2025-03-14", "2025-03-20"]
 
 
 def _fill(app: Flask, db_session: Session) -> uuid.UUID:
-    lead = UserFactory(username="lead")
-    officer = UserFactory(username="officer", police=True)
+    lead = make_user(username="lead")
+    officer = make_user(username="officer", police=True)
     with app.app_context():
-        case_id: uuid.UUID = open_case(db_session, lead)  # type: ignore[assignment]
+        case_id = open_case(db_session, lead)
         join(app, db_session, case_id, officer, "police")
         police, social = caller_of(officer), caller_of(lead)
         change = identification_change(
@@ -132,5 +132,5 @@ def test_the_childs_record_is_encrypted_in_every_table(app: Flask, db_session: S
 
 def test_the_scan_would_see_clear_text(app: Flask, db_session: Session) -> None:
     """The scan reads every table: a clear value put in a plain column is found."""
-    UserFactory(username="Nastya Kowalczyk")
+    make_user(username="Nastya Kowalczyk")
     assert SECRETS["alias"].encode() in _dump(db_session)

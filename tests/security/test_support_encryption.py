@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from casework import casefile, clock
 from casework.models import Base
-from tests.factories import OrganisationFactory, UserFactory, open_case
+from tests.factories import make_organisation, make_user, open_case
 from tests.supporting import as_caller, join
 
 SECRETS = {
@@ -32,11 +32,11 @@ SECRETS = {
 
 
 def _write_everything(app: Flask, db_session: Session) -> None:
-    lead = UserFactory()
-    doctor = UserFactory(organisation=OrganisationFactory(kind="health"))
-    prosecutor = UserFactory(prosecutor=True)
-    ngo = OrganisationFactory(ngo=True)
-    coordinator = UserFactory(coordinator=True)
+    lead = make_user()
+    doctor = make_user(organisation=make_organisation(kind="health"))
+    prosecutor = make_user(prosecutor=True)
+    ngo = make_organisation(ngo=True)
+    coordinator = make_user(coordinator=True)
     day = clock.today() - timedelta(days=1)
     with app.app_context():
         case_id = open_case(db_session, lead)

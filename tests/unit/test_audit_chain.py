@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TypedDict
 
 import pytest
 
@@ -23,6 +24,24 @@ class Event:
     client_addr: str = "127.0.0.1"
     subject: str = ""
     prev_hash: bytes = GENESIS_HASH
+
+
+class EventChange(TypedDict, total=False):
+    """Any of Event's fields, for `replace(Event(), **change)`."""
+
+    seq: int
+    occurred_at: datetime
+    actor: str
+    actor_role: str
+    organisation: str
+    action: str
+    case_ref: str
+    field_groups: str
+    outcome: str
+    request_id: str
+    client_addr: str
+    subject: str
+    prev_hash: bytes
 
 
 def test_encoding_is_versioned_and_deterministic() -> None:
@@ -47,7 +66,7 @@ def test_encoding_is_versioned_and_deterministic() -> None:
         {"occurred_at": datetime(2026, 11, 28, 12, 0, 0, 123457)},
     ],
 )
-def test_any_change_changes_the_hash(change: dict[str, object]) -> None:
+def test_any_change_changes_the_hash(change: EventChange) -> None:
     assert event_hash(replace(Event(), **change)) != event_hash(Event())
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 import pytest
 
@@ -21,6 +22,16 @@ WHEN = datetime(2026, 11, 29, 10, 0, 0, 250000)
 HASH = bytes.fromhex("ab" * 32)
 
 
+class CheckpointChange(TypedDict, total=False):
+    """Any of Checkpoint's fields, for `dataclasses.replace(checkpoint, **change)`."""
+
+    seq: int
+    event_hash: bytes
+    signed_at: datetime
+    key_id: str
+    signature: bytes
+
+
 def test_a_signed_checkpoint_verifies_with_the_public_key_only() -> None:
     checkpoint = SIGNER.sign(42, HASH, WHEN)
     public = PublicKey(SIGNER.public_key.raw)
@@ -38,7 +49,7 @@ def test_a_signed_checkpoint_verifies_with_the_public_key_only() -> None:
         {"signature": bytes(64)},
     ],
 )
-def test_any_change_breaks_the_signature(change: dict[str, object]) -> None:
+def test_any_change_breaks_the_signature(change: CheckpointChange) -> None:
     forged = dataclasses.replace(SIGNER.sign(42, HASH, WHEN), **change)
     assert not SIGNER.public_key.verifies(forged)
 

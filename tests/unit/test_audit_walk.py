@@ -11,17 +11,18 @@ from hypothesis import strategies as st
 
 from casework.audit import verify
 from casework.audit.chain import FIELDS, GENESIS_HASH, event_hash, format_time
-from casework.audit.checkpoints import Signer
-from casework.audit.verify import DamageKind, verify_rows
+from casework.audit.checkpoints import Checkpoint, Signer
+from casework.audit.verify import DamageKind, Row, verify_rows
 
 SIGNER = Signer(bytes(range(32)))
 START = datetime(2026, 11, 29, 10, 0, 0, 1)
-text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=80)
+text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=80)
 
 
-def _rows(values: list[dict[str, str]]) -> list[tuple[object, ...]]:
+def _rows(values: list[dict[str, str]]) -> list[Row]:
     """Rows as the driver hands them to the verifier: text as UTF-8 bytes."""
-    rows, previous = [], GENESIS_HASH
+    rows: list[Row] = []
+    previous = GENESIS_HASH
     for seq, fields in enumerate(values, start=1):
         event = SimpleNamespace(
             seq=seq, occurred_at=START + timedelta(seconds=seq), prev_hash=previous, **fields
@@ -33,7 +34,7 @@ def _rows(values: list[dict[str, str]]) -> list[tuple[object, ...]]:
     return rows
 
 
-def _signed(rows: list[tuple[object, ...]]) -> list[object]:
+def _signed(rows: list[Row]) -> list[Checkpoint]:
     head = rows[-1]
     return [SIGNER.sign(head[0], head[-1], START)]
 
