@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from casework import codes, db, labels, security
 from casework.access.policy import EXTENSION_KEY as POLICY_KEY
@@ -69,6 +70,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from casework.cli import register_commands
 
     register_commands(app)
+    if settings.proxy_hops:
+        # Exactly the configured proxies are believed about the client's address, the
+        # scheme (so HTTPS is seen and HSTS sent), the host and the port.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
     _announce(app, settings)
     return app
 

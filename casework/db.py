@@ -10,13 +10,17 @@ fork. Foreign keys, recursive triggers and secure delete are on for every connec
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from flask import Flask, g
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from casework.settings import PROJECT_ROOT
+
 EXTENSION_KEY = "casework.db"
+MIGRATIONS = PROJECT_ROOT / "migrations"
 
 
 class Database:
@@ -89,3 +93,26 @@ def session() -> Session:
 def ping() -> None:
     """Raise if the database does not answer."""
     session().execute(text("SELECT 1"))
+
+
+@cache
+def head_revision() -> str:
+    """The newest migration this code ships (what `casework db upgrade` goes to)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    if head is None:  # pragma: no cover - the project always ships migrations
+        raise RuntimeError("no migrations found")
+    return head
+
+
+def schema_revision() -> str | None:
+    """The migration the database is at; None when it has never been migrated."""
+    connection = session().connection()
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    revision: str | None = connection.scalar(text("SELECT version_num FROM alembic_version"))
+    return revision

@@ -62,6 +62,12 @@ class Settings:
     enrolment_link_hours: int = 72
     public_url: str = "http://127.0.0.1:5000"
     reoffer_days: int = 30
+    serve_bind: str = "127.0.0.1:8000"
+    serve_workers: int = 2
+    serve_timeout: int = 30
+    serve_graceful_timeout: int = 30
+    proxy_hops: int = 0
+    log_format: str = "text"
     # Where the KEK came from, named as the operator sets it, for start-up messages.
     kek_source: str = f"{ENV_PREFIX}KEK"
     # During a KEK rotation only: the previous KEK, for unwrapping (docs/encryption.md).
@@ -152,7 +158,29 @@ def build(overrides: Mapping[str, Any] | None = None) -> Settings:
         signing_key=signing_key,
         checkpoint_every_events=_within(raw, "AUDIT_CHECKPOINT_EVERY_EVENTS", 1, 1_000_000),
         checkpoint_every_minutes=_within(raw, "AUDIT_CHECKPOINT_EVERY_MINUTES", 1, 24 * 60),
+        **_serving(raw, production),
     )
+
+
+LOG_FORMATS = ("json", "text")
+
+
+def _serving(raw: Mapping[str, Any], production: bool) -> dict[str, Any]:
+    """How `casework serve` runs, how many proxies are trusted, and how logs look."""
+    bind = str(raw["SERVE_BIND"]).strip()
+    if not bind:
+        raise ConfigError("SERVE_BIND must be host:port or unix:/path")
+    log_format = str(raw["LOG_FORMAT"]).strip().lower() or ("json" if production else "text")
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be json or text, not {log_format!r}")
+    return {
+        "serve_bind": bind,
+        "serve_workers": _within(raw, "SERVE_WORKERS", 1, 64),
+        "serve_timeout": _within(raw, "SERVE_TIMEOUT", 1, 3600),
+        "serve_graceful_timeout": _within(raw, "SERVE_GRACEFUL_TIMEOUT", 1, 3600),
+        "proxy_hops": _within(raw, "PROXY_HOPS", 0, 5),
+        "log_format": log_format,
+    }
 
 
 def _time_zone(raw: Mapping[str, Any]) -> str:

@@ -11,9 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from casework import db
-from casework.settings import PROJECT_ROOT
-
-MIGRATIONS = PROJECT_ROOT / "migrations"
+from casework.db import MIGRATIONS
 
 
 def alembic_config(url: str) -> Config:
@@ -155,7 +153,16 @@ def register_commands(app: Flask) -> None:
     from casework.cli.audit import audit_group
     from casework.cli.cases import cases_group
     from casework.cli.keys import keys_group
+    from casework.cli.serve import serve_command
 
-    commands = (db_group, users_group, orgs_group, demo_command, keys_group, cases_group)
+    commands = (
+        db_group,
+        users_group,
+        orgs_group,
+        demo_command,
+        keys_group,
+        cases_group,
+        serve_command,
+    )
     for command in (*commands, audit_group):
         app.cli.add_command(command)

@@ -10,8 +10,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from casework.cli import MIGRATIONS, alembic_config
-from casework.db import make_engine
+from casework.cli import alembic_config
+from casework.db import MIGRATIONS, make_engine
 from casework.models import Base
 from tests.databases import fresh_database
 
