@@ -68,6 +68,7 @@ class Settings:
     serve_graceful_timeout: int = 30
     proxy_hops: int = 0
     log_format: str = "text"
+    database_app_role: str = ""
     # Where the KEK came from, named as the operator sets it, for start-up messages.
     kek_source: str = f"{ENV_PREFIX}KEK"
     # During a KEK rotation only: the previous KEK, for unwrapping (docs/encryption.md).
@@ -180,6 +181,7 @@ def _serving(raw: Mapping[str, Any], production: bool) -> dict[str, Any]:
         "serve_graceful_timeout": _within(raw, "SERVE_GRACEFUL_TIMEOUT", 1, 3600),
         "proxy_hops": _within(raw, "PROXY_HOPS", 0, 5),
         "log_format": log_format,
+        "database_app_role": str(raw["DATABASE_APP_ROLE"]).strip(),
     }
 
 

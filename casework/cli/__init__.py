@@ -37,6 +37,40 @@ def db_upgrade(revision: str) -> None:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), revision)
     click.echo(f"database at {revision}")
+    _grant()
+
+
+def _grant() -> None:
+    """Give the application role (DATABASE_APP_ROLE) its privileges, if one is set."""
+    from casework import grants
+
+    role = current_app.config["CASEWORK"].database_app_role
+    if not role:
+        return
+    engine = db.make_engine(current_app.config["CASEWORK"].database_url)
+    try:
+        with engine.begin() as connection:
+            applied = grants.apply(connection, role)
+    except grants.GrantError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    if applied:
+        click.echo(f"privileges of the application role {role} applied")
+    else:
+        click.echo("no roles on SQLite: DATABASE_APP_ROLE has nothing to apply")
+
+
+@db_group.command(
+    "grant",
+    help="Give DATABASE_APP_ROLE exactly the application's privileges (PostgreSQL; run as "
+    "the owner; `db upgrade` does it too).",
+)
+@with_appcontext
+def db_grant() -> None:
+    if not current_app.config["CASEWORK"].database_app_role:
+        raise click.ClickException("set CASEWORK_DATABASE_APP_ROLE to the application's role")
+    _grant()
 
 
 @db_group.command("downgrade", help="Downgrade the database to REVISION.")
@@ -47,6 +81,7 @@ def db_downgrade(revision: str) -> None:
 
     command.downgrade(alembic_config(current_app.config["CASEWORK"].database_url), revision)
     click.echo(f"database at {revision}")
+    _grant()
 
 
 @db_group.command("revision", help="Write a new migration, compared against the models.")

@@ -9,11 +9,12 @@ database connections.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import with_appcontext
+from flask.cli import ScriptInfo, with_appcontext
 from gunicorn.app.base import BaseApplication
 
 from casework.db import database
@@ -24,7 +25,8 @@ from casework.settings import Settings
 class Server(BaseApplication):  # type: ignore[misc]
     """gunicorn with its options from here, not from its own command line or files."""
 
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, factory: Callable[[], Flask], options: dict[str, Any]) -> None:
+        self.factory = factory
         self.options = options
         super().__init__()
 
@@ -33,9 +35,7 @@ class Server(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        from casework import create_app
-
-        return create_app()
+        return self.factory()
 
 
 def gunicorn_options(settings: Settings, bind: str | None = None) -> dict[str, Any]:
@@ -92,4 +92,8 @@ def serve_command(bind: str | None) -> None:
     logging.getLogger(__name__).info(
         "serving on %s with %d workers", bind or settings.serve_bind, settings.serve_workers
     )
-    Server(gunicorn_options(settings, bind)).run()
+    # The factory the command line built this application with, for each worker.
+    factory = click.get_current_context().ensure_object(ScriptInfo).create_app
+    if factory is None:  # pragma: no cover - `casework` always names its factory
+        raise click.ClickException("no application factory to serve")
+    Server(factory, gunicorn_options(settings, bind)).run()

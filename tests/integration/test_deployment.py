@@ -25,7 +25,7 @@ from casework.cli.serve import gunicorn_options
 from casework.db import database, head_revision, make_engine
 from casework.logs import REQUEST_LOGGER, JsonFormatter
 from tests.conftest import app_config, csrf_token, login
-from tests.databases import fresh_database, migrate
+from tests.databases import fresh_database, migrate, owner_url
 from tests.factories import PASSWORD, make_user
 
 NAME = "Šarūnas Kazlauskas"
@@ -177,7 +177,7 @@ def migrate_down(url: str, revision: str) -> None:
 
     from casework.cli import alembic_config
 
-    command.downgrade(alembic_config(url), revision)
+    command.downgrade(alembic_config(owner_url(url)), revision)
 
 
 def test_not_ready_without_the_database(database_url: str, tmp_path: Path) -> None:
