@@ -50,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
         TEMPLATES_AUTO_RELOAD=settings.env == "development",
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        RATELIMIT_KEY_PREFIX=settings.ratelimit_key_prefix,
     )
     app.extensions[POLICY_KEY] = load_policy(settings.access_policy_file)
     db.init_app(app, settings.database_url)

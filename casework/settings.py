@@ -69,6 +69,7 @@ class Settings:
     proxy_hops: int = 0
     log_format: str = "text"
     database_app_role: str = ""
+    ratelimit_key_prefix: str = "casework"
     # Where the KEK came from, named as the operator sets it, for start-up messages.
     kek_source: str = f"{ENV_PREFIX}KEK"
     # During a KEK rotation only: the previous KEK, for unwrapping (docs/encryption.md).
@@ -182,6 +183,7 @@ def _serving(raw: Mapping[str, Any], production: bool) -> dict[str, Any]:
         "proxy_hops": _within(raw, "PROXY_HOPS", 0, 5),
         "log_format": log_format,
         "database_app_role": str(raw["DATABASE_APP_ROLE"]).strip(),
+        "ratelimit_key_prefix": str(raw["RATELIMIT_KEY_PREFIX"]),
     }
 
 
@@ -250,12 +252,23 @@ def _secret(
     return _development_secret(instance, name.lower(), generate)
 
 
+# systemd's LoadCredential= puts each secret in a file of this directory, readable by
+# the service alone; a secret set neither way is read from there (name in lower case).
+CREDENTIALS_ENV = "CREDENTIALS_DIRECTORY"
+
+
 def _read_secret(raw: Mapping[str, Any], name: str) -> str:
-    """The value of NAME or the contents of the file NAME_FILE names; "" when neither."""
+    """The value of NAME, the contents of the file NAME_FILE names, or of the systemd
+    credential name.lower(); "" when none of them."""
     value = str(raw[name] or "")
     path = str(raw[f"{name}_FILE"] or "")
     if value and path:
         raise ConfigError(f"set {ENV_PREFIX}{name} or {ENV_PREFIX}{name}_FILE, not both")
+    credentials = os.environ.get(CREDENTIALS_ENV, "")
+    if not value and not path and credentials:
+        candidate = Path(credentials) / name.lower()
+        if candidate.is_file():
+            path = str(candidate)
     if path:
         try:
             value = Path(path).read_text(encoding="utf-8").strip()
@@ -269,6 +282,9 @@ def _source(raw: Mapping[str, Any], name: str, instance: Path) -> str:
         return f"{ENV_PREFIX}{name}_FILE ({raw[f'{name}_FILE']})"
     if raw[name]:
         return f"{ENV_PREFIX}{name}"
+    credentials = os.environ.get(CREDENTIALS_ENV, "")
+    if credentials and (Path(credentials) / name.lower()).is_file():
+        return f"the systemd credential {name.lower()} ({ENV_PREFIX}{name}_FILE unset)"
     return f"{ENV_PREFIX}{name} (unset: development key {instance / (name.lower() + '.dev')})"
 
 
