@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from casework import codes, db, labels, security
 from casework.access.policy import EXTENSION_KEY as POLICY_KEY
 from casework.access.policy import load_policy
-from casework.audit import checkpoints
+from casework.audit import checkpoint_log, checkpoints
 from casework.extensions import babel, csrf, limiter, login_manager
 from casework.keys import startup as keys
 from casework.settings import PROJECT_ROOT, Settings, build
@@ -51,11 +51,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         TEMPLATES_AUTO_RELOAD=settings.env == "development",
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
         RATELIMIT_KEY_PREFIX=settings.ratelimit_key_prefix,
+        # Redis unreachable: count in this process's memory instead of failing sign-in.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
     )
     app.extensions[POLICY_KEY] = load_policy(settings.access_policy_file)
     db.init_app(app, settings.database_url)
     keys.init_app(app, settings)
     checkpoints.init_app(app, settings)
+    checkpoint_log.init_app(app, settings)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: settings.default_locale)
     login_manager.init_app(app)

@@ -90,6 +90,30 @@ def session() -> Session:
     return s
 
 
+# How long an erasure waits for readers and writers before leaving the WAL for later.
+WAL_CHECKPOINT_WAIT_MS = 500
+
+
+def truncate_wal(session: Session) -> bool | None:
+    """SQLite: fold the write-ahead log into the database file and truncate it, so that
+    pages holding what was just destroyed (an erased case's data key) do not linger in
+    the -wal file. True when done, False when other connections kept it busy (it is
+    done at a later checkpoint), None on other databases."""
+    engine = session.get_bind().engine
+    if engine.dialect.name != "sqlite":
+        return None
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()  # pysqlite in autocommit (see _on_connect): no BEGIN here
+        cursor.execute(f"PRAGMA busy_timeout = {WAL_CHECKPOINT_WAIT_MS}")
+        busy: int = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.close()
+    finally:
+        raw.close()
+    return busy == 0
+
+
 def ping() -> None:
     """Raise if the database does not answer."""
     session().execute(text("SELECT 1"))

@@ -70,6 +70,8 @@ class Settings:
     log_format: str = "text"
     database_app_role: str = ""
     ratelimit_key_prefix: str = "casework"
+    # Where every checkpoint is appended outside the database; None: nowhere (testing).
+    audit_checkpoint_file: Path | None = None
     # Where the KEK came from, named as the operator sets it, for start-up messages.
     kek_source: str = f"{ENV_PREFIX}KEK"
     # During a KEK rotation only: the previous KEK, for unwrapping (docs/encryption.md).
@@ -161,7 +163,23 @@ def build(overrides: Mapping[str, Any] | None = None) -> Settings:
         checkpoint_every_events=_within(raw, "AUDIT_CHECKPOINT_EVERY_EVENTS", 1, 1_000_000),
         checkpoint_every_minutes=_within(raw, "AUDIT_CHECKPOINT_EVERY_MINUTES", 1, 24 * 60),
         **_serving(raw, production),
+        audit_checkpoint_file=_checkpoint_file(raw, env, instance),
     )
+
+
+def _checkpoint_file(raw: Mapping[str, Any], env: str, instance: Path) -> Path | None:
+    value = str(raw["AUDIT_CHECKPOINT_FILE"]).strip()
+    if value:
+        path = Path(value)
+        if not path.is_absolute():
+            raise ConfigError("AUDIT_CHECKPOINT_FILE must be an absolute path")
+        return path
+    if env == "production":
+        raise ConfigError(
+            f"production needs {ENV_PREFIX}AUDIT_CHECKPOINT_FILE, a file outside the database"
+            " for the audit checkpoints; refusing to start"
+        )
+    return instance / "audit-checkpoints.txt" if env == "development" else None
 
 
 LOG_FORMATS = ("json", "text")

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from casework import db
+from casework.cli.privileges import apply_grants
 from casework.db import MIGRATIONS
 
 
@@ -37,28 +38,7 @@ def db_upgrade(revision: str) -> None:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), revision)
     click.echo(f"database at {revision}")
-    _grant()
-
-
-def _grant() -> None:
-    """Give the application role (DATABASE_APP_ROLE) its privileges, if one is set."""
-    from casework import grants
-
-    role = current_app.config["CASEWORK"].database_app_role
-    if not role:
-        return
-    engine = db.make_engine(current_app.config["CASEWORK"].database_url)
-    try:
-        with engine.begin() as connection:
-            applied = grants.apply(connection, role)
-    except grants.GrantError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        engine.dispose()
-    if applied:
-        click.echo(f"privileges of the application role {role} applied")
-    else:
-        click.echo("no roles on SQLite: DATABASE_APP_ROLE has nothing to apply")
+    apply_grants()
 
 
 @db_group.command(
@@ -70,7 +50,7 @@ def _grant() -> None:
 def db_grant() -> None:
     if not current_app.config["CASEWORK"].database_app_role:
         raise click.ClickException("set CASEWORK_DATABASE_APP_ROLE to the application's role")
-    _grant()
+    apply_grants()
 
 
 @db_group.command("downgrade", help="Downgrade the database to REVISION.")
@@ -81,7 +61,7 @@ def db_downgrade(revision: str) -> None:
 
     command.downgrade(alembic_config(current_app.config["CASEWORK"].database_url), revision)
     click.echo(f"database at {revision}")
-    _grant()
+    apply_grants()
 
 
 @db_group.command("revision", help="Write a new migration, compared against the models.")
@@ -186,6 +166,7 @@ def demo_command(if_empty: bool) -> None:
 
 def register_commands(app: Flask) -> None:
     from casework.cli.audit import audit_group
+    from casework.cli.backup import backup_command, restore_command
     from casework.cli.cases import cases_group
     from casework.cli.keys import keys_group
     from casework.cli.serve import serve_command
@@ -198,6 +179,8 @@ def register_commands(app: Flask) -> None:
         keys_group,
         cases_group,
         serve_command,
+        backup_command,
+        restore_command,
     )
     for command in (*commands, audit_group):
         app.cli.add_command(command)

@@ -57,6 +57,7 @@ def test_production_reads_secrets_from_mounted_files(tmp_path: Path) -> None:
             "SECRET_KEY_FILE": str(tmp_path / "secret"),
             "KEK_FILE": str(tmp_path / "kek"),
             "SIGNING_KEY_FILE": str(tmp_path / "signing"),
+            "AUDIT_CHECKPOINT_FILE": str(tmp_path / "audit-checkpoints.txt"),
         }
     )
     assert settings.secret_key == "s" * 40
@@ -132,6 +133,7 @@ def test_create_app_applies_secure_cookie_settings_in_production(tmp_path: Path)
             "SECRET_KEY": "p" * 40,
             "KEK": KEK,
             "SIGNING_KEY": SIGNING_KEY,
+            "AUDIT_CHECKPOINT_FILE": str(tmp_path / "audit-checkpoints.txt"),
         }
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -156,13 +158,25 @@ def test_production_reads_secrets_from_systemd_credentials(
     (credentials / "kek").write_text(KEK + "\n")
     (credentials / "signing_key").write_text(SIGNING_KEY + "\n")
     monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(credentials))
-    settings = build({"ENV": "production", "INSTANCE_PATH": str(tmp_path / "instance")})
+    checkpoints = str(tmp_path / "audit-checkpoints.txt")
+    settings = build(
+        {
+            "ENV": "production",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "AUDIT_CHECKPOINT_FILE": checkpoints,
+        }
+    )
     assert settings.secret_key == "c" * 40
     assert settings.kek == bytes(32)
     assert "systemd credential kek" in settings.kek_source
     # A setting given explicitly wins over the credential.
     explicit = build(
-        {"ENV": "production", "INSTANCE_PATH": str(tmp_path / "i2"), "SECRET_KEY": "e" * 40}
+        {
+            "ENV": "production",
+            "INSTANCE_PATH": str(tmp_path / "i2"),
+            "SECRET_KEY": "e" * 40,
+            "AUDIT_CHECKPOINT_FILE": checkpoints,
+        }
     )
     assert explicit.secret_key == "e" * 40
 
