@@ -5,6 +5,7 @@ in, and writes to an erased case."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -106,19 +107,20 @@ def test_every_write_to_an_erased_case_is_a_clear_page(app: Flask, db_session: S
     _erase(db_session, case_id)
     before = database_digest(db_session)
     problems = []
-    ids = {"item_id": uuid.uuid4(), "entry_id": uuid.uuid4(), "measure_id": uuid.uuid4(),
-           "membership_id": uuid.uuid4()}  # fmt: skip
+    ids = {
+        "item_id": uuid.uuid4(),
+        "entry_id": uuid.uuid4(),
+        "measure_id": uuid.uuid4(),
+        "membership_id": uuid.uuid4(),
+    }
     for rule in app.url_map.iter_rules():
         if "case_id" not in rule.arguments or "POST" not in (rule.methods or set()):
             continue
         with app.test_request_context():
             from flask import url_for
 
-            url = url_for(
-                rule.endpoint,
-                case_id=case_id,
-                **{k: v for k, v in ids.items() if k in rule.arguments},
-            )
+            values: dict[str, Any] = {k: v for k, v in ids.items() if k in rule.arguments}
+            url = url_for(rule.endpoint, case_id=case_id, **values)
         response = client.post(url, data={"csrf_token": token, "version": "1"})
         if response.status_code >= 500 or response.status_code == 200:
             problems.append(f"{rule.endpoint}: {response.status_code}")

@@ -179,7 +179,7 @@ def update_measure(
     case_id: uuid.UUID,
     measure_id: uuid.UUID,
     m: MeasureInput,
-    expected_version: int,
+    expected_version: int | None,
 ) -> None:
     with changing(session, caller, case_id, FieldGroup.SUPPORT_PLAN) as work:
         _check_for(work, m)
