@@ -44,6 +44,13 @@ class _Reader:
         )
         self.health = membership is not None and membership.actor_type in HEALTH_ACTOR_TYPES
 
+    def sees(self, group: str) -> bool:
+        """Whether the entry shows at all: that clinical notes exist is itself for
+        those whose role has the health group (summary shows that notes exist)."""
+        if group != FieldGroup.HEALTH:
+            return True
+        return self.health or self.levels[FieldGroup.HEALTH] > AccessLevel.NONE
+
     def reads(self, group: str, values: Mapping[str, Any]) -> bool:
         if group not in FieldGroup._value2member_map_:
             return True
@@ -85,6 +92,8 @@ def history_readouts(session: Session, route: Reach, caller: Caller) -> tuple[Hi
     names = display_names(session, {e.changed_by for e in entries})
     readouts = []
     for entry in entries:
+        if not reader.sees(entry.field_group):
+            continue
         previous = entry.previous
         current = entry.current if entry.current_enc is not None else None
         readable = reader.reads(entry.field_group, {**(current or {}), **previous})
