@@ -95,7 +95,10 @@ checked 1000 responses, 0 wrong
 """
     load = page_load.parse_wrk(good)
     assert (load.requests_per_s, load.p50_ms, load.p99_ms, load.checked) == (1000, 1.5, 12.25, 1000)
+    assert load.timeouts == 0
     with pytest.raises(AssertionError, match="3 of 1000 responses were wrong"):
         page_load.parse_wrk(good.replace("0 wrong", "3 wrong"))
     with pytest.raises(AssertionError):
         page_load.parse_wrk(good + "  Socket errors: connect 0, read 2, write 0, timeout 5\n")
+    slow = page_load.parse_wrk(good + "  Socket errors: connect 0, read 0, write 0, timeout 5\n")
+    assert slow.timeouts == 5
