@@ -153,7 +153,7 @@ def _append_in_one_trip(
     subject: str,
 ) -> AuditEvent:
     """PostgreSQL: lock, head, encoding, hash and INSERT in one call of
-    casework_audit_append() (migration 0010), so the lock is held for that call and the
+    casework_audit_append() (migration 0011), so the lock is held for that call and the
     commit only. The hash the database computed is checked against the chain's own
     encoding here; a difference aborts the transaction."""
     event = AuditEvent(

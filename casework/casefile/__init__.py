@@ -23,7 +23,13 @@ from casework.casefile.casewide.breakglass import (
     ensure_may_break_glass,
     open_break_glass,
 )
-from casework.casefile.casewide.flags import ensure_may_flag, may_raise, raise_flag, resolve_flag
+from casework.casefile.casewide.flags import (
+    ensure_may_flag,
+    ensure_may_resolve,
+    may_raise,
+    raise_flag,
+    resolve_flag,
+)
 from casework.casefile.casewide.lifecycle import StatusChange, Step, change_status, lead_case
 from casework.casefile.casewide.opening import (
     NewChild,
@@ -51,6 +57,7 @@ from casework.casefile.identification.records import (
     DecisionChange,
     IdentificationChange,
     InvestigationChange,
+    correct_decision,
     record_decision,
     record_identification,
     save_investigation,
@@ -84,9 +91,11 @@ from casework.casefile.record.migration import (
 from casework.casefile.support.childs_views import Response, ViewsInput, record_views
 from casework.casefile.support.nonpunishment import (
     ConsiderationInput,
+    CorrectionInput,
     DecisionInput,
     add_consideration,
     consideration_for_edit,
+    correct_consideration,
     ensure_may_decide,
     record_prosecution_decision,
     update_consideration,
@@ -123,6 +132,7 @@ __all__ = [
     "CaseSummary",
     "Colleague",
     "ConsiderationInput",
+    "CorrectionInput",
     "DecisionChange",
     "DecisionInput",
     "DocumentChange",
@@ -158,6 +168,8 @@ __all__ = [
     "add_to_team",
     "change_status",
     "consideration_for_edit",
+    "correct_consideration",
+    "correct_decision",
     "decline_referral",
     "end_membership",
     "ensure_may_break_glass",
@@ -166,6 +178,7 @@ __all__ = [
     "ensure_may_open_case",
     "ensure_may_record_intake",
     "ensure_may_refer",
+    "ensure_may_resolve",
     "ensure_may_search",
     "ensure_may_write",
     "handover_candidates",

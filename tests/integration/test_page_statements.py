@@ -30,9 +30,11 @@ from tests.factories import _PASSWORD_HASH, sealed_totp
 # three one-per-case records together, one statement per list the page shows
 # (fourteen: aliases, documents, guardians, identifications, decisions, flags, status
 # changes, history, measures, re-offers, non-punishment, referrals, the child's latest
-# views and their answers), the chain head and the event. The aim is 10
-# (benchmarks/README.md says what is left).
-STATEMENT_BUDGET = 21
+# views and their answers), the names of who changed what in the history; for the lead
+# two more, what is still open before closing (measures, re-offers); the chain head and
+# the event: 21 to 25 on the demo's cases. The aim is 10 (benchmarks/README.md says
+# what is left).
+STATEMENT_BUDGET = 25
 
 
 @dataclass

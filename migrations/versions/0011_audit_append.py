@@ -7,8 +7,8 @@ with the newest checkpoint as of it. The application checks that the hash is the
 it computes itself before the transaction commits, so the two encodings cannot drift
 apart unnoticed. SQLite needs nothing: its transactions begin IMMEDIATE.
 
-Revision ID: 0010_audit_append
-Revises: 0009_audit
+Revision ID: 0011_audit_append
+Revises: 0010_record
 Create Date: 2026-12-03
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0010_audit_append"
-down_revision: str | None = "0009_audit"
+revision: str = "0011_audit_append"
+down_revision: str | None = "0010_record"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
