@@ -37,7 +37,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyotp
 from markupsafe import escape
 from sqlalchemy import event
 
@@ -45,11 +44,11 @@ from benchmarks.audit_data import SIGNING_KEY
 from benchmarks.common import (
     KEK_A,
     PASSWORD,
-    TOTP_SECRET,
     USERNAME,
     bench_database,
     csrf_token,
     fictional_children,
+    fresh_code,
     make_app,
     seed,
     sign_in,
@@ -196,7 +195,7 @@ class Browser:
         )
         assert step.status == 302 and step.headers["Location"].endswith("/login/code"), step.status
         page = self.request("GET", "/login/code")
-        code = pyotp.TOTP(TOTP_SECRET).now()
+        code = fresh_code()
         done = self.request(
             "POST", "/login/code", {"code": code, "csrf_token": csrf_token(page.text)}
         )
