@@ -50,7 +50,7 @@ def run_backend(backend: str, cases: int, queries: int) -> dict[str, Any]:
         result["seed_s"] = timed(lambda: seed(app, children))
         with app.app_context(), database(app).sessionmaker() as session:
             user = session.scalar(select(User).where(User.username == USERNAME))
-        result["search"] = measures.search(app, user, sample)
+        result["search"] = measures.search(app, user, sample, children)
         result["scan"] = measures.full_scan(app, sample[:3])
         result["render"] = measures.render_share(app, renders=200)
         database(app).dispose()
