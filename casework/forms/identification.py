@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms.validators import UUID, DataRequired, InputRequired, Optional
 
 from casework.casefile.identification.records import (
     DECISION_MAKER_MAX,
@@ -140,6 +140,10 @@ class IntakeForm(IdentificationFields, InvestigationFields, OpenCaseForm):
             "identification."
         ),
         invalid_choice_message=_l("Choose a social worker from the list."),
+    )
+    # Posted by "Add to this case" beside a possible existing case of the child.
+    add_to = StringField(
+        validators=[Optional(), UUID(message=_l("Choose one of the cases shown."))],
     )
     sections: ClassVar[list[Section]] = [
         (_l("The child"), ["given_name", "family_name", "date_of_birth", "sex"]),

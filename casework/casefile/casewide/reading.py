@@ -17,6 +17,7 @@ from casework.access.policy import AccessLevel, current_policy
 from casework.access.reach import Reach, Via, reach
 from casework.audit.events import Action, record
 from casework.casefile import readable
+from casework.casefile.casewide.links import linked_cases, merged_into
 from casework.casefile.readouts import CaseReadout, EmergencyAccess, IdentityReadout
 from casework.casefile.record.details import read_details
 from casework.casefile.record.readouts import CaseDetails
@@ -37,7 +38,7 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseReado
     groups = policy.readable_groups(caller.role)
     writable = [g for g in FieldGroup if policy.level(caller.role, g) == AccessLevel.WRITE]
     case = route.case
-    if case.status == CaseStatus.ERASED:
+    if case.status in (CaseStatus.ERASED, CaseStatus.MERGED):
         return _erased(session, caller, route)
     failed: list[str] = []
     readout = CaseReadout(
@@ -53,6 +54,7 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseReado
         emergency_accesses=_section(failed, _emergency_accesses, (), session, route),
         details=_section(failed, read_details, CaseDetails(), session, route, caller.role),
         support=_section(failed, support_readout, None, session, caller, route),
+        links=linked_cases(session, caller, route),
         damaged=bool(failed),
     )
     if readout.support is not None and readout.support.is_health_member:
@@ -84,7 +86,8 @@ def _section(failed: list[str], build: Callable[..., T], fallback: T, *args: Any
 
 
 def _erased(session: Session, caller: Caller, route: Reach) -> CaseReadout:
-    """An erased case: its reference and status, nothing else can be read any more."""
+    """An erased case, or a merged one (a stub): its reference and status, and where it
+    was merged into; nothing else can be read here any more."""
     case = route.case
     readout = CaseReadout(
         id=case.id,
@@ -95,7 +98,8 @@ def _erased(session: Session, caller: Caller, route: Reach) -> CaseReadout:
         field_groups=(),
         identity=None,
         emergency_until=route.until,
-        erased=True,
+        erased=case.status == CaseStatus.ERASED,
+        merged_into=merged_into(session, case.id),
     )
     record(session, Action.CASE_READ, caller.actor, case_ref=case.reference, context=caller.context)
     session.commit()

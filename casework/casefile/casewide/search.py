@@ -36,7 +36,7 @@ from casework.access.guard import deny
 from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
 from casework.audit.events import Action, record
-from casework.casefile.casewide.opening import NewChild
+from casework.casefile.casewide.newchild import NewChild
 from casework.casefile.readable import identity_readout, readable
 from casework.casefile.readouts import IdentityReadout
 from casework.crypto.blind_index import DATE, DOCUMENT, NAME, document_term, name_terms, name_words
