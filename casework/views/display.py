@@ -64,6 +64,7 @@ FIELD_LABELS = {
     "reflection_start": _l("Reflection period starts"),
     "reflection_end": _l("Reflection period ends"),
     "case_status": _l("Case status"),
+    "merged_case": _l("Merged case"),
 }
 
 FIELD_CODES = {
@@ -104,6 +105,7 @@ CHANGE_LABELS = {
     "flag": _l("raised"),
     "resolve": _l("resolved"),
     "status": _l("changed"),
+    "merge": _l("merged from another case"),
 }
 
 # Keys of the history that say what kind of record changed, not a value of it.

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from casework import clock
 from casework.access.caller import Caller
-from casework.access.errors import CaseNotFound, InvalidInput, NotPermitted
+from casework.access.errors import CaseMerged, CaseNotFound, InvalidInput, NotPermitted
 from casework.access.guard import deny
 from casework.access.permissions import Permission
 from casework.access.policy import current_policy
@@ -23,7 +23,7 @@ from casework.casefile.support.membership import stage_member
 from casework.casefile.support.readouts import Choice, MemberReadout, TeamPage
 from casework.casefile.work import finishing
 from casework.clock import utcnow
-from casework.models.case import Case
+from casework.models.case import Case, CaseStatus
 from casework.models.organisation import Organisation
 from casework.models.team import ActorType, TeamMembership, TeamRole
 from casework.models.user import User
@@ -59,6 +59,10 @@ def team_case(session: Session, caller: Caller, case_id: uuid.UUID) -> Case:
     NotPermitted, everyone else CaseNotFound; both are audited."""
     case = session.get(Case, case_id)
     if case is not None and may_manage_team(session, caller, case):
+        if case.status == CaseStatus.MERGED:
+            # Its team stays as it was: the team works on the case it was merged into.
+            session.rollback()
+            raise CaseMerged(case.reference)
         return case
     reach(session, caller, case_id, Permission.TEAM_ASSIGN)
     deny(session, caller, case)
