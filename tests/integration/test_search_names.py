@@ -169,3 +169,24 @@ def test_the_reindex_command_indexes_aliases_and_documents_of_existing_cases(
     with app.app_context():
         assert reindex(db_session) >= 3  # idempotent: a second run rebuilds the same
     assert reference in _search(client, "Ірина").text
+
+
+def test_the_demo_has_a_child_recorded_in_cyrillic_and_children_with_aliases(
+    app: Flask, db_session: Session
+) -> None:
+    from casework.demo import seed
+
+    with app.app_context():
+        seed(db_session)
+        police = db_session.scalars(select(User).where(User.username == "police")).one()
+        social = db_session.scalars(select(User).where(User.username == "socialworker")).one()
+        latin = casefile.search_cases(
+            db_session, caller_of(police), casefile.SearchQuery("iryna melnyk")
+        )
+        assert [str(h.identity.given_name) for h in latin.hits] == ["Ірина"]
+        alias = casefile.search_cases(
+            db_session, caller_of(police), casefile.SearchQuery("natasha petrova")
+        )
+        assert [h.id for h in alias.hits] == [h.id for h in latin.hits]
+        dasha = casefile.search_cases(db_session, caller_of(social), casefile.SearchQuery("dasha"))
+        assert [str(h.identity.family_name) for h in dasha.hits] == ["Shevchenko"]

@@ -42,6 +42,7 @@ from casework.casefile.casewide.search import (
     Alternatives,
     _decrypted_terms,
     candidate_cases,
+    models_holding,
     query_terms,
 )
 from casework.casefile.work import finishing
@@ -102,7 +103,7 @@ def matching_cases(
                 candidates.append(case_id)
     candidates = candidates[:CHECK_SLOTS]
     slots = candidates + _decoys(session, CHECK_SLOTS - len(candidates), set(candidates))
-    held = _read(session, models, slots)
+    held = _read(session, models_holding(models, [t for terms in wanted for t in terms]), slots)
     cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(candidates)))}
     return [
         cases[case_id]
@@ -276,6 +277,7 @@ def _references(session: Session, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, 
 def _item_for(session: Session, caller: Caller, item_id: uuid.UUID) -> PossibleSameChild:
     """The item, if the caller may decide it (lead of its existing case, or coordinator
     of its region); anything else is answered like a missing case, and audited."""
+    require(session, caller, Permission.CASE_READ)
     item = session.get(PossibleSameChild, item_id)
     allowed = item is not None and (
         item.existing_case_id in _lead_of(session, caller.user.id)

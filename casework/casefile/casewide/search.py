@@ -238,6 +238,7 @@ def verified(
     once more match than that: a common name costs a few dozen decryptions."""
     matches: list[Case] = []
     rows: dict[uuid.UUID, list[Any]] = {}
+    models = models_holding(models, terms)
     for start in range(0, len(case_ids), VERIFY_CHUNK):
         page = case_ids[start : start + VERIFY_CHUNK]
         # The page's cases come first, so each row finds its case's key in the identity map.
@@ -252,6 +253,13 @@ def verified(
         if stop_after is not None and len(matches) > stop_after:
             break
     return matches, rows
+
+
+def models_holding(models: list[EncryptedModel], terms: list[Alternatives]) -> list[EncryptedModel]:
+    """The models with a field of a kind the terms ask for, and the child (whose row the
+    hits are shown from): a name search decrypts no identity document."""
+    kinds = {kind for alternatives in terms for kind, _ in alternatives}
+    return [m for m in models if m.model is Child or any(m.indexed(kind) for kind in kinds)]
 
 
 def _decrypted_terms(
