@@ -97,7 +97,8 @@ VISITS = [
     # The same child on a team sofia is not on (olga's case): the check is recorded on
     # both cases, and sofia is told nothing.
     Visit("cases.open_case", "POST", "olga", lambda w: "/cases/new",
-          lambda w: [("search", "olga", "", "allowed"), ("case.create", "olga", NEW_CASE, "allowed"),
+          lambda w: [("search", "olga", "", "allowed"),
+                     ("case.create", "olga", NEW_CASE, "allowed"),
                      ("duplicate.check", "olga", w.ref, "allowed"),
                      ("duplicate.check", "olga", NEW_CASE, "allowed")],
           CHILD, "a child with a case on another team"),

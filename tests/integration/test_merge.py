@@ -4,7 +4,7 @@ the survivor under its key; the merged case is a stub whose key is destroyed."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
@@ -195,7 +195,7 @@ def test_a_merge_moves_every_record_into_the_survivor(
     app: Flask, db_session: Session, pair: Pair
 ) -> None:
     merged_ref = pair.reference(db_session, pair.merged)
-    anna, berta = _merge(app, pair)
+    _, berta = _merge(app, pair)
     db_session.expire_all()
     stub = db_session.get_one(Case, pair.merged)
     assert stub.status == "merged" and stub.wrapped_dek == KEY_DESTROYED
