@@ -8,7 +8,7 @@ import re
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from casework import db
 from casework.auth.passwords import hash_password
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "browser test passphrase"
 REFERENCE = re.compile(r"CW-\d{4}-[0-9A-Z]{6}")
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +52,9 @@ def leads(browser_app: Flask) -> tuple[str, str]:
 def _fits_the_screen(page: Page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     wide = page.evaluate(
-        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 390)"
-        ".slice(0, 5).map(e => e.tagName + '.' + e.className + ': ' + e.textContent.slice(0, 60))"
+        "[...document.querySelectorAll('body *')]"
+        ".filter(e => e.getBoundingClientRect().right > 390).slice(0, 5)"
+        ".map(e => e.tagName + '.' + e.className + ': ' + e.textContent.slice(0, 60))"
     )
     assert width <= PHONE["width"], f"the page is {width} px wide: {wide}"
 

@@ -17,6 +17,7 @@ from werkzeug.test import TestResponse
 from casework import casefile, clock
 from casework.audit.checkpoints import current_checkpointer
 from casework.audit.verify import verify_database
+from casework.auth import sessions
 from casework.casefile.casewide.duplicates import link_cases
 from casework.casefile.work import finishing
 from casework.crypto.registry import encrypted_models
@@ -34,7 +35,6 @@ from casework.models import (
     User,
 )
 from casework.models.case import KEY_DESTROYED
-from casework.views import common
 from tests.conftest import csrf_token, login, new_client, post_form
 from tests.factories import make_user, open_case
 from tests.records import caller_of
@@ -172,7 +172,7 @@ def test_merging_asks_for_a_fresh_sign_in(
 ) -> None:
     anna = _client(app, pair.anna)
     token = csrf_token(anna.get(f"/cases/{pair.merged}").text)
-    monkeypatch.setattr(common.sessions, "is_fresh", lambda row, settings: False)
+    monkeypatch.setattr(sessions, "is_fresh", lambda row, settings: False)
     page = anna.get(f"/cases/{pair.merged}/merge/{pair.survivor}")
     assert page.status_code == 302 and "/reauth" in page.headers["Location"]
     data = {"survivor": str(pair.survivor), "confirm": "y", "csrf_token": token}

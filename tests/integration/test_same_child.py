@@ -18,6 +18,7 @@ from werkzeug.test import TestResponse
 
 from casework import casefile
 from casework.casefile.casewide import duplicates as duplicates_module
+from casework.casefile.casewide import search as search_module
 from casework.models import (
     AuditEvent,
     Case,
@@ -28,7 +29,7 @@ from casework.models import (
 )
 from tests.conftest import csrf_token, login, new_client, post_form
 from tests.factories import make_organisation, make_user, open_case
-from tests.records import IDENTIFICATION, caller_of
+from tests.records import IDENTIFICATION, caller_of, post
 
 CHILD = {
     "given_name": "Iryna",
@@ -84,7 +85,7 @@ def test_a_police_officer_on_the_first_case_is_offered_it_at_intake(
     social = make_user(username="sofia")
     officer = make_user(username="peeter", role="police")
     client = _signed_in(app, officer)
-    form = {
+    form: dict[str, Any] = {
         **IDENTIFICATION,
         "given_name": "Šarūnas",
         "family_name": "Petrauskas",
@@ -92,8 +93,8 @@ def test_a_police_officer_on_the_first_case_is_offered_it_at_intake(
         "sex": "male",
         "lead": str(social.id),
     }
-    first = _case_of(post_form(client, "/cases/identify", form))
-    again = post_form(client, "/cases/identify", {**form, "given_name": "Sarunas"})
+    first = _case_of(post(client, "/cases/identify", form))
+    again = post(client, "/cases/identify", {**form, "given_name": "Sarunas"})
     assert again.status_code == 200
     reference = _reference(db_session, first)
     assert "This child may have a case already" in again.text
@@ -115,7 +116,7 @@ def test_a_police_officer_on_the_first_case_is_offered_it_at_intake(
     ).all()
     assert len(events) == 2
     # Opening anyway needs the tick.
-    opened = post_form(
+    opened = post(
         client, "/cases/identify", {**form, "given_name": "Sarunas", "not_a_duplicate": "y"}
     )
     assert opened.status_code == 302
@@ -129,15 +130,16 @@ def test_adding_to_a_case_the_officer_cannot_reach_is_refused_like_a_missing_cas
     with app.app_context():
         theirs = open_case(db_session, social, given_name="Šarūnas", family_name="Petrauskas")
     client = _signed_in(app, officer)
-    form = {**IDENTIFICATION, **CHILD, "lead": str(social.id), "add_to": str(theirs)}
-    assert post_form(client, "/cases/identify", form).status_code == 404
+    form: dict[str, Any] = {**IDENTIFICATION, **CHILD, "lead": str(social.id)}
+    form["add_to"] = str(theirs)
+    assert post(client, "/cases/identify", form).status_code == 404
     assert not db_session.scalars(
         select(IdentificationEvent).where(IdentificationEvent.case_id == theirs)
     ).all()
     denied = _events(db_session, "access.denied")
     assert denied and denied[-1].case_ref == _reference(db_session, theirs)
     forged = {**form, "add_to": "not-a-case"}
-    page = post_form(client, "/cases/identify", forged)
+    page = post(client, "/cases/identify", forged)
     assert page.status_code == 200 and "Choose one of the cases shown." in page.text
 
 
@@ -244,7 +246,7 @@ def test_every_check_reads_as_many_cases_whatever_it_finds(
         open_case(db_session, first, given_name="Iryna", family_name="Melnyk",
                   date_of_birth=date(2012, 3, 4))  # fmt: skip
     read: list[int] = []
-    original = duplicates_module._decrypted_terms
+    original = search_module._decrypted_terms
 
     def counting(session: Session, models: Any, case_ids: list[uuid.UUID]) -> Any:
         read.append(len(case_ids))
