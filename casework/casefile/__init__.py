@@ -30,7 +30,13 @@ from casework.casefile.casewide.duplicates import (
     link_same_child,
     same_child_items,
 )
-from casework.casefile.casewide.flags import ensure_may_flag, may_raise, raise_flag, resolve_flag
+from casework.casefile.casewide.flags import (
+    ensure_may_flag,
+    ensure_may_resolve,
+    may_raise,
+    raise_flag,
+    resolve_flag,
+)
 from casework.casefile.casewide.lifecycle import StatusChange, Step, change_status, lead_case
 from casework.casefile.casewide.merging import MergeProposal, agree_to_merge, merge_proposal
 from casework.casefile.casewide.opening import (
@@ -60,6 +66,7 @@ from casework.casefile.identification.records import (
     DecisionChange,
     IdentificationChange,
     InvestigationChange,
+    correct_decision,
     record_decision,
     record_identification,
     save_investigation,
@@ -93,9 +100,11 @@ from casework.casefile.record.migration import (
 from casework.casefile.support.childs_views import Response, ViewsInput, record_views
 from casework.casefile.support.nonpunishment import (
     ConsiderationInput,
+    CorrectionInput,
     DecisionInput,
     add_consideration,
     consideration_for_edit,
+    correct_consideration,
     ensure_may_decide,
     record_prosecution_decision,
     update_consideration,
@@ -133,6 +142,7 @@ __all__ = [
     "CaseSummary",
     "Colleague",
     "ConsiderationInput",
+    "CorrectionInput",
     "DecisionChange",
     "DecisionInput",
     "DocumentChange",
@@ -172,6 +182,8 @@ __all__ = [
     "agree_to_merge",
     "change_status",
     "consideration_for_edit",
+    "correct_consideration",
+    "correct_decision",
     "decline_referral",
     "dismiss_same_child",
     "end_membership",
@@ -181,6 +193,7 @@ __all__ = [
     "ensure_may_open_case",
     "ensure_may_record_intake",
     "ensure_may_refer",
+    "ensure_may_resolve",
     "ensure_may_search",
     "ensure_may_write",
     "handover_candidates",
