@@ -72,6 +72,9 @@ def _scrub(text: str, *secrets: str) -> str:
     text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "ID", text)
     text = re.sub(r"[0-9a-f]{32}", "ID", text)
     text = re.sub(r"CW-\d{4}-[0-9A-Z]{6}", "REF", text)
+    # When each case was opened, to the second: the two were opened at different times.
+    text = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?", "TIME", text)
+    text = re.sub(r"\b\d\d:\d\d\b", "HH:MM", text)
     for secret in secrets:
         text = text.replace(secret, "USER")
     return text
