@@ -6,8 +6,8 @@ into. The case table itself is not altered. The blind
 index gains terms (aliases, document numbers, romanisations) without a schema change:
 `casework keys reindex` adds them for existing cases.
 
-Revision ID: 0011_onechild
-Revises: 0010_record
+Revision ID: 0012_onechild
+Revises: 0011_audit_append
 Create Date: 2026-12-03
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_onechild"
-down_revision: str | None = "0010_record"
+revision: str = "0012_onechild"
+down_revision: str | None = "0011_audit_append"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
