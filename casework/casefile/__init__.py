@@ -38,6 +38,7 @@ from casework.casefile.casewide.flags import (
     resolve_flag,
 )
 from casework.casefile.casewide.lifecycle import StatusChange, Step, change_status, lead_case
+from casework.casefile.casewide.links import case_links
 from casework.casefile.casewide.merging import MergeProposal, agree_to_merge, merge_proposal
 from casework.casefile.casewide.opening import (
     NewChild,
@@ -180,6 +181,7 @@ __all__ = [
     "add_measure",
     "add_to_team",
     "agree_to_merge",
+    "case_links",
     "change_status",
     "consideration_for_edit",
     "correct_consideration",

@@ -68,8 +68,7 @@ class CaseReadout:
     # Team, referrals, plan, child's views, non-punishment (see casefile/meeting.py).
     support: SupportReadout | None = None
     erased: bool = False
-    # Linked cases (members of the team only); for a merged stub, the case it went into.
-    links: tuple[LinkedCase, ...] = ()
+    # For a merged stub, the case it went into.
     merged_into: LinkedCase | None = None
     # Some section failed its integrity check and is left out (logged, never shown empty).
     damaged: bool = False
@@ -93,6 +92,17 @@ class LinkedCase:
     on_its_team: bool = False
     we_agreed_survivor: str | None = None  # this case's lead agreed: which case goes on
     they_agreed_survivor: str | None = None  # the other case's lead agreed
+
+
+@dataclass(frozen=True)
+class CaseLinks:
+    """A case and the cases linked to it as being about the same child."""
+
+    id: uuid.UUID
+    reference: str
+    status: str
+    role_in_team: str
+    links: tuple[LinkedCase, ...]
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,10 @@ def test_a_hidden_match_reaches_the_other_lead_who_links_and_both_merge(
 
     page.goto(f"{live_server}/cases/")
     page.get_by_role("link", name=first).click()
+    page.get_by_role("link", name="Cases linked to this one (the same child)").click()
     expect(page.get_by_role("heading", name="Linked cases: the same child")).to_be_visible()
+    _fits_the_screen(page)
+    assert_accessible(page)
     page.get_by_role("link", name=f"Merge with {second}").click()
     page.get_by_label(f"The other case, {second}").check()
     page.get_by_role("button", name="Agree to merge").click()
@@ -113,6 +116,7 @@ def test_a_hidden_match_reaches_the_other_lead_who_links_and_both_merge(
     expect(page.get_by_text("The cases are merged once the other lead agrees.")).to_be_visible()
 
     other.reload()
+    other.get_by_role("link", name="Cases linked to this one (the same child)").click()
     other.get_by_role("link", name=f"Merge with {first}").click()
     expect(
         other.get_by_text(f"The lead of {first} agreed to merge, with {second} going on.")

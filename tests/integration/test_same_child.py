@@ -310,8 +310,8 @@ def test_the_lead_links_the_cases_and_both_teams_see_the_other_reference(
     assert db_session.scalars(select(CaseLink)).one().other(existing) == new
     refs = {_reference(db_session, existing), _reference(db_session, new)}
     assert {e.case_ref for e in _events(db_session, "case.link")} == refs
-    mine = lead.get(f"/cases/{existing}").text
-    theirs = _signed_in(app, second).get(f"/cases/{new}").text
+    mine = lead.get(f"/cases/{existing}/links").text
+    theirs = _signed_in(app, second).get(f"/cases/{new}/links").text
     assert _reference(db_session, new) in mine and _reference(db_session, existing) in theirs
     # Linking grants nothing: the other case is still out of reach.
     assert lead.get(f"/cases/{new}").status_code == 404

@@ -143,6 +143,7 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("cases.overview", "GET"): _by_role(COORDINATORS, 200, 403),
     ("cases.open_case", "GET"): _by_role(CREATORS, 200, 403),
     ("cases.show", "GET"): _case_page,
+    ("cases.links", "GET"): _case_page,
     ("cases.edit_identity", "GET"): _edit(200),
     ("cases.break_glass", "GET"): _by_role(BREAKERS, 200, 403),
     ("identification.intake", "GET"): _by_role(INTAKERS, 200, 403),
@@ -264,7 +265,12 @@ def _url(endpoint: str, s: Scenario, app: Flask) -> str:
 
         if endpoint == "static":
             return url_for("static", filename="css/casework.css")
-        if endpoint in ("cases.show", "cases.edit_identity", "case_access.access_log"):
+        if endpoint in (
+            "cases.show",
+            "cases.links",
+            "cases.edit_identity",
+            "case_access.access_log",
+        ):
             return url_for(endpoint, case_id=s.case_id)
         if endpoint == "teams.referral":
             return url_for(endpoint, referral_id=UNKNOWN)

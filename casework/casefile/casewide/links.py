@@ -13,8 +13,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from casework.access.caller import Caller
-from casework.access.reach import Reach, Via, active_membership
-from casework.casefile.readouts import LinkedCase
+from casework.access.permissions import Permission
+from casework.access.reach import Reach, Via, active_membership, reach
+from casework.audit.events import Action, record
+from casework.casefile.readouts import CaseLinks, LinkedCase
 from casework.models.case import Case, CaseStatus
 from casework.models.duplicates import CaseLink, CaseMerge, MergeAgreement
 
@@ -67,3 +69,22 @@ def merged_into(session: Session, case_id: uuid.UUID) -> LinkedCase | None:
         return None
     survivor = session.get_one(Case, merge.survivor_case_id)
     return LinkedCase(id=survivor.id, reference=survivor.reference, status=survivor.status)
+
+
+def case_links(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseLinks:
+    """The page of a case's linked cases, for members of its team; audited as a read."""
+    route = reach(session, caller, case_id, Permission.CASE_READ)
+    links = linked_cases(session, caller, route)
+    readout = CaseLinks(
+        id=route.case.id,
+        reference=route.case.reference,
+        status=route.case.status,
+        role_in_team=str(route.via),
+        links=links,
+    )
+    record(
+        session, Action.CASE_READ, caller.actor, case_ref=route.case.reference,
+        context=caller.context,
+    )  # fmt: skip
+    session.commit()
+    return readout

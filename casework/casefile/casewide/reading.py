@@ -17,7 +17,7 @@ from casework.access.policy import AccessLevel, current_policy
 from casework.access.reach import Reach, Via, reach
 from casework.audit.events import Action, record
 from casework.casefile import readable
-from casework.casefile.casewide.links import linked_cases, merged_into
+from casework.casefile.casewide.links import merged_into
 from casework.casefile.readouts import CaseReadout, EmergencyAccess, IdentityReadout
 from casework.casefile.record.details import read_details
 from casework.casefile.record.readouts import CaseDetails
@@ -59,7 +59,6 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseReado
         emergency_accesses=_section(failed, _emergency_accesses, (), session, route),
         details=_section(failed, read_details, CaseDetails(), session, route, caller),
         support=_section(failed, support_readout, None, session, caller, route),
-        links=linked_cases(session, caller, route),
         damaged=bool(failed),
     )
     if readout.support is not None and readout.support.is_health_member:
