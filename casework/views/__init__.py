@@ -15,10 +15,12 @@ def register_blueprints(app: Flask) -> None:
         auth,
         case_access,
         cases,
+        duplicates,
         errors,
         identification,
         lifecycle,
         main,
+        merging,
         nonpunishment,
         record,
         search,
@@ -41,6 +43,8 @@ def register_blueprints(app: Flask) -> None:
     app.add_template_test(lambda value: isinstance(value, Unreadable), "unreadable")
     app.register_blueprint(audit.bp)
     app.register_blueprint(case_access.bp)
+    app.register_blueprint(duplicates.bp)
+    app.register_blueprint(merging.bp)
     audit_labels.init_app(app)
     errors.register(app)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 from sqlalchemy import select
 
 from casework import db
@@ -16,7 +16,7 @@ from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 # Elements running past the screen's right edge (scrolling tables are meant to).

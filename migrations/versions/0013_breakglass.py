@@ -5,8 +5,8 @@
 - `break_glass_refusal`: a refused break-glass attempt, with what was typed sealed
   under the key-encryption key (there may be no case, hence no case key).
 
-Revision ID: 0011_breakglass
-Revises: 0010_record
+Revision ID: 0013_breakglass
+Revises: 0012_onechild
 Create Date: 2026-12-03
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_breakglass"
-down_revision: str | None = "0010_record"
+revision: str = "0013_breakglass"
+down_revision: str | None = "0012_onechild"
 branch_labels = None
 depends_on = None
 
