@@ -30,6 +30,7 @@ ACTION: dict[str, Any] = {
     Action.AUDIT_READ: _l("Audit log reviewed"),
     Action.AUDIT_VERIFY: _l("Audit log verified"),
     Action.AUDIT_CHECKPOINT: _l("Audit log signed"),
+    Action.STATS_READ: _l("Statistics viewed"),
 }
 OUTCOME: dict[str, Any] = {
     Outcome.ALLOWED: _l("Allowed"),

@@ -58,6 +58,7 @@ class Action(StrEnum):
     CASE_STATUS = "case.status"
     FLAG_RAISE = "flag.raise"
     FLAG_RESOLVE = "flag.resolve"
+    STATS_READ = "stats.read"
 
 
 class Outcome(StrEnum):

@@ -81,6 +81,15 @@ from casework.casefile.record.migration import (
     reflection_too_short,
     save_migration,
 )
+from casework.casefile.statistics.query import (
+    Options,
+    Selection,
+    StatisticsReadout,
+    export_statistics,
+    statistics_options,
+    statistics_page,
+)
+from casework.casefile.statistics.tables import NOT_RECORDED, Median, Table, Tables
 from casework.casefile.support.childs_views import Response, ViewsInput, record_views
 from casework.casefile.support.nonpunishment import (
     ConsiderationInput,
@@ -111,6 +120,7 @@ from casework.casefile.support.team import TeamChange, add_to_team, end_membersh
 from casework.casefile.work import ensure_may_write
 
 __all__ = [
+    "NOT_RECORDED",
     "REASON_MAX",
     "REASON_MIN",
     "UNREADABLE",
@@ -133,10 +143,12 @@ __all__ = [
     "InvalidInput",
     "InvestigationChange",
     "MeasureInput",
+    "Median",
     "MigrationChange",
     "NewChild",
     "NewReferral",
     "NotPermitted",
+    "Options",
     "OverviewRow",
     "PlacementChange",
     "QueryTooShort",
@@ -144,9 +156,13 @@ __all__ = [
     "Response",
     "SearchQuery",
     "SearchResult",
+    "Selection",
     "StaleEdit",
+    "StatisticsReadout",
     "StatusChange",
     "Step",
+    "Table",
+    "Tables",
     "TeamChange",
     "Unreadable",
     "ViewsInput",
@@ -168,6 +184,7 @@ __all__ = [
     "ensure_may_refer",
     "ensure_may_search",
     "ensure_may_write",
+    "export_statistics",
     "handover_candidates",
     "lead_case",
     "may_raise",
@@ -199,6 +216,8 @@ __all__ = [
     "save_migration",
     "save_placement",
     "search_cases",
+    "statistics_options",
+    "statistics_page",
     "team_page",
     "update_consideration",
     "update_identity",

@@ -22,6 +22,7 @@ from casework.models.nonpunishment import NonPunishment
 from casework.models.organisation import Organisation, OrganisationKind
 from casework.models.referral import Referral, ReferralState
 from casework.models.session import UserSession
+from casework.models.statistics import StatisticalRecord, StatisticsKey
 from casework.models.support import ChildViews, MeasureResponse, SupportMeasure
 from casework.models.team import ActorType, TeamMembership, TeamRole
 from casework.models.user import User
@@ -65,6 +66,8 @@ __all__ = [
     "Referral",
     "ReferralState",
     "Sex",
+    "StatisticalRecord",
+    "StatisticsKey",
     "SupportMeasure",
     "TeamMembership",
     "TeamRole",

@@ -22,6 +22,7 @@ def register_blueprints(app: Flask) -> None:
         nonpunishment,
         record,
         search,
+        statistics,
         support,
         teams,
     )
@@ -41,6 +42,7 @@ def register_blueprints(app: Flask) -> None:
     app.add_template_test(lambda value: isinstance(value, Unreadable), "unreadable")
     app.register_blueprint(audit.bp)
     app.register_blueprint(case_access.bp)
+    app.register_blueprint(statistics.bp)
     audit_labels.init_app(app)
     errors.register(app)
 
