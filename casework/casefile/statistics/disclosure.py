@@ -11,8 +11,10 @@ Three steps, for every table shown or exported:
    averaging gains nothing, and subtracting two selections that differ by one child
    gives noise in every cell instead of that child's values. Zeros stay zero. Margins
    are the sums of the perturbed cells, so every table adds up.
-2. Primary suppression: a cell or margin whose count, true or perturbed, is below k
-   (zero included, so "none" and "a few" look alike) is shown as suppressed.
+2. Primary suppression: a cell or margin of one or more whose count, true or
+   perturbed, is below k is shown as suppressed. A true zero is shown as 0: it names
+   nobody, and hiding zeros would force whole margins out of every sparse table (a
+   zero cell in an empty column can only be given room by hiding totals).
 3. Secondary suppression: each suppressed cell is protected by a move: a rectangle of
    suppressed cells (a pair within a row, where a table has row totals only) along
    which values can shift by at least k without changing any published cell or total
@@ -167,7 +169,7 @@ def suppress(grid: Grid, k: int) -> set[Cell]:
         (r, c)
         for r, row in enumerate(grid.values)
         for c, value in enumerate(row)
-        if value < k or grid.truth[r][c] < k
+        if grid.truth[r][c] > 0 and (value < k or grid.truth[r][c] < k)
     }
     suppressed = set(primary)
     if grid.shared_total and grid.row_totals:
@@ -180,12 +182,15 @@ def suppress(grid: Grid, k: int) -> set[Cell]:
     for cell in sorted(primary):
         if cell in protected:
             continue
-        best: tuple[tuple[int, int], list[tuple[Cell, int]]] | None = None
+        best: tuple[tuple[int, int, int], list[tuple[Cell, int]]] | None = None
         for move in _moves(grid, cell):
             if _capacity(grid, move) < k:
                 continue
             new = [corner for corner, _eps in move if corner not in suppressed]
-            cost = (len(new), sum(grid.values[r][c] for r, c in new))
+            # Totals are worth most to readers: hide a cell rather than a total, and
+            # few small cells rather than many or large ones.
+            margins = sum(1 for corner in new if _is_margin(grid, corner))
+            cost = (margins, len(new), sum(grid.values[r][c] for r, c in new))
             if best is None or cost < best[0]:
                 best = (cost, move)
         if best is None:
@@ -194,6 +199,11 @@ def suppress(grid: Grid, k: int) -> set[Cell]:
             suppressed.add(corner)
             protected.add(corner)
     return suppressed
+
+
+def _is_margin(grid: Grid, cell: Cell) -> bool:
+    rows, cols = grid.shape
+    return (grid.col_totals and cell[0] == rows) or (grid.row_totals and cell[1] == cols)
 
 
 def _everything(grid: Grid) -> set[Cell]:
