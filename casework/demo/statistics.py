@@ -103,7 +103,7 @@ def seed_statistics(session: Session, count: int = COUNT, seed: int = 2026) -> i
     rng = random.Random(seed)  # noqa: S311 - fictional data, reproducible on purpose
     sealer = current_statistics_key()
     for _ in range(count):
-        row = StatisticalRecord(case_id=None, sealed=b"", key_version=sealer.version)
+        row = StatisticalRecord(case_id=None, sealed=b"", key_version=sealer.version, version=1)
         row.sealed = sealer.seal(row.id, fictional(rng).dumps())
         session.add(row)
     session.commit()

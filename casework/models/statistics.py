@@ -42,5 +42,7 @@ class StatisticalRecord(UuidPrimaryKey, Base):
         ForeignKey("case_file.id"), unique=True, nullable=True
     )
     key_version: Mapped[int] = mapped_column(default=1)
+    # Raised by one at every rewrite, so readers that keep counts see what changed.
+    version: Mapped[int] = mapped_column(default=1)
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

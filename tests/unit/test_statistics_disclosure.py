@@ -79,7 +79,7 @@ def primary_only(grid: Grid, k: int) -> set[tuple[int, int]]:
         (r, c)
         for r, row in enumerate(grid.values)
         for c, value in enumerate(row)
-        if grid.truth[r][c] > 0 and (value < k or grid.truth[r][c] < k)
+        if 0 < value < k or 0 < grid.truth[r][c] < k or (value == 0) != (grid.truth[r][c] == 0)
     }
 
 

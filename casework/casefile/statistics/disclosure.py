@@ -169,7 +169,7 @@ def suppress(grid: Grid, k: int) -> set[Cell]:
         (r, c)
         for r, row in enumerate(grid.values)
         for c, value in enumerate(row)
-        if grid.truth[r][c] > 0 and (value < k or grid.truth[r][c] < k)
+        if 0 < value < k or 0 < grid.truth[r][c] < k or (value == 0) != (grid.truth[r][c] == 0)
     }
     suppressed = set(primary)
     if grid.shared_total and grid.row_totals:

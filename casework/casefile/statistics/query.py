@@ -7,9 +7,11 @@ Every view and export is recorded with the selection in the audit event's subjec
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,9 +23,10 @@ from casework.access.guard import require
 from casework.access.permissions import Permission
 from casework.access.policy import current_policy
 from casework.audit.events import Action, Actor, RequestContext, record
-from casework.casefile.statistics.disclosure import Perturbation, selection_key
+from casework.casefile.statistics.disclosure import KEY_SPACE, Perturbation
+from casework.casefile.statistics.groups import Group, Groups
 from casework.casefile.statistics.record import Stat
-from casework.casefile.statistics.tables import Tables, build_tables
+from casework.casefile.statistics.tables import Tables, tables_of
 from casework.codes import CodeList, current_codes
 from casework.crypto.aead import FieldIntegrityError
 from casework.keys.statistics import current_statistics_key
@@ -51,6 +54,16 @@ class Selection:
             and (self.region is None or stat.region == self.region)
             and (self.age_band is None or stat.age_band == self.age_band)
             and (self.sex is None or stat.sex == self.sex)
+        )
+
+    def matches_group(self, group: Group) -> bool:
+        year, country, region, age_band, sex = group
+        return (
+            (self.year is None or year == self.year)
+            and (self.country is None or country == self.country)
+            and (self.region is None or region == self.region)
+            and (self.age_band is None or age_band == self.age_band)
+            and (self.sex is None or sex == self.sex)
         )
 
     def subject(self, k: int) -> str:
@@ -133,6 +146,22 @@ def statistics_options(session: Session, caller: Caller) -> Options:
     return _options(session, _region_of(caller))
 
 
+GROUPS = "casework.statistics.groups"
+
+
+def _groups() -> Groups:
+    """This process's counts by group (made on first use)."""
+    extensions = current_app.extensions
+    with _MAKING:
+        if GROUPS not in extensions:
+            extensions[GROUPS] = Groups()
+    groups: Groups = extensions[GROUPS]
+    return groups
+
+
+_MAKING = threading.Lock()
+
+
 def _options(session: Session, fixed: str | None) -> Options:
     this_year = clock.today().year
     span = tuple(range(this_year, this_year - YEARS_OFFERED, -1))
@@ -164,16 +193,16 @@ def _tables(
 def _readout(session: Session, selection: Selection, fixed: str | None) -> StatisticsReadout:
     check(selection)
     k = current_settings().statistics_min_cell
-    records = load_records(session)
-    chosen = [s for s in records if selection.matches(s)]
-    perturbation = Perturbation(
-        secret=current_statistics_key().noise_key(),
-        selection_key=selection_key([s.key for s in chosen]),
-    )
+    sealer = current_statistics_key()
+    groups = _groups()
+    with groups.lock:
+        groups.refresh(session, sealer)
+        chosen = groups.select(selection.matches_group)
+    perturbation = Perturbation(secret=sealer.noise_key(), selection_key=chosen.key_sum % KEY_SPACE)
     readout = StatisticsReadout(
         selection=selection,
         options=_options(session, fixed),
-        tables=build_tables(chosen, perturbation, k),
+        tables=tables_of(chosen, perturbation, k),
         k=k,
         generated_at=clock.utcnow(),
     )

@@ -212,8 +212,9 @@ def _refresh_one(session: Session, sealer: StatisticsSealer, case: Case) -> None
         # A record that no longer opens is rebuilt with a new record key.
         with contextlib.suppress(FieldIntegrityError, ValueError, TypeError):
             key = Stat.loads(sealer.open(row.id, row.sealed)).key
+        row.version += 1
     else:
-        row = StatisticalRecord(case_id=case.id, sealed=b"", key_version=sealer.version)
+        row = StatisticalRecord(case_id=case.id, sealed=b"", key_version=sealer.version, version=1)
         session.add(row)
     row.key_version = sealer.version
     row.sealed = sealer.seal(row.id, build(session, case, key).dumps())

@@ -10,12 +10,12 @@ answer not recorded is its own category, distinct from "not yet known".
 
 from __future__ import annotations
 
-import statistics as pystats
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from casework.casefile.statistics.disclosure import Grid, Perturbation, build_grid, suppress
-from casework.casefile.statistics.record import Stat
+from casework.casefile.statistics.record import ONLINE_AS, Stat
 from casework.codes import CodeList, current_codes
 
 NOT_RECORDED = "not_recorded"
@@ -92,13 +92,83 @@ def codes(name: CodeList) -> tuple[str, ...]:
     return current_codes().lists.codes(name)
 
 
+def _or(value: str | None) -> str:
+    return value or NOT_RECORDED
+
+
+# What one record adds to the tables: (table, row, column) counts and (median, value)s.
+Pairs = tuple[tuple[str, str, str], ...]
+Values = tuple[tuple[str, int], ...]
+
+
+def contribution(stat: Stat) -> tuple[Pairs, Values]:
+    """Everything one record counts in, so that tables can be summed from groups of
+    records without going back to the records."""
+    pairs: list[tuple[str, str, str]] = []
+    if stat.year is not None:
+        pairs.append((f"identifications-{stat.year}", _or(stat.actor), _or(stat.context)))
+        pairs.append(("residence", _or(stat.residence), str(stat.year)))
+    pairs += [("exploitation", k, "ict" if k in stat.ict else "not_ict") for k in stat.exploitation]
+    pairs += [("team", code, "yes") for code in stat.team]
+    pairs += [("measures", m, outcome) for m, outcome in stat.measures.items()]
+    for stage, outcome, before in stat.non_punishment:
+        pairs.append(("non-punishment", stage, outcome or "undecided"))
+        if outcome is not None:
+            pairs.append(("assessed", outcome, "before" if before else "not_before"))
+    if stat.missing:
+        pairs.append(("missing", "missing", "yes"))
+    values: list[tuple[str, int]] = []
+    for name, days in (
+        ("lead", stat.days_to_lead),
+        ("guardian", stat.days_to_guardian),
+        ("measure", stat.days_to_measure),
+    ):
+        if days is not None:
+            values.append((name, days))
+    if stat.missing:
+        values.append(("episodes", len(stat.missing)))
+        values += [("duration", d) for d in stat.missing if d is not None]
+    return tuple(pairs), tuple(values)
+
+
+@dataclass
+class Partial:
+    """The counts of a group of records: how many, their keys' sum, and every cell."""
+
+    count: int = 0
+    key_sum: int = 0
+    cells: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    values: Counter[tuple[str, int]] = field(default_factory=Counter)
+
+    def add(self, key: int, pairs: Pairs, values: Values, sign: int = 1) -> None:
+        self.count += sign
+        self.key_sum += sign * key
+        for cell in pairs:
+            self.cells[cell] += sign
+        for value in values:
+            self.values[value] += sign
+
+    def merge(self, other: Partial) -> None:
+        self.count += other.count
+        self.key_sum += other.key_sum
+        self.cells.update(other.cells)
+        self.values.update(other.values)
+
+    @classmethod
+    def of(cls, records: Sequence[Stat]) -> Partial:
+        total = cls()
+        for stat in records:
+            total.add(stat.key, *contribution(stat))
+        return total
+
+
 class Builder:
-    def __init__(self, records: Sequence[Stat], perturbation: Perturbation, k: int) -> None:
-        self.records = records
+    def __init__(self, partial: Partial, perturbation: Perturbation, k: int) -> None:
+        self.partial = partial
         self.p = perturbation
         self.k = k
-        self.base_true = len(records)
-        self.base = perturbation.perturb(len(records), "children", "", "")
+        self.base_true = partial.count
+        self.base = perturbation.perturb(partial.count, "children", "", "")
 
     def cross(
         self,
@@ -107,21 +177,14 @@ class Builder:
         col_list: str,
         rows: Sequence[str],
         cols: Sequence[str],
-        pairs: Callable[[Stat], Sequence[tuple[str, str]]],
         *,
         row_totals: bool = True,
         col_totals: bool = True,
         share_col: int | None = None,
-        records: Sequence[Stat] | None = None,
         year: int | None = None,
     ) -> Table:
-        index_r = {code: i for i, code in enumerate(rows)}
-        index_c = {code: i for i, code in enumerate(cols)}
-        truth = [[0] * len(cols) for _ in rows]
-        for stat in self.records if records is None else records:
-            for r, c in pairs(stat):
-                if r in index_r and c in index_c:  # a code no longer listed is not counted
-                    truth[index_r[r]][index_c[c]] += 1
+        cells = self.partial.cells
+        truth = [[cells.get((key, r, c), 0) for c in cols] for r in rows]
         perturbed = [
             [self.p.perturb(truth[i][j], key, rows[i], cols[j]) for j in range(len(cols))]
             for i in range(len(rows))
@@ -129,15 +192,14 @@ class Builder:
         grid = build_grid(truth, perturbed, row_totals=row_totals, col_totals=col_totals)
         return self._publish(key, row_list, col_list, rows, cols, grid, share_col, year)
 
-    def yes_no(
-        self, key: str, row_list: str, rows: Sequence[str], has: Callable[[Stat, str], bool]
-    ) -> Table:
+    def yes_no(self, key: str, row_list: str, rows: Sequence[str]) -> Table:
         """Per row: children with it, without it, and all children in the selection."""
-        truth = [[sum(1 for s in self.records if has(s, code)), 0] for code in rows]
+        truth = []
         perturbed = []
-        for i, code in enumerate(rows):
-            truth[i][1] = self.base_true - truth[i][0]
-            yes = min(self.p.perturb(truth[i][0], key, code, "yes"), self.base)
+        for code in rows:
+            yes_true = self.partial.cells.get((key, code, "yes"), 0)
+            truth.append([yes_true, self.base_true - yes_true])
+            yes = min(self.p.perturb(yes_true, key, code, "yes"), self.base)
             perturbed.append([yes, self.base - yes])
         grid = build_grid(
             truth,
@@ -192,12 +254,34 @@ class Builder:
             year=year,
         )
 
-    def median(self, measure: str, values: Sequence[int | None]) -> Median:
-        known = [v for v in values if v is not None]
-        base = self.p.perturb(len(known), "median", measure, "")
-        if len(known) < self.k or base < self.k:
+    def median(self, measure: str) -> Median:
+        histogram = sorted(
+            (value, n)
+            for (name, value), n in self.partial.values.items()
+            if name == measure and n > 0
+        )
+        known = sum(n for _v, n in histogram)
+        base = self.p.perturb(known, "median", measure, "")
+        if known < self.k or base < self.k:
             return Median(measure, None, None)
-        return Median(measure, base, float(pystats.median(known)))
+        return Median(measure, base, _median(histogram, known))
+
+
+def _median(histogram: list[tuple[int, int]], total: int) -> float:
+    """The median of values given as (value, how many), sorted by value."""
+    lower_rank, upper_rank = (total - 1) // 2, total // 2
+    lower = upper = None
+    seen = 0
+    for value, n in histogram:
+        if lower is None and seen + n > lower_rank:
+            lower = value
+        if seen + n > upper_rank:
+            upper = value
+            break
+        seen += n
+    if lower is None or upper is None:
+        raise ValueError("a histogram smaller than its total")
+    return (lower + upper) / 2
 
 
 def _share(part: int | None, whole: int | None, k: int) -> float | None:
@@ -206,15 +290,22 @@ def _share(part: int | None, whole: int | None, k: int) -> float | None:
     return round(100.0 * part / whole, 1)
 
 
-def _or(value: str | None) -> str:
-    return value or NOT_RECORDED
-
-
 def build_tables(records: Sequence[Stat], perturbation: Perturbation, k: int) -> Tables:
-    b = Builder(records, perturbation, k)
+    """Every table over these records (for tests and small selections)."""
+    return tables_of(Partial.of(records), perturbation, k)
+
+
+def tables_of(partial: Partial, perturbation: Perturbation, k: int) -> Tables:
+    b = Builder(partial, perturbation, k)
     actors = (*codes(CodeList.IDENTIFYING_ACTOR), NOT_RECORDED)
     contexts = (*codes(CodeList.IDENTIFICATION_CONTEXT), NOT_RECORDED)
-    years = sorted({s.year for s in records if s.year is not None})
+    years = sorted(
+        {
+            int(t.split("-", 1)[1])
+            for (t, _r, _c), n in partial.cells.items()
+            if n > 0 and t.startswith("identifications-")
+        }
+    )
     identifications = tuple(
         b.cross(
             f"identifications-{year}",
@@ -222,48 +313,33 @@ def build_tables(records: Sequence[Stat], perturbation: Perturbation, k: int) ->
             "identification_context",
             actors,
             contexts,
-            lambda s: [(_or(s.actor), _or(s.context))],
-            records=[s for s in records if s.year == year],
             year=year,
         )
         for year in years
     )
-    kinds = tuple(c for c in codes(CodeList.EXPLOITATION_TYPE) if c != "online_sexual")
+    kinds = tuple(c for c in codes(CodeList.EXPLOITATION_TYPE) if c not in ONLINE_AS)
     exploitation = b.cross(
         "exploitation",
         "exploitation_type",
         "ict",
         kinds,
         ("ict", "not_ict"),
-        lambda s: [(kind, "ict" if kind in s.ict else "not_ict") for kind in s.exploitation],
         col_totals=False,
         share_col=0,
     )
     residences = (*codes(CodeList.RESIDENCE_STATUS), NOT_RECORDED)
     year_cols = tuple(str(y) for y in years) or ("none",)
-    residence = b.cross(
-        "residence",
-        "residence_status",
-        "year",
-        residences,
-        year_cols,
-        lambda s: [(_or(s.residence), str(s.year))] if s.year is not None else [],
-    )
-    team = b.yes_no("team", "actor_type", codes(CodeList.ACTOR_TYPE), lambda s, c: c in s.team)
+    residence = b.cross("residence", "residence_status", "year", residences, year_cols)
+    team = b.yes_no("team", "actor_type", codes(CodeList.ACTOR_TYPE))
     measures = b.cross(
         "measures",
         "measure_type",
         "measure_outcome",
         codes(CodeList.MEASURE_TYPE),
         codes(CodeList.MEASURE_OUTCOME),
-        lambda s: list(s.measures.items()),
         col_totals=False,
     )
-    medians = (
-        b.median("lead", [s.days_to_lead for s in records]),
-        b.median("guardian", [s.days_to_guardian for s in records]),
-        b.median("measure", [s.days_to_measure for s in records]),
-    )
+    medians = (b.median("lead"), b.median("guardian"), b.median("measure"))
     outcomes = (*codes(CodeList.NON_PUNISHMENT_OUTCOME), "undecided")
     non_punishment = b.cross(
         "non-punishment",
@@ -271,7 +347,6 @@ def build_tables(records: Sequence[Stat], perturbation: Perturbation, k: int) ->
         "non_punishment_outcome",
         codes(CodeList.NON_PUNISHMENT_STAGE),
         outcomes,
-        lambda s: [(stage, outcome or "undecided") for stage, outcome, _b in s.non_punishment],
     )
     assessed = b.cross(
         "assessed",
@@ -279,19 +354,10 @@ def build_tables(records: Sequence[Stat], perturbation: Perturbation, k: int) ->
         "assessed",
         codes(CodeList.NON_PUNISHMENT_OUTCOME),
         ("before", "not_before"),
-        lambda s: [
-            (outcome, "before" if before else "not_before")
-            for _stage, outcome, before in s.non_punishment
-            if outcome is not None
-        ],
-        col_totals=True,
         share_col=0,
     )
-    missing = b.yes_no("missing", "missing", ("missing",), lambda s, _c: bool(s.missing))
-    missing_medians = (
-        b.median("episodes", [len(s.missing) if s.missing else None for s in records]),
-        b.median("duration", [d for s in records for d in s.missing]),
-    )
+    missing = b.yes_no("missing", "missing", ("missing",))
+    missing_medians = (b.median("episodes"), b.median("duration"))
     children = b.base if b.base >= k and b.base_true >= k else None
     return Tables(
         children=children,
