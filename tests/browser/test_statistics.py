@@ -43,7 +43,7 @@ def test_analyst_filters_by_year_sees_a_chart_and_downloads_the_csv(
         page.get_by_role("link", name="Download the tables (CSV)").click()
     download = info.value
     assert download.suggested_filename.endswith(".csv")
-    rows = list(csv.reader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+    rows = list(csv.reader(io.StringIO(download.path().read_text(encoding="utf-8"))))
     assert ["Period", str(year)] in rows
     assert ["Smallest count shown (k)", "10"] in rows
     assert any("suppressed" in row for row in rows)

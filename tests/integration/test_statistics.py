@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from casework.access.permissions import FieldGroup
 from casework.audit.events import Actor, RequestContext
 from casework.auth.passwords import hash_password
-from casework.casefile import Caller, IdentityChange, update_identity
+from casework.casefile import Caller, IdentityChange, Selection, update_identity
 from casework.casefile.casewide.erasure import erase
 from casework.casefile.statistics.query import load_records
 from casework.casefile.statistics.record import Stat
@@ -309,3 +309,69 @@ def test_the_command_line_exports_the_tables(
     )
     assert result.exit_code == 0
     assert "Casework statistics" in result.output
+
+
+def db_session_user(session: Session, username: str) -> User:
+    found = session.scalar(select(User).where(User.username == username))
+    return found or make_user(username=username, role="analyst")
+
+
+def _children_counted(app: Flask, session: Session, sofia: User) -> int:
+    from casework.casefile.statistics.query import _groups, statistics_page
+
+    analyst = db_session_user(session, "ilze")
+    with app.test_request_context():
+        statistics_page(session, Caller(user=analyst, context=RequestContext()), Selection())
+        return _groups().select(lambda _group: True).count
+
+
+def test_the_counts_follow_every_change(app: Flask, db_session: Session, sofia: User) -> None:
+    with app.app_context():
+        open_case(db_session, sofia)
+    before = _children_counted(app, db_session, sofia)
+    with app.app_context():
+        case_id = open_case(db_session, sofia)
+    assert _children_counted(app, db_session, sofia) == before + 1
+    row = db_session.scalars(
+        select(StatisticalRecord).where(StatisticalRecord.case_id == case_id)
+    ).one()
+    version = row.version
+    with app.app_context():
+        child = db_session.scalars(select(Child).where(Child.case_id == case_id)).one()
+        update_identity(
+            db_session,
+            Caller(user=sofia, context=RequestContext()),
+            case_id,
+            IdentityChange(
+                given_name="Mia",
+                family_name=child.family_name,
+                date_of_birth=child.date_of_birth,
+                sex="male",
+                nationalities=(),
+                languages=(),
+            ),
+            expected_version=child.version,
+        )
+    db_session.refresh(row)
+    assert row.version == version + 1
+    assert _children_counted(app, db_session, sofia) == before + 1
+
+
+def test_a_record_moved_to_another_row_is_not_counted(
+    app: Flask, db_session: Session, sofia: User
+) -> None:
+    with app.app_context():
+        first = open_case(db_session, sofia)
+        second = open_case(db_session, sofia)
+    rows = {
+        r.case_id: r
+        for r in db_session.scalars(
+            select(StatisticalRecord).where(StatisticalRecord.case_id.in_([first, second]))
+        )
+    }
+    rows[second].sealed = rows[first].sealed  # a copy, to count one child twice
+    db_session.commit()
+    with app.app_context():
+        opened = load_records(db_session)
+        ids = {Stat.loads(current_statistics_key().open(rows[first].id, rows[first].sealed)).key}
+    assert sum(1 for s in opened if s.key in ids) == 1

@@ -16,9 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, type_coerce
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.types import String
 
 from casework.casefile.statistics.record import Stat
 from casework.casefile.statistics.tables import Partial, contribution
@@ -28,6 +27,8 @@ from casework.models.statistics import StatisticalRecord
 
 Group = tuple[int | None, str | None, str | None, str | None, str | None]
 BATCH = 1000
+_LISTING = "SELECT CAST(id AS TEXT), version FROM statistical_record"
+_STATE = "SELECT COUNT(*), SUM(version), MAX(updated_at) FROM statistical_record"
 
 
 def group_of(stat: Stat) -> Group:
@@ -40,14 +41,15 @@ class Groups:
     again when it changes)."""
 
     key_version: int = 0
-    seen: dict[Any, tuple[int, bytes | None]] = field(default_factory=dict)
+    state: tuple[Any, ...] = ()
+    seen: dict[str, tuple[int, bytes | None]] = field(default_factory=dict)
     groups: dict[Group, Partial] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def _apply(self, raw: bytes | None, sign: int) -> None:
+    def _apply(self, raw: bytes | None, sign: int, stat: Stat | None = None) -> None:
         if raw is None:
             return
-        stat = Stat.loads(raw)
+        stat = stat or Stat.loads(raw)
         group = self.groups.setdefault(group_of(stat), Partial())
         group.add(stat.key, *contribution(stat), sign=sign)
 
@@ -57,11 +59,15 @@ class Groups:
             self.seen.clear()
             self.groups.clear()
             self.key_version = sealer.version
-        raw_id = type_coerce(StatisticalRecord.id, String)
-        current = {
-            row: version
-            for row, version in session.execute(select(raw_id, StatisticalRecord.version))
-        }
+            self.state = ()
+        # Nothing changed: the same number of records, the same sum of versions (each
+        # rewrite raises one) and no newer write. Counted by the database, in one row.
+        state = tuple(session.connection().exec_driver_sql(_STATE).one())
+        if state == self.state:
+            return
+        # Plain SQL, plain driver values: the listing of every record must stay cheap.
+        listing = session.connection().exec_driver_sql(_LISTING)
+        current: dict[str, int] = dict(listing.fetchall())
         for gone in [row for row in self.seen if row not in current]:
             self._apply(self.seen.pop(gone)[1], -1)
         changed = [
@@ -70,7 +76,7 @@ class Groups:
         opener = sealer.opener()
         for start in range(0, len(changed), BATCH):
             ids = [_uuid(row) for row in changed[start : start + BATCH]]
-            rows = session.execute(
+            rows = session.connection().execute(
                 select(
                     StatisticalRecord.id, StatisticalRecord.version, StatisticalRecord.sealed
                 ).where(StatisticalRecord.id.in_(ids))
@@ -78,16 +84,18 @@ class Groups:
             for row_id, version, sealed in rows:
                 key = _raw(row_id, changed[start])
                 raw: bytes | None
+                stat: Stat | None = None
                 try:
                     raw = opener(row_id, sealed)
-                    Stat.loads(raw)
+                    stat = Stat.loads(raw)
                 except (FieldIntegrityError, ValueError, TypeError):
                     raw = None  # a record that does not open is not counted
                 old = self.seen.get(key)
                 if old is not None:
                     self._apply(old[1], -1)
-                self._apply(raw, +1)
+                self._apply(raw, +1, stat)
                 self.seen[key] = (version, raw)
+        self.state = state
 
     def select(self, matches: Callable[[Group], bool]) -> Partial:
         total = Partial()
@@ -97,12 +105,10 @@ class Groups:
         return total
 
 
-def _uuid(raw: Any) -> uuid.UUID:
-    return raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw))
+def _uuid(raw: str) -> uuid.UUID:
+    return uuid.UUID(raw)
 
 
-def _raw(row_id: uuid.UUID, sample: Any) -> Any:
-    """The id as the fast listing returns it (a UUID, or its text on SQLite)."""
-    if isinstance(sample, uuid.UUID):
-        return row_id
-    return row_id.hex if len(str(sample)) == 32 else str(row_id)
+def _raw(row_id: uuid.UUID, sample: str) -> str:
+    """The id as the listing returns it: its text (32 hex digits on SQLite)."""
+    return row_id.hex if len(sample) == 32 else str(row_id)
