@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import append_throughput, run, verify_speed
+from benchmarks import append_throughput, run, statistics_page, verify_speed
 from benchmarks.common import BENCH_DATABASE_ENV
 from benchmarks.measures import check_case_page
 from tests.databases import postgres_base_url
@@ -60,3 +60,24 @@ def test_a_timed_case_page_must_be_the_case_page() -> None:
         check_case_page(200, "<h1>Sign in</h1>", "CW-2026-000000", "Šarūnas")
     with pytest.raises(AssertionError, match="name"):
         check_case_page(200, "<h1>CW-2026-000000</h1>", "CW-2026-000000", "Šarūnas")
+
+
+def test_statistics_page_benchmark(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = postgres_base_url()
+    if base:
+        monkeypatch.setenv(BENCH_DATABASE_ENV, base)
+    backend = "postgresql" if base else "sqlite"
+    statistics_page.main(["--backend", backend, "--cases", "300", "--renders", "1"])
+    out = capsys.readouterr().out
+    assert f'"backend": "{backend}"' in out and '"cases": 300' in out
+    assert "first render, cold" in out
+
+
+def test_a_timed_statistics_page_must_be_the_statistics_page() -> None:
+    statistics_page.check_page(200, "<h2>Forms of exploitation</h2><svg></svg>")
+    with pytest.raises(AssertionError, match="answered 302"):
+        statistics_page.check_page(302, "")
+    with pytest.raises(AssertionError, match="no tables"):
+        statistics_page.check_page(200, "<h1>Sign in</h1>")
