@@ -23,7 +23,13 @@ from casework.casefile.casewide.breakglass import (
     ensure_may_break_glass,
     open_break_glass,
 )
-from casework.casefile.casewide.flags import ensure_may_flag, may_raise, raise_flag, resolve_flag
+from casework.casefile.casewide.flags import (
+    ensure_may_flag,
+    ensure_may_resolve,
+    may_raise,
+    raise_flag,
+    resolve_flag,
+)
 from casework.casefile.casewide.lifecycle import StatusChange, Step, change_status, lead_case
 from casework.casefile.casewide.opening import (
     NewChild,
@@ -51,6 +57,7 @@ from casework.casefile.identification.records import (
     DecisionChange,
     IdentificationChange,
     InvestigationChange,
+    correct_decision,
     record_decision,
     record_identification,
     save_investigation,
@@ -93,9 +100,11 @@ from casework.casefile.statistics.tables import NOT_RECORDED, Median, Table, Tab
 from casework.casefile.support.childs_views import Response, ViewsInput, record_views
 from casework.casefile.support.nonpunishment import (
     ConsiderationInput,
+    CorrectionInput,
     DecisionInput,
     add_consideration,
     consideration_for_edit,
+    correct_consideration,
     ensure_may_decide,
     record_prosecution_decision,
     update_consideration,
@@ -133,6 +142,7 @@ __all__ = [
     "CaseSummary",
     "Colleague",
     "ConsiderationInput",
+    "CorrectionInput",
     "DecisionChange",
     "DecisionInput",
     "DocumentChange",
@@ -174,6 +184,8 @@ __all__ = [
     "add_to_team",
     "change_status",
     "consideration_for_edit",
+    "correct_consideration",
+    "correct_decision",
     "decline_referral",
     "end_membership",
     "ensure_may_break_glass",
@@ -182,6 +194,7 @@ __all__ = [
     "ensure_may_open_case",
     "ensure_may_record_intake",
     "ensure_may_refer",
+    "ensure_may_resolve",
     "ensure_may_search",
     "ensure_may_write",
     "export_statistics",

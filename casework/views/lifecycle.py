@@ -99,7 +99,11 @@ def _reason_step(
             reason=form.reason.data,
             note=form.note.data,
         )
-        done = _step(case_id, change)
+        try:
+            done = _step(case_id, change)
+        except casefile.InvalidInput as error:
+            refuse(form, error)
+            return _form_page(form, case, page)
         if done is not None:
             return done
         # Someone changed the case meanwhile: show it as it is now, with its version.
@@ -134,7 +138,7 @@ def raise_flag(case_id: uuid.UUID) -> Response | str:
 
 @bp.route("/flags/<uuid:item_id>/resolve", methods=["GET", "POST"])
 def resolve_flag(case_id: uuid.UUID, item_id: uuid.UUID) -> Response | str:
-    case = _flag_view(case_id)
+    case = case_after(case_id, lambda: casefile.ensure_may_resolve(*door(), case_id, item_id))
     flag = found(case.details.open_flags, item_id)
     form = form_from(ResolveFlagForm, flag)
     if form.validate_on_submit():

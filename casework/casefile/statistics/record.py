@@ -182,7 +182,11 @@ def build(session: Session, case: Case, key: int) -> Stat:
         held = stat.measures.get(measure.measure_type)
         if held is None or OUTCOME_RANK.index(outcome) < OUTCOME_RANK.index(held):
             stat.measures[measure.measure_type] = outcome
-    for np in session.scalars(select(NonPunishment).where(NonPunishment.case_id == case.id)):
+    entries = list(session.scalars(select(NonPunishment).where(NonPunishment.case_id == case.id)))
+    corrected = {np.corrects_id for np in entries if np.corrects_id is not None}
+    for np in entries:
+        if np.id in corrected:  # a correction counts in its place
+            continue
         before: bool | None = None
         if np.decided_on is not None:
             before = (
