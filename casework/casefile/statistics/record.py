@@ -212,16 +212,21 @@ def refresh(session: Session, case_ids: Iterable[uuid.UUID]) -> None:
 def _refresh_one(session: Session, sealer: StatisticsSealer, case: Case) -> None:
     row = session.scalar(select(StatisticalRecord).where(StatisticalRecord.case_id == case.id))
     key = secrets.randbits(32)
+    held: bytes | None = None
     if row is not None:
         # A record that no longer opens is rebuilt with a new record key.
         with contextlib.suppress(FieldIntegrityError, ValueError, TypeError):
-            key = Stat.loads(sealer.open(row.id, row.sealed)).key
-        row.version += 1
-    else:
-        row = StatisticalRecord(case_id=case.id, sealed=b"", key_version=sealer.version, version=1)
+            held = sealer.open(row.id, row.sealed)
+            key = Stat.loads(held).key
+    payload = build(session, case, key).dumps()
+    if row is not None and payload == held and row.key_version == sealer.version:
+        return  # nothing statistics count has changed: nothing is written
+    if row is None:
+        row = StatisticalRecord(case_id=case.id, sealed=b"", key_version=sealer.version, version=0)
         session.add(row)
+    row.version += 1
     row.key_version = sealer.version
-    row.sealed = sealer.seal(row.id, build(session, case, key).dumps())
+    row.sealed = sealer.seal(row.id, payload)
 
 
 _TOUCHED = "casework.statistics.touched"
@@ -237,7 +242,8 @@ def touched_cases(session: Session) -> set[uuid.UUID]:
 
 def _pending(session: Session) -> set[uuid.UUID]:
     found: set[uuid.UUID] = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    dirty = [obj for obj in session.dirty if session.is_modified(obj)]
+    for obj in (*session.new, *dirty, *session.deleted):
         if isinstance(obj, StatisticalRecord):
             continue
         if isinstance(obj, Case):
