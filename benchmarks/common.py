@@ -290,6 +290,20 @@ def csrf_token(html: str) -> str:
     return match[1]
 
 
+_LAST_STEP = [0]
+
+
+def fresh_code() -> str:
+    """A second-factor code the server has not accepted yet: each is accepted once, and
+    one step either side of now is accepted (waits if both are used)."""
+    now = int(time.time() // 30)
+    step = max(now, _LAST_STEP[0] + 1)
+    if step > now + 1:
+        time.sleep(step * 30 - 30 - time.time() + 0.5)
+    _LAST_STEP[0] = step
+    return pyotp.TOTP(TOTP_SECRET).at(step * 30)
+
+
 def sign_in(client: FlaskClient, username: str = USERNAME) -> None:
     """Password, then the second factor, through the pages; fails unless signed in."""
     page = client.get("/login")
@@ -304,7 +318,7 @@ def sign_in(client: FlaskClient, username: str = USERNAME) -> None:
     page = client.get("/login/code")
     done = client.post(
         "/login/code",
-        data={"code": pyotp.TOTP(TOTP_SECRET).now(), "csrf_token": csrf_token(page.text)},
+        data={"code": fresh_code(), "csrf_token": csrf_token(page.text)},
     )
     assert done.status_code == 302 and not done.headers["Location"].endswith("/login"), (
         "the second factor was refused"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from casework import clock
 from casework.access.caller import Caller
@@ -63,7 +63,7 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseReado
     if readout.support is not None and readout.support.is_health_member:
         # Clinical notes follow the member's profession on the team, not the role.
         groups = [*groups, FieldGroup.HEALTH]
-    mark_seen(session, case.id, caller.user.id)
+    mark_seen(session, route, caller.user.id)
     record(
         session,
         Action.CASE_READ,
@@ -119,6 +119,7 @@ def _emergency_accesses(session: Session, route: Reach) -> tuple[EmergencyAccess
         return ()
     grants = session.scalars(
         select(BreakGlassGrant)
+        .options(joinedload(BreakGlassGrant.user))
         .where(BreakGlassGrant.case_id == route.case.id)
         .order_by(BreakGlassGrant.opened_at.desc())
     )
