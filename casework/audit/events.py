@@ -59,6 +59,14 @@ class Action(StrEnum):
     FLAG_RAISE = "flag.raise"
     FLAG_RESOLVE = "flag.resolve"
     STATS_READ = "stats.read"
+    # The duplicate check when a case is opened, on the new case and on each case of
+    # another team it may duplicate; the decision on such an item (link or dismiss).
+    DUPLICATE_CHECK = "duplicate.check"
+    DUPLICATE_DECIDE = "duplicate.decide"
+    CASE_LINK = "case.link"
+    # A lead's agreement to merge, and the merge itself, on both cases.
+    MERGE_AGREE = "case.merge_agree"
+    CASE_MERGE = "case.merge"
 
 
 class Outcome(StrEnum):

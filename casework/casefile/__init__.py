@@ -9,6 +9,7 @@ from casework.access.caller import Caller
 from casework.access.errors import (
     CaseClosed,
     CaseErased,
+    CaseMerged,
     CaseNotFound,
     InvalidInput,
     NotPermitted,
@@ -23,6 +24,12 @@ from casework.casefile.casewide.breakglass import (
     ensure_may_break_glass,
     open_break_glass,
 )
+from casework.casefile.casewide.duplicates import (
+    SameChildItem,
+    dismiss_same_child,
+    link_same_child,
+    same_child_items,
+)
 from casework.casefile.casewide.flags import (
     ensure_may_flag,
     ensure_may_resolve,
@@ -31,6 +38,8 @@ from casework.casefile.casewide.flags import (
     resolve_flag,
 )
 from casework.casefile.casewide.lifecycle import StatusChange, Step, change_status, lead_case
+from casework.casefile.casewide.links import case_links
+from casework.casefile.casewide.merging import MergeProposal, agree_to_merge, merge_proposal
 from casework.casefile.casewide.opening import (
     NewChild,
     ensure_may_open_case,
@@ -49,6 +58,7 @@ from casework.casefile.casewide.search import (
 )
 from casework.casefile.identification.intake import (
     Colleague,
+    add_identification_to_case,
     ensure_may_record_intake,
     handover_candidates,
     open_case_from_identification,
@@ -137,6 +147,7 @@ __all__ = [
     "Caller",
     "CaseClosed",
     "CaseErased",
+    "CaseMerged",
     "CaseNotFound",
     "CaseReadout",
     "CaseSummary",
@@ -154,6 +165,7 @@ __all__ = [
     "InvestigationChange",
     "MeasureInput",
     "Median",
+    "MergeProposal",
     "MigrationChange",
     "NewChild",
     "NewReferral",
@@ -164,6 +176,7 @@ __all__ = [
     "QueryTooShort",
     "RecordNotFound",
     "Response",
+    "SameChildItem",
     "SearchQuery",
     "SearchResult",
     "Selection",
@@ -180,13 +193,17 @@ __all__ = [
     "accept_referral",
     "add_consideration",
     "add_document",
+    "add_identification_to_case",
     "add_measure",
     "add_to_team",
+    "agree_to_merge",
+    "case_links",
     "change_status",
     "consideration_for_edit",
     "correct_consideration",
     "correct_decision",
     "decline_referral",
+    "dismiss_same_child",
     "end_membership",
     "ensure_may_break_glass",
     "ensure_may_decide",
@@ -200,8 +217,10 @@ __all__ = [
     "export_statistics",
     "handover_candidates",
     "lead_case",
+    "link_same_child",
     "may_raise",
     "measure_for_edit",
+    "merge_proposal",
     "my_case_marks",
     "my_cases",
     "open_break_glass",
@@ -223,6 +242,7 @@ __all__ = [
     "region_overview",
     "remove_document",
     "resolve_flag",
+    "same_child_items",
     "save_age_assessment",
     "save_guardian",
     "save_investigation",

@@ -6,6 +6,13 @@ from casework.models.blind_index import BlindIndexEntry
 from casework.models.breakglass import BreakGlassGrant
 from casework.models.case import Case, CaseStatus, Child, Sex
 from casework.models.credentials import Enrolment, LoginThrottle, RecoveryCode
+from casework.models.duplicates import (
+    CaseLink,
+    CaseMerge,
+    MergeAgreement,
+    PossibleSameChild,
+    SameChildState,
+)
 from casework.models.erasure import CaseErasure, ErasureReason
 from casework.models.flag import CaseFlag
 from casework.models.history import CaseHistoryEntry
@@ -39,6 +46,8 @@ __all__ = [
     "CaseErasure",
     "CaseFlag",
     "CaseHistoryEntry",
+    "CaseLink",
+    "CaseMerge",
     "CaseStatus",
     "CaseStatusChange",
     "Child",
@@ -56,15 +65,18 @@ __all__ = [
     "KeyRotationRun",
     "LoginThrottle",
     "MeasureResponse",
+    "MergeAgreement",
     "MigrationStatus",
     "NonPunishment",
     "Organisation",
     "OrganisationKind",
     "Placement",
+    "PossibleSameChild",
     "PreviousCaseKey",
     "RecoveryCode",
     "Referral",
     "ReferralState",
+    "SameChildState",
     "Sex",
     "StatisticalRecord",
     "StatisticsKey",

@@ -80,6 +80,7 @@ FIELD_LABELS = {
     "reflection_start": _l("Reflection period starts"),
     "reflection_end": _l("Reflection period ends"),
     "case_status": _l("Case status"),
+    "merged_case": _l("Merged case"),
     "flag_kind": _l("Flag"),
     "text": _l("Description"),
     "resolution": _l("How it was resolved"),
@@ -177,6 +178,7 @@ CHANGE_LABELS = {
     "flag": _l("raised"),
     "resolve": _l("resolved"),
     "status": _l("changed"),
+    "merge": _l("merged from another case"),
     "decide": _l("decided"),
     "correct": _l("corrected by a new entry"),
 }

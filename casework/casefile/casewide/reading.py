@@ -17,6 +17,7 @@ from casework.access.policy import AccessLevel, current_policy
 from casework.access.reach import Reach, Via, reach
 from casework.audit.events import Action, record
 from casework.casefile import readable
+from casework.casefile.casewide.links import merged_into
 from casework.casefile.readouts import CaseReadout, EmergencyAccess, IdentityReadout
 from casework.casefile.record.details import read_details
 from casework.casefile.record.readouts import CaseDetails
@@ -42,7 +43,7 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseReado
         for g in FieldGroup
         if policy.level(caller.role, g) == AccessLevel.WRITE and case.status != CaseStatus.CLOSED
     ]
-    if case.status == CaseStatus.ERASED:
+    if case.status in (CaseStatus.ERASED, CaseStatus.MERGED):
         return _erased(session, caller, route)
     failed: list[str] = []
     readout = CaseReadout(
@@ -89,7 +90,8 @@ def _section(failed: list[str], build: Callable[..., T], fallback: T, *args: Any
 
 
 def _erased(session: Session, caller: Caller, route: Reach) -> CaseReadout:
-    """An erased case: its reference and status, nothing else can be read any more."""
+    """An erased case, or a merged one (a stub): its reference and status, and where it
+    was merged into; nothing else can be read here any more."""
     case = route.case
     readout = CaseReadout(
         id=case.id,
@@ -100,7 +102,8 @@ def _erased(session: Session, caller: Caller, route: Reach) -> CaseReadout:
         field_groups=(),
         identity=None,
         emergency_until=route.until,
-        erased=True,
+        erased=case.status == CaseStatus.ERASED,
+        merged_into=merged_into(session, case.id),
     )
     record(session, Action.CASE_READ, caller.actor, case_ref=case.reference, context=caller.context)
     session.commit()

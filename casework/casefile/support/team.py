@@ -16,6 +16,7 @@ from casework.access.caller import Caller
 from casework.access.errors import (
     CaseClosed,
     CaseErased,
+    CaseMerged,
     CaseNotFound,
     InvalidInput,
     NotPermitted,
@@ -74,6 +75,10 @@ def team_case(session: Session, caller: Caller, case_id: uuid.UUID) -> Case:
         if case.status == CaseStatus.ERASED:
             session.rollback()
             raise CaseErased(case.reference)
+        if case.status == CaseStatus.MERGED:
+            # Its team stays as it was: the team works on the case it was merged into.
+            session.rollback()
+            raise CaseMerged(case.reference)
         return case
     reach(session, caller, case_id, Permission.TEAM_ASSIGN)
     deny(session, caller, case)
