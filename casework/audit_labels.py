@@ -20,6 +20,7 @@ ACTION: dict[str, Any] = {
     Action.EXPORT: _l("Export"),
     Action.ACCESS_DENIED: _l("Access denied"),
     Action.BREAKGLASS_OPEN: _l("Break-glass access"),
+    Action.BREAKGLASS_REVIEW: _l("Break-glass use reviewed"),
     Action.TEAM_CHANGE: _l("Support team changed"),
     Action.LOGIN_SUCCESS: _l("Signed in"),
     Action.LOGIN_FAILURE: _l("Sign-in failed"),

@@ -36,6 +36,8 @@ class Action(StrEnum):
     EXPORT = "export"
     ACCESS_DENIED = "access.denied"
     BREAKGLASS_OPEN = "breakglass.open"
+    # An auditor's review of one break-glass use (justified or not).
+    BREAKGLASS_REVIEW = "breakglass.review"
     TEAM_CHANGE = "team.change"
     REFERRAL_CREATE = "referral.create"
     REFERRAL_DECIDE = "referral.decide"

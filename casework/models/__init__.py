@@ -3,7 +3,7 @@
 from casework.models.audit import AuditCheckpoint, AuditEvent
 from casework.models.base import Base
 from casework.models.blind_index import BlindIndexEntry
-from casework.models.breakglass import BreakGlassGrant
+from casework.models.breakglass import BreakGlassGrant, BreakGlassRefusal, BreakGlassVerdict
 from casework.models.case import Case, CaseStatus, Child, Sex
 from casework.models.credentials import Enrolment, LoginThrottle, RecoveryCode
 from casework.models.duplicates import (
@@ -42,6 +42,8 @@ __all__ = [
     "Base",
     "BlindIndexEntry",
     "BreakGlassGrant",
+    "BreakGlassRefusal",
+    "BreakGlassVerdict",
     "Case",
     "CaseErasure",
     "CaseFlag",

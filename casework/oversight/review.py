@@ -32,7 +32,7 @@ class TooManyToExport(ValueError):
 @dataclass(frozen=True)
 class BreakGlassReview:
     page: EventPage
-    reasons: dict[int, str]
+    uses: dict[int, queries.BreakGlassUse]
 
 
 def _authorise(session: Session, caller: Caller) -> None:
@@ -76,9 +76,9 @@ def review_breakglass(session: Session, caller: Caller, request: PageRequest) ->
     _authorise(session, caller)
     where = EventFilter(action=Action.BREAKGLASS_OPEN)
     result = queries.page(session, where, request)
-    reasons = queries.breakglass_reasons(session, result.rows)
+    uses = queries.breakglass_uses(session, result.rows)
     _reviewed(session, caller, Action.AUDIT_READ)
-    return BreakGlassReview(result, reasons)
+    return BreakGlassReview(result, uses)
 
 
 def review_chain(session: Session, caller: Caller) -> ChainStatus:

@@ -245,6 +245,10 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     # is for its lead, which the walking user never is.
     ("audit.events", "GET"): _by_role(AUDITORS, 200, 403),
     ("audit.breakglass", "GET"): _by_role(AUDITORS, 200, 403),
+    ("audit.breakglass_queue", "GET"): _by_role(AUDITORS, 200, 403),
+    # No such use: not found for auditors (audited), refused to everyone else.
+    ("audit.review_breakglass", "GET"): _by_role(AUDITORS, 404, 403),
+    ("audit.review_breakglass", "POST"): _by_role(AUDITORS, 404, 403),
     ("audit.chain", "GET"): _by_role(AUDITORS, 200, 403),
     ("audit.export", "GET"): _by_role(AUDITORS, 200, 403),
     ("audit.verify", "POST"): _by_role(AUDITORS, 302, 403),
@@ -287,6 +291,8 @@ def _url(endpoint: str, s: Scenario, app: Flask) -> str:
             return url_for(endpoint, case_id=s.case_id)
         if endpoint == "teams.referral":
             return url_for(endpoint, referral_id=UNKNOWN)
+        if endpoint == "audit.review_breakglass":
+            return url_for(endpoint, grant_id=UNKNOWN)
         if endpoint in ("duplicates.link", "duplicates.dismiss"):
             return url_for(endpoint, item_id=UNKNOWN)
         if endpoint == "merging.merge":
