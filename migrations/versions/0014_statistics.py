@@ -4,8 +4,8 @@ The record is sealed under the statistics key (itself sealed by the KEK); only t
 to the case (NULL once the case is erased) and the times are plain. Existing cases get
 their records from `casework stats backfill`.
 
-Revision ID: 0013_statistics
-Revises: 0012_onechild
+Revision ID: 0014_statistics
+Revises: 0013_breakglass
 Create Date: 2026-12-03
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_statistics"
-down_revision: str | None = "0012_onechild"
+revision: str = "0014_statistics"
+down_revision: str | None = "0013_breakglass"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
