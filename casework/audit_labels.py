@@ -31,6 +31,7 @@ ACTION: dict[str, Any] = {
     Action.AUDIT_READ: _l("Audit log reviewed"),
     Action.AUDIT_VERIFY: _l("Audit log verified"),
     Action.AUDIT_CHECKPOINT: _l("Audit log signed"),
+    Action.STATS_READ: _l("Statistics viewed"),
     Action.DUPLICATE_CHECK: _l("Checked for the same child in other cases"),
     Action.DUPLICATE_DECIDE: _l("Possible same child dismissed"),
     Action.CASE_LINK: _l("Cases linked"),

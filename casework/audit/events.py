@@ -60,6 +60,7 @@ class Action(StrEnum):
     CASE_STATUS = "case.status"
     FLAG_RAISE = "flag.raise"
     FLAG_RESOLVE = "flag.resolve"
+    STATS_READ = "stats.read"
     # The duplicate check when a case is opened, on the new case and on each case of
     # another team it may duplicate; the decision on such an item (link or dismiss).
     DUPLICATE_CHECK = "duplicate.check"

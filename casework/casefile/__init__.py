@@ -98,6 +98,15 @@ from casework.casefile.record.migration import (
     reflection_too_short,
     save_migration,
 )
+from casework.casefile.statistics.query import (
+    Options,
+    Selection,
+    StatisticsReadout,
+    export_statistics,
+    statistics_options,
+    statistics_page,
+)
+from casework.casefile.statistics.tables import NOT_RECORDED, Median, Table, Tables
 from casework.casefile.support.childs_views import Response, ViewsInput, record_views
 from casework.casefile.support.nonpunishment import (
     ConsiderationInput,
@@ -130,6 +139,7 @@ from casework.casefile.support.team import TeamChange, add_to_team, end_membersh
 from casework.casefile.work import ensure_may_write
 
 __all__ = [
+    "NOT_RECORDED",
     "REASON_MAX",
     "REASON_MIN",
     "UNREADABLE",
@@ -154,11 +164,13 @@ __all__ = [
     "InvalidInput",
     "InvestigationChange",
     "MeasureInput",
+    "Median",
     "MergeProposal",
     "MigrationChange",
     "NewChild",
     "NewReferral",
     "NotPermitted",
+    "Options",
     "OverviewRow",
     "PlacementChange",
     "QueryTooShort",
@@ -167,9 +179,13 @@ __all__ = [
     "SameChildItem",
     "SearchQuery",
     "SearchResult",
+    "Selection",
     "StaleEdit",
+    "StatisticsReadout",
     "StatusChange",
     "Step",
+    "Table",
+    "Tables",
     "TeamChange",
     "Unreadable",
     "ViewsInput",
@@ -198,6 +214,7 @@ __all__ = [
     "ensure_may_resolve",
     "ensure_may_search",
     "ensure_may_write",
+    "export_statistics",
     "handover_candidates",
     "lead_case",
     "link_same_child",
@@ -232,6 +249,8 @@ __all__ = [
     "save_migration",
     "save_placement",
     "search_cases",
+    "statistics_options",
+    "statistics_page",
     "team_page",
     "update_consideration",
     "update_identity",

@@ -29,6 +29,7 @@ from casework.models.nonpunishment import NonPunishment
 from casework.models.organisation import Organisation, OrganisationKind
 from casework.models.referral import Referral, ReferralState
 from casework.models.session import UserSession
+from casework.models.statistics import StatisticalRecord, StatisticsKey
 from casework.models.support import ChildViews, MeasureResponse, SupportMeasure
 from casework.models.team import ActorType, TeamMembership, TeamRole
 from casework.models.user import User
@@ -79,6 +80,8 @@ __all__ = [
     "ReferralState",
     "SameChildState",
     "Sex",
+    "StatisticalRecord",
+    "StatisticsKey",
     "SupportMeasure",
     "TeamMembership",
     "TeamRole",

@@ -24,6 +24,7 @@ def register_blueprints(app: Flask) -> None:
         nonpunishment,
         record,
         search,
+        statistics,
         support,
         teams,
     )
@@ -43,6 +44,7 @@ def register_blueprints(app: Flask) -> None:
     app.add_template_test(lambda value: isinstance(value, Unreadable), "unreadable")
     app.register_blueprint(audit.bp)
     app.register_blueprint(case_access.bp)
+    app.register_blueprint(statistics.bp)
     app.register_blueprint(duplicates.bp)
     app.register_blueprint(merging.bp)
     audit_labels.init_app(app)

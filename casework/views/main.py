@@ -15,6 +15,8 @@ bp = Blueprint("main", __name__)
 def index() -> Response | str:
     if current_policy().allows(current_user.role, Permission.CASE_READ):
         return redirect(url_for("cases.my_cases"))
+    if current_policy().allows(current_user.role, Permission.STATS_READ):
+        return redirect(url_for("statistics.page"))
     return render_template("main/home.html")
 
 
