@@ -8,20 +8,17 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework import casefile
-from casework.access.errors import CaseClosed, InvalidInput, NotPermitted, RecordNotFound
-from casework.casefile.casewide.lifecycle import Step, StatusChange, change_status
-from casework.casefile.record.child import PlacementChange, save_placement
+from casework.access.errors import CaseClosed, InvalidInput
+from casework.casefile.casewide.lifecycle import StatusChange, Step, change_status
 from casework.casefile.support.team import end_membership
 from casework.models import Case, CaseStatus, NonPunishment, TeamMembership, User
 from tests.conftest import csrf_token, login, new_client
 from tests.digest import database_digest
-from tests.factories import make_organisation, make_user, open_case
-from tests.records import post
+from tests.factories import make_user, open_case
 from tests.supporting import TODAY, as_caller, join
 
 
@@ -225,3 +222,97 @@ def test_police_still_change_their_own_assessment(
     db_session.expire_all()
     with app.app_context():
         assert db_session.get_one(NonPunishment, entry).link == "unclear"
+
+
+# --- Bad input at sign-in ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "\x00", "sofia\x00", "\x1b[31m"])
+def test_control_characters_in_login_username_are_refused(
+    app: Flask, db_session: Session, value: str
+) -> None:
+    make_user(username="sofia")
+    client = new_client(app)
+    page = client.get("/login")
+    before = database_digest(db_session)
+    response = client.post(
+        "/login",
+        data={"username": value, "password": "x", "csrf_token": csrf_token(page.text)},
+    )
+    assert response.status_code == 200
+    assert "Use letters, digits and punctuation only." in response.text
+    assert database_digest(db_session) == before
+
+
+# --- Break-glass into an erased case ----------------------------------------------
+
+
+def test_break_glass_into_an_erased_case_is_refused(app: Flask, db_session: Session) -> None:
+    from sqlalchemy import func
+
+    from casework.models import BreakGlassGrant
+    from tests.conftest import totp_code
+    from tests.factories import PASSWORD
+
+    lead = make_user(username="sofia")
+    make_user(username="peeter", police=True)
+    with app.app_context():
+        case_id = open_case(db_session, lead)
+    case = db_session.get_one(Case, case_id)
+    reference = case.reference
+    case.status = CaseStatus.ERASED
+    db_session.commit()
+    client = new_client(app)
+    login(client, "peeter")
+    reauth = client.get("/reauth", query_string={"next": "/cases/emergency-access"})
+    client.post(
+        "/reauth",
+        query_string={"next": "/cases/emergency-access"},
+        data={
+            "password": PASSWORD,
+            "code": totp_code(client, "peeter"),
+            "csrf_token": csrf_token(reauth.text),
+        },
+    )
+    page = client.get("/cases/emergency-access")
+    assert page.status_code == 200
+    response = client.post(
+        "/cases/emergency-access",
+        data={
+            "reference": reference,
+            "reason": "Child in danger, need the address now.",
+            "csrf_token": csrf_token(page.text),
+        },
+    )
+    assert response.status_code == 410
+    grants = db_session.scalar(
+        select(func.count()).select_from(BreakGlassGrant).where(BreakGlassGrant.case_id == case_id)
+    )
+    assert grants == 0
+
+
+# --- History hides non-punishment below summary -----------------------------------
+
+
+def test_history_hides_non_punishment_from_minimal_readers(
+    app: Flask, db_session: Session, world: World
+) -> None:
+    coordinator = make_user(username="coco", coordinator=True)
+    join(app, db_session, world.case_id, coordinator, "social_services")
+    entry = _consider(app, db_session, world)
+    with app.app_context():
+        casefile.record_prosecution_decision(
+            db_session,
+            as_caller(world.prosecutor),
+            world.case_id,
+            entry,
+            casefile.DecisionInput(TODAY, "P", "not_prosecuted", "", "", ""),
+            1,
+        )
+    marks = ("Non-punishment: decided", "Non-punishment: recorded")
+    for name, shown in (("nora", False), ("coco", False), ("paulina", True), ("peeter", True)):
+        client = new_client(app)
+        login(client, name)
+        text = client.get(f"/cases/{world.case_id}").text
+        history = text[text.index('id="history-title"') :]
+        assert any(m in history for m in marks) is shown, name

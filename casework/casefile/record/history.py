@@ -45,7 +45,10 @@ class _Reader:
 
     def sees(self, group: str) -> bool:
         """Whether the entry shows at all: that clinical notes exist is itself for
-        those whose role has the health group (summary shows that notes exist)."""
+        those whose role has the health group (summary shows that notes exist); that
+        non-punishment was decided or corrected, and when, is for summary and above."""
+        if group == FieldGroup.NON_PUNISHMENT:
+            return self.levels[FieldGroup.NON_PUNISHMENT] >= AccessLevel.SUMMARY
         if group != FieldGroup.HEALTH:
             return True
         return self.health or self.levels[FieldGroup.HEALTH] > AccessLevel.NONE
