@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework import casefile
-from casework.access.errors import CaseClosed, InvalidInput
+from casework.access.errors import CaseClosed, InvalidInput, NotPermitted
 from casework.casefile.casewide.lifecycle import StatusChange, Step, change_status
+from casework.casefile.record.child import PlacementChange, save_placement
 from casework.casefile.support.team import end_membership
 from casework.models import Case, CaseStatus, NonPunishment, TeamMembership, User
 from tests.conftest import csrf_token, login, new_client
@@ -316,3 +317,53 @@ def test_history_hides_non_punishment_from_minimal_readers(
         text = client.get(f"/cases/{world.case_id}").text
         history = text[text.index('id="history-title"') :]
         assert any(m in history for m in marks) is shown, name
+
+
+# --- Closing while the child is missing ---------------------------------------------
+
+
+def _close_refused(app: Flask, db_session: Session, w: World) -> None:
+    before = database_digest(db_session)
+    with app.app_context(), pytest.raises(InvalidInput):
+        change_status(
+            db_session,
+            as_caller(w.lead),
+            w.case_id,
+            StatusChange(Step.CLOSE, _version(db_session, w.case_id), "duplicate"),
+        )
+    db_session.rollback()
+    assert database_digest(db_session) == before
+    assert db_session.get_one(Case, w.case_id).status != CaseStatus.CLOSED
+
+
+def test_case_does_not_close_while_whereabouts_are_unknown(
+    app: Flask, db_session: Session, world: World
+) -> None:
+    with app.app_context():
+        save_placement(
+            db_session,
+            as_caller(world.lead),
+            world.case_id,
+            PlacementChange("whereabouts_unknown", None, TODAY),
+            None,
+        )
+    _close_refused(app, db_session, world)
+
+
+def test_missing_flag_is_resolved_by_lead_or_police_only(
+    app: Flask, db_session: Session, world: World
+) -> None:
+    from casework.models import CaseFlag
+
+    with app.app_context():
+        casefile.raise_flag(db_session, as_caller(world.ngo), world.case_id, "missing", "gone")
+        flag = db_session.scalars(select(CaseFlag).where(CaseFlag.case_id == world.case_id)).one()
+        with pytest.raises(NotPermitted):
+            casefile.resolve_flag(db_session, as_caller(world.ngo), world.case_id, flag.id, "x", 1)
+        db_session.rollback()
+    _close_refused(app, db_session, world)
+    with app.app_context():
+        casefile.resolve_flag(
+            db_session, as_caller(world.police), world.case_id, flag.id, "Found at school.", 1
+        )
+    _close(app, db_session, world)

@@ -13,7 +13,7 @@ from casework import clock
 from casework.casefile.record.readouts import OpenItems
 from casework.models.case import Case
 from casework.models.flag import CaseFlag
-from casework.models.migration import MigrationStatus
+from casework.models.migration import MigrationStatus, Placement
 from casework.models.support import (
     Acceptance,
     ChildViews,
@@ -23,6 +23,7 @@ from casework.models.support import (
 )
 
 MISSING = "missing"
+WHEREABOUTS_UNKNOWN = "whereabouts_unknown"
 OPEN_MEASURES = (MeasureStatus.PLANNED, MeasureStatus.ACTIVE)
 
 
@@ -46,8 +47,14 @@ def open_items(
         reoffers=_pending_reoffers(session, case),
         flags=len(flags),
         reflection_period=_reflection_running(session, case, migration),
-        missing=any(f.kind == MISSING for f in flags),
+        missing=any(f.kind == MISSING for f in flags) or _whereabouts_unknown(session, case),
     )
+
+
+def _whereabouts_unknown(session: Session, case: Case) -> bool:
+    """The placement says nobody knows where the child is: as good as a missing flag."""
+    placement = session.scalar(select(Placement).where(Placement.case_id == case.id))
+    return placement is not None and placement.kind == WHEREABOUTS_UNKNOWN
 
 
 def _pending_reoffers(session: Session, case: Case) -> int:
