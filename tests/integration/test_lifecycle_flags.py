@@ -195,8 +195,11 @@ def test_flags_are_raised_seen_by_the_team_and_resolved_with_a_reason(
         assert not flag.is_open and flag.resolution == "Back at the shelter, safe."
         assert flag.resolved_by is not None
         assert flag.resolved_by.username == "lead" and flag.raised_by.username == "nora"
-    again = post(ngo, url, {"resolution": "Also resolved", "version": "1"})
-    assert again.status_code == 404  # resolved flags are no longer open to resolve
+    # Resolved flags are no longer open to resolve, even for those who may resolve them
+    # (a missing flag: social workers or police; the NGO worker is refused outright).
+    again = post(lead, url, {"resolution": "Also resolved", "version": "1"})
+    assert again.status_code == 404
+    assert post(ngo, url, {"resolution": "Also resolved", "version": "1"}).status_code == 403
     actions = [e.action for e in db_session.scalars(select(AuditEvent).order_by(AuditEvent.seq))]
     assert "flag.raise" in actions and "flag.resolve" in actions
 
