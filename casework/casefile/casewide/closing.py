@@ -32,8 +32,10 @@ def open_items(
     case: Case,
     case_flags: Sequence[CaseFlag] | None = None,
     migration: MigrationStatus | Literal[False] | None = False,
+    placement: Placement | Literal[False] | None = False,
 ) -> OpenItems:
-    """`case_flags` and `migration` (None: the case has none), when read already."""
+    """`case_flags`, `migration` and `placement` (None: the case has none), when read
+    already."""
     if case_flags is None:
         case_flags = session.scalars(select(CaseFlag).where(CaseFlag.case_id == case.id)).all()
     flags = [f for f in case_flags if f.is_open]
@@ -47,13 +49,17 @@ def open_items(
         reoffers=_pending_reoffers(session, case),
         flags=len(flags),
         reflection_period=_reflection_running(session, case, migration),
-        missing=any(f.kind == MISSING for f in flags) or _whereabouts_unknown(session, case),
+        missing=any(f.kind == MISSING for f in flags)
+        or _whereabouts_unknown(session, case, placement),
     )
 
 
-def _whereabouts_unknown(session: Session, case: Case) -> bool:
+def _whereabouts_unknown(
+    session: Session, case: Case, placement: Placement | Literal[False] | None
+) -> bool:
     """The placement says nobody knows where the child is: as good as a missing flag."""
-    placement = session.scalar(select(Placement).where(Placement.case_id == case.id))
+    if placement is False:
+        placement = session.scalar(select(Placement).where(Placement.case_id == case.id))
     return placement is not None and placement.kind == WHEREABOUTS_UNKNOWN
 
 
