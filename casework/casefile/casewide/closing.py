@@ -58,9 +58,12 @@ def _whereabouts_unknown(
     session: Session, case: Case, placement: Placement | Literal[False] | None
 ) -> bool:
     """The placement says nobody knows where the child is: as good as a missing flag."""
-    if placement is False:
-        placement = session.scalar(select(Placement).where(Placement.case_id == case.id))
-    return placement is not None and placement.kind == WHEREABOUTS_UNKNOWN
+    row = (
+        session.scalar(select(Placement).where(Placement.case_id == case.id))
+        if placement is False
+        else placement
+    )
+    return row is not None and row.kind == WHEREABOUTS_UNKNOWN
 
 
 def _pending_reoffers(session: Session, case: Case) -> int:
