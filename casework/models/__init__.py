@@ -18,11 +18,20 @@ from casework.models.identity import AgeAssessment, ChildAlias, Guardian, Identi
 from casework.models.keys import IndexKey, KekVersion, KeyRotationRun, PreviousCaseKey
 from casework.models.lifecycle import CaseStatusChange
 from casework.models.migration import MigrationStatus, Placement
+from casework.models.missing import MissingEpisode
 from casework.models.nonpunishment import NonPunishment
+from casework.models.notification import (
+    EmailChoice,
+    Notification,
+    NotificationSetting,
+    OutboxMessage,
+)
 from casework.models.organisation import Organisation, OrganisationKind
 from casework.models.referral import Referral, ReferralState
+from casework.models.reminder import ReminderMark
 from casework.models.session import UserSession
 from casework.models.support import ChildViews, MeasureResponse, SupportMeasure
+from casework.models.task import CaseTask, TaskState
 from casework.models.team import ActorType, TeamMembership, TeamRole
 from casework.models.user import User
 
@@ -40,9 +49,11 @@ __all__ = [
     "CaseHistoryEntry",
     "CaseStatus",
     "CaseStatusChange",
+    "CaseTask",
     "Child",
     "ChildAlias",
     "ChildViews",
+    "EmailChoice",
     "Enrolment",
     "ErasureReason",
     "Guardian",
@@ -56,16 +67,22 @@ __all__ = [
     "LoginThrottle",
     "MeasureResponse",
     "MigrationStatus",
+    "MissingEpisode",
     "NonPunishment",
+    "Notification",
+    "NotificationSetting",
     "Organisation",
     "OrganisationKind",
+    "OutboxMessage",
     "Placement",
     "PreviousCaseKey",
     "RecoveryCode",
     "Referral",
     "ReferralState",
+    "ReminderMark",
     "Sex",
     "SupportMeasure",
+    "TaskState",
     "TeamMembership",
     "TeamRole",
     "User",
