@@ -30,6 +30,12 @@ ACTION: dict[str, Any] = {
     Action.AUDIT_READ: _l("Audit log reviewed"),
     Action.AUDIT_VERIFY: _l("Audit log verified"),
     Action.AUDIT_CHECKPOINT: _l("Audit log signed"),
+    Action.TASK_CREATE: _l("Task added"),
+    Action.TASK_UPDATE: _l("Task changed"),
+    Action.MISSING_REPORT: _l("Child recorded missing"),
+    Action.MISSING_UPDATE: _l("Missing episode changed"),
+    Action.MISSING_FOUND: _l("Child recorded found"),
+    Action.REMINDERS_RUN: _l("Reminder rules run"),
 }
 OUTCOME: dict[str, Any] = {
     Outcome.ALLOWED: _l("Allowed"),

@@ -210,3 +210,22 @@ def chain_status(session: Session, key_id: str) -> ChainStatus:
         last_verification=_row(verification) if verification else None,
         key_id=key_id,
     )
+
+
+def breakglass_since_review(session: Session, review_subject: str) -> int:
+    """Break-glass accesses opened after the last review of them (any auditor's)."""
+    last_review = session.scalar(
+        select(func.max(AuditEvent.seq)).where(
+            AuditEvent.action == Action.AUDIT_READ, AuditEvent.subject == review_subject
+        )
+    )
+    return (
+        session.scalar(
+            select(func.count(AuditEvent.seq)).where(
+                AuditEvent.action == Action.BREAKGLASS_OPEN,
+                AuditEvent.outcome == "allowed",
+                AuditEvent.seq > (last_review or 0),
+            )
+        )
+        or 0
+    )

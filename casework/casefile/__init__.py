@@ -25,6 +25,16 @@ from casework.casefile.casewide.breakglass import (
 )
 from casework.casefile.casewide.flags import ensure_may_flag, may_raise, raise_flag, resolve_flag
 from casework.casefile.casewide.lifecycle import StatusChange, Step, change_status, lead_case
+from casework.casefile.casewide.missing import (
+    FoundReport,
+    MissingReport,
+    closing_blockers,
+    episode_for_edit,
+    is_missing,
+    record_found,
+    report_missing,
+    update_missing,
+)
 from casework.casefile.casewide.opening import (
     NewChild,
     ensure_may_open_case,
@@ -108,9 +118,28 @@ from casework.casefile.support.referrals import (
     referral_inbox,
 )
 from casework.casefile.support.team import TeamChange, add_to_team, end_membership, team_page
+from casework.casefile.today.inbox import (
+    mark_read,
+    my_notifications,
+    notification_settings,
+    save_notification_settings,
+    unread_count,
+)
+from casework.casefile.today.notify import KINDS, notify, register_kind
+from casework.casefile.today.page import today_page
+from casework.casefile.today.tasks import (
+    TaskInput,
+    add_task,
+    assignees,
+    close_task,
+    ensure_may_work_on,
+    task_for_edit,
+    update_task,
+)
 from casework.casefile.work import ensure_may_write
 
 __all__ = [
+    "KINDS",
     "REASON_MAX",
     "REASON_MIN",
     "UNREADABLE",
@@ -126,6 +155,7 @@ __all__ = [
     "DecisionChange",
     "DecisionInput",
     "DocumentChange",
+    "FoundReport",
     "GuardianChange",
     "IdentificationChange",
     "IdentityChange",
@@ -134,6 +164,7 @@ __all__ = [
     "InvestigationChange",
     "MeasureInput",
     "MigrationChange",
+    "MissingReport",
     "NewChild",
     "NewReferral",
     "NotPermitted",
@@ -147,6 +178,7 @@ __all__ = [
     "StaleEdit",
     "StatusChange",
     "Step",
+    "TaskInput",
     "TeamChange",
     "Unreadable",
     "ViewsInput",
@@ -155,8 +187,12 @@ __all__ = [
     "add_consideration",
     "add_document",
     "add_measure",
+    "add_task",
     "add_to_team",
+    "assignees",
     "change_status",
+    "close_task",
+    "closing_blockers",
     "consideration_for_edit",
     "decline_referral",
     "end_membership",
@@ -167,13 +203,20 @@ __all__ = [
     "ensure_may_record_intake",
     "ensure_may_refer",
     "ensure_may_search",
+    "ensure_may_work_on",
     "ensure_may_write",
+    "episode_for_edit",
     "handover_candidates",
+    "is_missing",
     "lead_case",
+    "mark_read",
     "may_raise",
     "measure_for_edit",
     "my_case_marks",
     "my_cases",
+    "my_notifications",
+    "notification_settings",
+    "notify",
     "open_break_glass",
     "open_case",
     "open_case_from_identification",
@@ -183,6 +226,7 @@ __all__ = [
     "read_case",
     "read_referral",
     "record_decision",
+    "record_found",
     "record_identification",
     "record_prosecution_decision",
     "record_views",
@@ -191,16 +235,24 @@ __all__ = [
     "reflection_minimum",
     "reflection_too_short",
     "region_overview",
+    "register_kind",
     "remove_document",
+    "report_missing",
     "resolve_flag",
     "save_age_assessment",
     "save_guardian",
     "save_investigation",
     "save_migration",
+    "save_notification_settings",
     "save_placement",
     "search_cases",
+    "task_for_edit",
     "team_page",
+    "today_page",
+    "unread_count",
     "update_consideration",
     "update_identity",
     "update_measure",
+    "update_missing",
+    "update_task",
 ]

@@ -155,7 +155,8 @@ def register_commands(app: Flask) -> None:
     from casework.cli.audit import audit_group
     from casework.cli.cases import cases_group
     from casework.cli.keys import keys_group
+    from casework.cli.today import notifications_group, reminders_group
 
     commands = (db_group, users_group, orgs_group, demo_command, keys_group, cases_group)
-    for command in (*commands, audit_group):
+    for command in (*commands, audit_group, reminders_group, notifications_group):
         app.cli.add_command(command)

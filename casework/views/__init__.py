@@ -23,7 +23,9 @@ def register_blueprints(app: Flask) -> None:
         record,
         search,
         support,
+        tasks,
         teams,
+        today,
     )
 
     app.register_blueprint(main.bp)
@@ -41,8 +43,25 @@ def register_blueprints(app: Flask) -> None:
     app.add_template_test(lambda value: isinstance(value, Unreadable), "unreadable")
     app.register_blueprint(audit.bp)
     app.register_blueprint(case_access.bp)
+    app.register_blueprint(today.bp)
+    app.register_blueprint(tasks.bp)
     audit_labels.init_app(app)
     errors.register(app)
+
+    def _unread() -> int:
+        """The count in the header: asked only by pages that show it, once per request."""
+        from flask import g
+        from flask_login import current_user
+
+        from casework import casefile
+        from casework.views.common import door
+
+        if not current_user.is_authenticated:
+            return 0
+        if "unread_notifications" not in g:
+            g.unread_notifications = casefile.unread_count(*door())
+        count: int = g.unread_notifications
+        return count
 
     @app.context_processor
     def _globals() -> dict[str, object]:
@@ -65,4 +84,5 @@ def register_blueprints(app: Flask) -> None:
             "idle_warning_seconds": settings.idle_warning_seconds,
             "can": can,
             "logout_form": LogoutForm() if current_user.is_authenticated else None,
+            "unread_notifications": _unread,
         }

@@ -99,7 +99,11 @@ def _reason_step(
             reason=form.reason.data,
             note=form.note.data,
         )
-        done = _step(case_id, change)
+        try:
+            done = _step(case_id, change)
+        except casefile.InvalidInput as error:  # a closing blocker: the child is missing
+            refuse(form, error)
+            return _form_page(form, case, page)
         if done is not None:
             return done
         # Someone changed the case meanwhile: show it as it is now, with its version.

@@ -20,6 +20,7 @@ from casework.access.guard import deny
 from casework.access.permissions import Permission
 from casework.access.reach import Via, reach
 from casework.audit.events import Action, record
+from casework.casefile.casewide.missing import closing_blockers
 from casework.casefile.work import Work, finishing
 from casework.codes import CodeList, is_code
 from casework.models.case import Case, CaseStatus
@@ -111,6 +112,10 @@ def change_status(
         transition = TRANSITIONS[change.step]
         if case.status not in transition.sources:
             raise WrongStatus(case.status)
+        if change.step is Step.CLOSE and "missing" in closing_blockers(session, case.id):
+            raise InvalidInput(
+                "reason", _l("The case cannot be closed while the child is recorded as missing.")
+            )
         session.add(
             CaseStatusChange(
                 case,
