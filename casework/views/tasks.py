@@ -13,18 +13,16 @@ from werkzeug.wrappers import Response
 from casework import casefile
 from casework.forms.today import CancelTaskForm, DoneTaskForm, FoundForm, MissingForm, TaskForm
 from casework.views.common import door, refuse
-from casework.views.editing import Page, back_to_case, case_after, form_from, found
+from casework.views.editing import Page, back_to_case, form_from
 from casework.views.errors import stale_message
 
 bp = Blueprint("tasks", __name__, url_prefix="/cases/<uuid:case_id>")
 
 
-def _page(form: FlaskForm, case: casefile.CaseReadout, page: Page) -> str:
+def _page(form: FlaskForm, case_id: uuid.UUID, page: Page) -> str:
+    """The form page; the case is read (and its reading recorded) only when shown."""
+    case = casefile.read_case(*door(), case_id)
     return render_template("record/edit.html", form=form, case=case, page=page, action=request.path)
-
-
-def _task_case(case_id: uuid.UUID) -> casefile.CaseReadout:
-    return case_after(case_id, lambda: casefile.ensure_may_work_on(*door(), case_id))
 
 
 def _offer(form: TaskForm, case_id: uuid.UUID) -> None:
@@ -46,7 +44,7 @@ def _task_input(form: TaskForm) -> casefile.TaskInput:
 
 @bp.route("/tasks/new", methods=["GET", "POST"])
 def new_task(case_id: uuid.UUID) -> Response | str:
-    case = _task_case(case_id)
+    casefile.ensure_may_work_on(*door(), case_id)
     form = TaskForm()
     _offer(form, case_id)
     if form.validate_on_submit():
@@ -57,7 +55,7 @@ def new_task(case_id: uuid.UUID) -> Response | str:
         else:
             return back_to_case(case_id, _("The task is added."), "tasks")
     page = Page(title=_("Add a task"), submit=_("Add the task"), done="", anchor="tasks")
-    return _page(form, case, page)
+    return _page(form, case_id, page)
 
 
 def _task_values(task: Any) -> dict[str, Any]:
@@ -73,7 +71,6 @@ def _task_values(task: Any) -> dict[str, Any]:
 @bp.route("/tasks/<uuid:task_id>", methods=["GET", "POST"])
 def edit_task(case_id: uuid.UUID, task_id: uuid.UUID) -> Response | str:
     task = casefile.task_for_edit(*door(), case_id, task_id)
-    case = casefile.read_case(*door(), case_id)
     if task.state != "open":
         return back_to_case(case_id, _("This task is closed; it no longer changes."), "tasks")
     form = form_from(TaskForm, _task_values(task))
@@ -88,11 +85,12 @@ def edit_task(case_id: uuid.UUID, task_id: uuid.UUID) -> Response | str:
         else:
             return back_to_case(case_id, _("The task is saved."), "tasks")
     page = Page(title=_("Change a task"), submit=_("Save the task"), done="", anchor="tasks")
-    return _page(form, case, page)
+    return _page(form, case_id, page)
 
 
 @bp.post("/tasks/<uuid:task_id>/done")
 def task_done(case_id: uuid.UUID, task_id: uuid.UUID) -> Response:
+    casefile.ensure_may_work_on(*door(), case_id)
     form = DoneTaskForm()
     if not form.validate_on_submit():
         abort(400)
@@ -106,7 +104,6 @@ def task_done(case_id: uuid.UUID, task_id: uuid.UUID) -> Response:
 @bp.route("/tasks/<uuid:task_id>/cancel", methods=["GET", "POST"])
 def cancel_task(case_id: uuid.UUID, task_id: uuid.UUID) -> Response | str:
     task = casefile.task_for_edit(*door(), case_id, task_id)
-    case = casefile.read_case(*door(), case_id)
     form = form_from(CancelTaskForm, {"version": task.version})
     if form.validate_on_submit():
         try:
@@ -126,7 +123,7 @@ def cancel_task(case_id: uuid.UUID, task_id: uuid.UUID) -> Response | str:
         anchor="tasks",
         intro=task.title if isinstance(task.title, str) else None,
     )
-    return _page(form, case, page)
+    return _page(form, case_id, page)
 
 
 def _report(form: MissingForm) -> casefile.MissingReport:
@@ -141,7 +138,7 @@ def _report(form: MissingForm) -> casefile.MissingReport:
 
 @bp.route("/missing/new", methods=["GET", "POST"])
 def report_missing(case_id: uuid.UUID) -> Response | str:
-    case = _task_case(case_id)
+    casefile.ensure_may_work_on(*door(), case_id)
     form = MissingForm()
     if form.validate_on_submit():
         try:
@@ -166,13 +163,12 @@ def report_missing(case_id: uuid.UUID) -> Response | str:
             "Everyone on the team is notified at once."
         ),
     )
-    return _page(form, case, page)
+    return _page(form, case_id, page)
 
 
 @bp.route("/missing/<uuid:episode_id>", methods=["GET", "POST"])
 def edit_missing(case_id: uuid.UUID, episode_id: uuid.UUID) -> Response | str:
     episode = casefile.episode_for_edit(*door(), case_id, episode_id)
-    case = casefile.read_case(*door(), case_id)
     form = form_from(MissingForm, episode)
     if form.validate_on_submit():
         try:
@@ -184,13 +180,12 @@ def edit_missing(case_id: uuid.UUID, episode_id: uuid.UUID) -> Response | str:
         else:
             return back_to_case(case_id, _("The missing episode is saved."), "missing")
     page = Page(title=_("Change the missing episode"), submit=_("Save"), done="", anchor="missing")
-    return _page(form, case, page)
+    return _page(form, case_id, page)
 
 
 @bp.route("/missing/<uuid:episode_id>/found", methods=["GET", "POST"])
 def record_found(case_id: uuid.UUID, episode_id: uuid.UUID) -> Response | str:
-    case = _task_case(case_id)
-    episode = found(case.missing.episodes, episode_id)
+    episode = casefile.episode_for_edit(*door(), case_id, episode_id, details=False)
     form = form_from(FoundForm, {"version": episode.version})
     if form.validate_on_submit():
         try:
@@ -223,4 +218,4 @@ def record_found(case_id: uuid.UUID, episode_id: uuid.UUID) -> Response | str:
         done="",
         anchor="missing",
     )
-    return _page(form, case, page)
+    return _page(form, case_id, page)

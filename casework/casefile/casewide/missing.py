@@ -162,12 +162,19 @@ def _may_read_details(work: Work) -> None:
 
 
 def episode_for_edit(
-    session: Session, caller: Caller, case_id: uuid.UUID, episode_id: uuid.UUID
+    session: Session,
+    caller: Caller,
+    case_id: uuid.UUID,
+    episode_id: uuid.UUID,
+    *,
+    details: bool = True,
 ) -> EpisodeReadout:
-    """An episode in full, for its edit form; refusals as for a change (audited)."""
+    """An episode for a form (with `details`, in full: for roles that read the location);
+    refusals as for a change, audited, and an id from elsewhere as a missing case."""
     with changing(session, caller, case_id, permission=Permission.CASE_UPDATE) as work:
-        _may_read_details(work)
-        readout = _readout(work.record_of(MissingEpisode, episode_id), True, _now())
+        if details:
+            _may_read_details(work)
+        readout = _readout(work.record_of(MissingEpisode, episode_id), details, _now())
         work.unchanged()
     return readout
 
