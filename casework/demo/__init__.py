@@ -17,6 +17,7 @@ from casework.casefile import Caller, NewChild, open_break_glass, open_case
 from casework.casefile.support.membership import add_member
 from casework.demo.record import INTAKE, open_by_identification, seed_record
 from casework.demo.support import seed_support
+from casework.demo.today import seed_today
 from casework.models import ActorType, Case, Organisation, OrganisationKind, User
 from casework.settings import DEMO_PASSWORD
 
@@ -113,6 +114,7 @@ def seed(session: Session) -> int:
     _teams(session, seeder, users, case_ids, today)
     seed_record(session, users, case_ids, Caller(user=users["police"], context=context))
     seed_support(session, users, orgs, case_ids, today)
+    seed_today(session, users, case_ids, today, context)
     open_break_glass(
         session,
         Caller(user=users["prosecutor"], context=context),
