@@ -59,7 +59,11 @@ def register_blueprints(app: Flask) -> None:
         if not current_user.is_authenticated:
             return 0
         if "unread_notifications" not in g:
-            g.unread_notifications = casefile.unread_count(*door())
+            try:
+                g.unread_notifications = casefile.unread_count(*door())
+            except Exception:  # a page, an error page above all, renders without the count
+                app.logger.exception("the unread notifications could not be counted")
+                g.unread_notifications = 0
         count: int = g.unread_notifications
         return count
 

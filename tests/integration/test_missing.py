@@ -165,6 +165,26 @@ def test_found_resolves_and_gives_the_lead_a_return_interview(
     assert len(db_session.scalars(select(CaseTask)).all()) == 1
 
 
+def test_nobody_resolves_the_missing_flag_by_hand(
+    app: Flask, db_session: Session, team: Team
+) -> None:
+    lead = _client(app, "lead")
+    assert _report(lead, team.case_id).status_code == 302
+    flag = db_session.scalars(select(CaseFlag)).one()
+    url = f"/cases/{team.case_id}/flags/{flag.id}/resolve"
+    forged = post_form(
+        lead, url, {"resolution": "Back.", "version": "1"}, form_url=f"/cases/{team.case_id}"
+    )
+    assert forged.status_code == 404
+    raised = post_form(
+        lead, f"/cases/{team.case_id}/flags/new", {"kind": "missing", "text": "Gone"}
+    )
+    assert raised.status_code == 200
+    db_session.expire_all()
+    assert db_session.get_one(CaseFlag, flag.id).is_open
+    assert len(db_session.scalars(select(CaseFlag)).all()) == 1
+
+
 def test_the_case_cannot_close_while_the_child_is_missing(
     app: Flask, db_session: Session, team: Team
 ) -> None:
