@@ -1,4 +1,5 @@
-"""Append throughput of the audit log on PostgreSQL with concurrent writer processes.
+"""Append throughput of the audit log with concurrent writer processes (PostgreSQL, or
+SQLite without --postgresql).
 
 Each writer is a separate process running the application, appending events the way a
 request does: `record()` (chain lock, head, insert, checkpoint when due) and commit, one
@@ -12,6 +13,7 @@ database and the chain lock allow on this machine, to compare the application wi
 
     .venv/bin/python -m benchmarks.append_throughput \\
         --postgresql postgresql+psycopg://postgres@127.0.0.1:5432/test
+    .venv/bin/python -m benchmarks.append_throughput --writers 4    # SQLite
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import base64
 import multiprocessing
+import queue
 import statistics
 import tempfile
 import time
@@ -75,8 +78,8 @@ def _writer(url: str, instance: str, number: int, count: int, start: Any, out: A
 
 _BARE_INSERT = (
     "INSERT INTO audit_event (seq, occurred_at, actor, actor_role, organisation, action,"
-    " case_ref, field_groups, outcome, request_id, client_addr, prev_hash, hash)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    " case_ref, field_groups, outcome, request_id, client_addr, subject, prev_hash, hash)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 
 
@@ -103,6 +106,7 @@ def _bare_writer(url: str, _instance: str, number: int, count: int, start: Any, 
                 outcome="allowed",
                 request_id=f"{number:04d}{n:028x}",
                 client_addr="10.0.0.1",
+                subject="",
                 prev_hash=head[1] if head else GENESIS_HASH,
             )
             event.hash = event_hash(event)
@@ -111,7 +115,9 @@ def _bare_writer(url: str, _instance: str, number: int, count: int, start: Any, 
         out.put((began, time.monotonic()))
 
 
-def one_round(base_url: str, writers: int, total: int, folder: Path, bare: bool = False) -> float:
+def one_round(
+    base_url: str | None, writers: int, total: int, folder: Path, bare: bool = False
+) -> float:
     each = total // writers
     with database(base_url, folder, "append") as url:
         spawn = multiprocessing.get_context("spawn")
@@ -123,13 +129,27 @@ def one_round(base_url: str, writers: int, total: int, folder: Path, bare: bool 
         ]
         for process in processes:
             process.start()
-        spans = [out.get(timeout=600) for _ in processes]
-        for process in processes:
-            process.join()
-            assert process.exitcode == 0, process.exitcode
+        spans = _spans(processes, out)
         elapsed = max(end for _, end in spans) - min(begin for begin, _ in spans)
         _check(url, folder, writers * each, signed=not bare)
     return writers * each / elapsed
+
+
+def _spans(processes: list[Any], out: Any) -> list[tuple[float, float]]:
+    """Each writer's (start, end); fails as soon as a writer dies instead of waiting."""
+    spans: list[tuple[float, float]] = []
+    deadline = time.monotonic() + 600
+    while len(spans) < len(processes):
+        try:
+            spans.append(out.get(timeout=0.5))
+        except queue.Empty:
+            failed = [p.exitcode for p in processes if p.exitcode not in (None, 0)]
+            assert not failed, f"a writer failed (exit status {failed[0]})"
+            assert time.monotonic() < deadline, "the writers did not finish in 10 minutes"
+    for process in processes:
+        process.join()
+        assert process.exitcode == 0, process.exitcode
+    return spans
 
 
 def _check(url: str, folder: Path, expected: int, signed: bool = True) -> None:
@@ -147,14 +167,16 @@ def _check(url: str, folder: Path, expected: int, signed: bool = True) -> None:
     db.database(app).dispose()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--postgresql", metavar="URL", required=True)
+    parser.add_argument("--postgresql", metavar="URL", help="server (default: a SQLite file)")
     parser.add_argument("--writers", type=int, nargs="+", default=[8, 16])
     parser.add_argument("--appends", type=int, default=12_000, help="per round, all writers")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--bare", action="store_true", help="psycopg alone, no application")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.bare and not args.postgresql:
+        parser.error("--bare speaks to PostgreSQL: give --postgresql URL")
     with (
         tempfile.TemporaryDirectory() as folder,
         database(args.postgresql, Path(folder), "probe") as probe,

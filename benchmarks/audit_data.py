@@ -14,9 +14,11 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 from alembic import command
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import insert as sa_insert
 from sqlalchemy.engine import make_url
 
 from casework.audit.chain import FIELDS, GENESIS_HASH, canonical_bytes, event_hash
@@ -38,8 +40,12 @@ ACTIONS = (
         "logout",
         "access.denied",
         "case.create",
+        "team.change",
+        "session.end",
     ]
 )
+# Actions whose event names the person acted upon (a team member, an ended session).
+SUBJECT_ACTIONS = frozenset({"team.change", "session.end"})
 GROUPS = ["identity,identification,migration,support_plan", "identity", "support_plan", ""]
 ROLES = ["social_worker", "police", "prosecutor", "ngo_worker", "coordinator"]
 
@@ -90,6 +96,7 @@ def events(count: int, seed: int = 2026) -> Iterator[SimpleNamespace]:
             outcome="denied" if action == "access.denied" else "allowed",
             request_id=f"{rng.getrandbits(128):032x}",
             client_addr=f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+            subject=rng.choice(users)[0] if action in SUBJECT_ACTIONS else "",
             prev_hash=previous,
         )
         event.hash = event_hash(event)
@@ -124,17 +131,17 @@ COLUMNS = (*FIELDS, "prev_hash", "hash")
 def _insert(engine: Engine, rows: list[tuple[object, ...]], checkpoints: list[Checkpoint]) -> None:
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            raw = conn.connection.dbapi_connection
+            raw: Any = conn.connection.dbapi_connection
             copy_sql = f"COPY audit_event ({', '.join(COLUMNS)}) FROM STDIN"
             with raw.cursor() as cursor, cursor.copy(copy_sql) as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
             # Through the table, so times are stored exactly as the application stores them.
-            insert = AuditEvent.__table__.insert()
+            insert = sa_insert(AuditEvent)
             for start in range(0, len(rows), 50_000):
                 chunk = rows[start : start + 50_000]
                 conn.execute(insert, [dict(zip(COLUMNS, row, strict=True)) for row in chunk])
-        conn.execute(AuditCheckpoint.__table__.insert(), [asdict(c) for c in checkpoints])
+        conn.execute(sa_insert(AuditCheckpoint), [asdict(c) for c in checkpoints])
         if conn.dialect.name == "postgresql":
             conn.execute(text("ANALYZE audit_event"))

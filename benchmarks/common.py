@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import os
 import random
+import re
 import statistics
 import tempfile
 import time
@@ -18,7 +19,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyotp
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import Engine, insert
 
 from casework import create_app, db
@@ -36,6 +39,9 @@ KEK_A = base64.b64encode(b"benchmark key-encryption key A!!").decode()
 KEK_B = base64.b64encode(b"benchmark key-encryption key B!!").decode()
 PASSWORD = "benchmark passphrase"  # noqa: S105 - a fictional user in a throw-away database
 USERNAME = "bench"
+# The fictional user's authenticator seed: sign-in asks for the second factor, as it
+# does in production, so pages are timed signed in, never as a redirect to /login.
+TOTP_SECRET = "KRUGKIDROVUWG2ZAMJZG653OEBTG66BA"  # noqa: S105 - fictional, throw-away
 CHUNK = 5_000
 
 # Fictional names from syllables with the letters of the Baltic Sea region's languages.
@@ -172,12 +178,17 @@ def seed(app: Flask, children: list[FictionalChild]) -> User:
         org = Organisation(name="Benchmark Social Services", kind="social_services", region="R")
         session.add(org)
         session.flush()
+        user_id = uuid.uuid4()
         user = User(
+            id=user_id,
             username=USERNAME,
             display_name="Benchmark Worker",
             password_hash=hash_password(PASSWORD),
             role="social_worker",
             organisation_id=org.id,
+            totp_secret_enc=current_keyring().seal_secret(
+                "totp", str(user_id), TOTP_SECRET.encode("ascii")
+            ),
         )
         session.add(user)
         session.commit()
@@ -188,7 +199,7 @@ def seed(app: Flask, children: list[FictionalChild]) -> User:
             for model, values in zip(
                 (Case, Child, TeamMembership, BlindIndexEntry), rows, strict=True
             ):
-                conn.execute(insert(model.__table__), values)
+                conn.execute(insert(model), values)
             session.commit()
         session.close()
         _settle(database(app).engine)
@@ -268,6 +279,36 @@ def _child_row(
                     {"case_id": case_id, "row_id": child_id, "field": index_field, "token": token}
                 )
     return row, tokens
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match is not None, "the page has no CSRF token"
+    return match[1]
+
+
+def sign_in(client: FlaskClient, username: str = USERNAME) -> None:
+    """Password, then the second factor, through the pages; fails unless signed in."""
+    page = client.get("/login")
+    assert page.status_code == 200, page.status_code
+    step = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": csrf_token(page.text)},
+    )
+    assert step.status_code == 302 and step.headers["Location"].endswith("/login/code"), (
+        "the password step did not ask for the second factor"
+    )
+    page = client.get("/login/code")
+    done = client.post(
+        "/login/code",
+        data={"code": pyotp.TOTP(TOTP_SECRET).now(), "csrf_token": csrf_token(page.text)},
+    )
+    assert done.status_code == 302 and not done.headers["Location"].endswith("/login"), (
+        "the second factor was refused"
+    )
 
 
 def timed(fn: Callable[[], Any]) -> float:

@@ -39,7 +39,7 @@ from casework.models import User
 from tests.databases import migrate
 
 
-def run_backend(backend: str, cases: int, queries: int) -> dict[str, Any]:
+def run_backend(backend: str, cases: int, queries: int, renders: int = 200) -> dict[str, Any]:
     children = fictional_children(cases)
     rng = random.Random(7)
     sample = rng.sample(children, min(queries, cases))
@@ -50,9 +50,10 @@ def run_backend(backend: str, cases: int, queries: int) -> dict[str, Any]:
         result["seed_s"] = timed(lambda: seed(app, children))
         with app.app_context(), database(app).sessionmaker() as session:
             user = session.scalar(select(User).where(User.username == USERNAME))
+        assert user is not None, "the benchmark user was not seeded"
         result["search"] = measures.search(app, user, sample)
         result["scan"] = measures.full_scan(app, sample[:3])
-        result["render"] = measures.render_share(app, renders=200)
+        result["render"] = measures.render_share(app, renders)
         database(app).dispose()
         rotating = make_app(url, Path(instance), KEK=KEK_B, KEK_PREVIOUS=KEK_A)
         result["rotate_kek"] = measures.rotate_kek(rotating)
@@ -87,19 +88,20 @@ def report(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="sqlite")
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
-    args = parser.parse_args()
+    parser.add_argument("--renders", type=int, default=200, help="case pages timed")
+    args = parser.parse_args(argv)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
         f"{platform.python_version()}, load average at start {os.getloadavg()[0]:.1f}"
     )
     for backend in backends:
-        print(report(run_backend(backend, args.cases, args.queries)), flush=True)
+        print(report(run_backend(backend, args.cases, args.queries, args.renders)), flush=True)
         print(f"(load average after: {os.getloadavg()[0]:.1f})", flush=True)
 
 

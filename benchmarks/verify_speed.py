@@ -96,12 +96,12 @@ def stored_claims(url: str) -> list[Checkpoint]:
         engine.dispose()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--postgresql", metavar="URL", help="server to create the database on")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     with (
         tempfile.TemporaryDirectory() as folder,
         database(args.postgresql, Path(folder), "verify") as url,

@@ -1,0 +1,62 @@
+"""Each benchmark runs once at a tiny size, on the database the suite runs on, so none
+can rot unnoticed: every benchmark asserts the status and content of what it times,
+so a run that measures the wrong thing (a redirect to the sign-in page, an empty
+search, a broken chain) fails here."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import append_throughput, run, verify_speed
+from benchmarks.common import BENCH_DATABASE_ENV
+from benchmarks.measures import check_case_page
+from tests.databases import postgres_base_url
+
+
+def _server() -> list[str]:
+    base = postgres_base_url()
+    return ["--postgresql", base] if base else []
+
+
+def test_encryption_benchmarks(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = postgres_base_url()
+    if base:
+        monkeypatch.setenv(BENCH_DATABASE_ENV, base)
+    backend = "postgresql" if base else "sqlite"
+    run.main(["--backend", backend, "--cases", "40", "--queries", "3", "--renders", "3"])
+    out = capsys.readouterr().out
+    assert f"## {backend}: 40 cases" in out
+    assert "| given + family name |" in out
+    assert "- case page: median" in out
+
+
+def test_verify_speed(capsys: pytest.CaptureFixture[str]) -> None:
+    verify_speed.main(["--events", "1500", "--rounds", "1", *_server()])
+    out = capsys.readouterr().out
+    assert "built 1,500 events" in out
+    assert "median: verify " in out
+
+
+def test_append_throughput(capsys: pytest.CaptureFixture[str]) -> None:
+    append_throughput.main(["--writers", "2", "--appends", "20", "--rounds", "1", *_server()])
+    out = capsys.readouterr().out
+    assert "application, 2 writers, round 1:" in out
+    assert "verified" in out
+    if _server():  # the ceiling beside it: the same protocol straight through psycopg
+        append_throughput.main(
+            ["--bare", "--writers", "2", "--appends", "20", "--rounds", "1", *_server()]
+        )
+        assert "bare psycopg, 2 writers, round 1:" in capsys.readouterr().out
+
+
+def test_a_timed_case_page_must_be_the_case_page() -> None:
+    page = "<h1>CW-2026-000000</h1><p>Šarūnas</p>"
+    check_case_page(200, page, "CW-2026-000000", "Šarūnas")
+    with pytest.raises(AssertionError, match="answered 302"):
+        check_case_page(302, "", "CW-2026-000000", "Šarūnas")  # the sign-in redirect
+    with pytest.raises(AssertionError, match="reference"):
+        check_case_page(200, "<h1>Sign in</h1>", "CW-2026-000000", "Šarūnas")
+    with pytest.raises(AssertionError, match="name"):
+        check_case_page(200, "<h1>CW-2026-000000</h1>", "CW-2026-000000", "Šarūnas")
