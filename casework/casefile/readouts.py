@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from casework.casefile.support.readouts import SupportReadout
-    from casework.casefile.today.readouts import TaskReadout
 
 from casework.casefile.record.readouts import CaseDetails
 
@@ -51,6 +50,23 @@ class EmergencyAccess:
     opened_at: datetime
     expires_at: datetime
     reason: str
+
+
+@dataclass(frozen=True)
+class TaskReadout:
+    id: uuid.UUID
+    case_id: uuid.UUID
+    title: str | Unreadable
+    notes: str | Unreadable | None
+    assignee_id: uuid.UUID
+    assignee_name: str
+    due_on: date
+    state: str
+    rule: str | None
+    version: int
+    overdue: bool
+    mine: bool
+    cancel_reason: str | Unreadable | None = None
 
 
 @dataclass(frozen=True)

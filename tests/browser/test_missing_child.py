@@ -1,4 +1,4 @@
-"""A child goes missing, walked as people would: an NGO worker records it; the lead
+"""A child goes missing, walked as people would: a police officer on the team records it; the lead
 signs in and sees it first on Today and on My cases; closing the case is refused; the
 coordinator sees it on the region overview without the child's name; the child is
 found and a return-interview task appears. Today and the case page on a phone too."""
@@ -36,7 +36,7 @@ def case(browser_app: Flask) -> tuple[uuid.UUID, str]:
     with browser_app.app_context():
         session = db.session()
         lead = session.scalars(select(User).where(User.username == "socialworker")).one()
-        ngo = session.scalars(select(User).where(User.username == "ngo")).one()
+        police = session.scalars(select(User).where(User.username == "police")).one()
         case_id = casefile.open_case(
             session,
             casefile.Caller(user=lead, context=RequestContext()),
@@ -44,7 +44,9 @@ def case(browser_app: Flask) -> tuple[uuid.UUID, str]:
                 given_name=GIVEN, family_name=FAMILY, date_of_birth=None, sex="female"
             ),
         )
-        add_member(session, Actor(username="test"), case_id, ngo, "ngo", starts_on=clock.today())
+        add_member(
+            session, Actor(username="test"), case_id, police, "police", starts_on=clock.today()
+        )
         return case_id, session.get_one(Case, case_id).reference
 
 
@@ -62,7 +64,7 @@ def test_a_missing_child_from_report_to_return(
 ) -> None:
     case_id, reference = case
     url = f"{live_server}/cases/{case_id}"
-    _as(page, live_server, "ngo")
+    _as(page, live_server, "police")
     page.goto(url)
     page.get_by_role("link", name="Record that the child is missing").click()
     page.get_by_label("Last seen", exact=True).fill(_moment(6))

@@ -6,26 +6,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from casework.casefile.readouts import UNREADABLE, Unreadable
+from casework.casefile.readouts import UNREADABLE, TaskReadout, Unreadable
 from casework.crypto.aead import FieldIntegrityError
 from casework.models.task import CaseTask
-
-
-@dataclass(frozen=True)
-class TaskReadout:
-    id: uuid.UUID
-    case_id: uuid.UUID
-    title: str | Unreadable
-    notes: str | Unreadable | None
-    assignee_id: uuid.UUID
-    assignee_name: str
-    due_on: date
-    state: str
-    rule: str | None
-    version: int
-    overdue: bool
-    mine: bool
-    cancel_reason: str | Unreadable | None = None
 
 
 def _read(task: CaseTask, name: str) -> object:
