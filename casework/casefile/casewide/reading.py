@@ -18,12 +18,17 @@ from casework.access.reach import Reach, Via, reach
 from casework.audit.events import Action, record
 from casework.casefile import readable
 from casework.casefile.casewide.missing import missing_summary
-from casework.casefile.readouts import CaseReadout, EmergencyAccess, IdentityReadout, MissingSummary
+from casework.casefile.readouts import (
+    CaseReadout,
+    EmergencyAccess,
+    IdentityReadout,
+    MissingSummary,
+    TaskReadout,
+)
 from casework.casefile.record.details import read_details
 from casework.casefile.record.readouts import CaseDetails
 from casework.casefile.support.reading import support_readout
 from casework.casefile.support.team import mark_seen
-from casework.casefile.today.readouts import TaskReadout
 from casework.casefile.today.tasks import case_tasks
 from casework.crypto.aead import FieldIntegrityError
 from casework.models.breakglass import BreakGlassGrant

@@ -19,8 +19,9 @@ from casework.access.errors import InvalidInput, StaleEdit
 from casework.access.permissions import Permission
 from casework.access.reach import active_membership, reach
 from casework.audit.events import Action
+from casework.casefile.readouts import TaskReadout
 from casework.casefile.today.notify import TASK_ASSIGNED, notify
-from casework.casefile.today.readouts import TaskReadout, task_readout
+from casework.casefile.today.readouts import task_readout
 from casework.casefile.work import Work, changing
 from casework.clock import utcnow
 from casework.models.case import Case
