@@ -8,7 +8,7 @@ access level, or that leaves out a role or a declared permission.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
@@ -44,9 +44,29 @@ class RolePolicy:
         return self.field_groups.get(group, AccessLevel.NONE)
 
 
+# What a flag rule may ask to be recorded before a flag of its kind is resolved.
+FLAG_REQUIREMENTS = frozenset({"non_punishment_consideration"})
+
+
+@dataclass(frozen=True)
+class FlagRule:
+    """Who resolves flags of one kind, and what must be on the case first."""
+
+    resolved_by: frozenset[str]
+    requires: str | None = None
+
+
 @dataclass(frozen=True)
 class Policy:
     roles: dict[str, RolePolicy]
+    # Kinds of flag with rules; any other kind is resolved by roles with flag:write.
+    flag_rules: dict[str, FlagRule] = field(default_factory=dict)
+
+    def may_resolve(self, role: str, kind: str) -> bool:
+        rule = self.flag_rules.get(kind)
+        return self.allows(role, Permission.FLAG_WRITE) and (
+            rule is None or role in rule.resolved_by
+        )
 
     def role(self, name: str) -> RolePolicy:
         try:
@@ -110,7 +130,27 @@ def _parse(path: Path, data: dict[str, Any], text: str = "") -> Policy:
     for role in Role:
         if role.value not in roles:
             raise fail(f"role {role.value!r} is missing")
-    return Policy(roles=roles)
+    return Policy(roles=roles, flag_rules=_parse_flags(data.get("flags", {}), roles, fail))
+
+
+def _parse_flags(data: Any, roles: dict[str, RolePolicy], fail: Any) -> dict[str, FlagRule]:
+    """[flags.<kind>]: resolved_by (roles with flag:write), requires (a known record)."""
+    if not isinstance(data, dict):
+        raise fail("[flags] must be a table of flag kinds")
+    rules: dict[str, FlagRule] = {}
+    for kind, body in data.items():
+        if not isinstance(body, dict) or not isinstance(body.get("resolved_by"), list):
+            raise fail(f"[flags.{kind}] needs resolved_by, a list of roles")
+        for role in body["resolved_by"]:
+            if role not in roles:
+                raise fail(f"[flags.{kind}]: unknown role {role!r}")
+            if Permission.FLAG_WRITE not in roles[role].permissions:
+                raise fail(f"[flags.{kind}]: role {role!r} lacks flag:write")
+        requires = body.get("requires")
+        if requires is not None and requires not in FLAG_REQUIREMENTS:
+            raise fail(f"[flags.{kind}]: unknown requirement {requires!r}")
+        rules[kind] = FlagRule(frozenset(body["resolved_by"]), requires)
+    return rules
 
 
 def _parse_role(name: str, body: Any, fail: Any) -> RolePolicy:

@@ -23,7 +23,13 @@ from casework.casefile.casewide.breakglass import (
     ensure_may_break_glass,
     open_break_glass,
 )
-from casework.casefile.casewide.flags import ensure_may_flag, may_raise, raise_flag, resolve_flag
+from casework.casefile.casewide.flags import (
+    ensure_may_flag,
+    ensure_may_resolve,
+    may_raise,
+    raise_flag,
+    resolve_flag,
+)
 from casework.casefile.casewide.lifecycle import StatusChange, Step, change_status, lead_case
 from casework.casefile.casewide.missing import (
     FoundReport,
@@ -61,6 +67,7 @@ from casework.casefile.identification.records import (
     DecisionChange,
     IdentificationChange,
     InvestigationChange,
+    correct_decision,
     record_decision,
     record_identification,
     save_investigation,
@@ -94,9 +101,11 @@ from casework.casefile.record.migration import (
 from casework.casefile.support.childs_views import Response, ViewsInput, record_views
 from casework.casefile.support.nonpunishment import (
     ConsiderationInput,
+    CorrectionInput,
     DecisionInput,
     add_consideration,
     consideration_for_edit,
+    correct_consideration,
     ensure_may_decide,
     record_prosecution_decision,
     update_consideration,
@@ -152,6 +161,7 @@ __all__ = [
     "CaseSummary",
     "Colleague",
     "ConsiderationInput",
+    "CorrectionInput",
     "DecisionChange",
     "DecisionInput",
     "DocumentChange",
@@ -194,6 +204,8 @@ __all__ = [
     "close_task",
     "closing_blockers",
     "consideration_for_edit",
+    "correct_consideration",
+    "correct_decision",
     "decline_referral",
     "end_membership",
     "ensure_may_break_glass",
@@ -202,6 +214,7 @@ __all__ = [
     "ensure_may_open_case",
     "ensure_may_record_intake",
     "ensure_may_refer",
+    "ensure_may_resolve",
     "ensure_may_search",
     "ensure_may_work_on",
     "ensure_may_write",

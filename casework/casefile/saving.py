@@ -100,14 +100,14 @@ def _apply(work: Work, save: Save[R]) -> uuid.UUID:
             work.check_version(0, save.expected_version)  # it was removed meanwhile
         created: R = model(work.case, **save.extra, **values)
         work.session.add(created)
-        work.history(save.group, {"record": model.__tablename__}, "create")
+        work.history(save.group, {"record": model.__tablename__}, "create", values)
         return uuid.UUID(str(created.id))
     work.check_version(existing.version, save.expected_version)
     previous = {name: getattr(existing, name) for name in values}
     if normalise(previous) == values:
         work.unchanged()
     else:
-        work.history(save.group, previous)
+        work.history(save.group, previous, current=values)
         for name, value in values.items():
             setattr(existing, name, value)
     return uuid.UUID(str(existing.id))

@@ -64,16 +64,17 @@ class Work:
         if current != expected:
             raise StaleEdit(current)
 
-    def history(self, group: str, previous: Mapping[str, Any], change: str = "update") -> None:
-        """Keep the values before (encrypted under the case's key) in the history."""
-        self.session.add(
-            CaseHistoryEntry(
-                self.case,
-                dict(previous),
-                changed_by=self.caller.user.username,
-                field_group=group,
-                change=change,
-            )
+    def history(
+        self,
+        group: str,
+        previous: Mapping[str, Any],
+        change: str = "update",
+        current: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Keep the values before and after (encrypted under the case's key) in the
+        history; `group` decides who may read them."""
+        keep_history(
+            self.session, self.case, self.caller.user.username, group, previous, change, current
         )
 
     def touch(self, *groups: str) -> None:
@@ -97,6 +98,28 @@ class Work:
     def unchanged(self) -> None:
         """Nothing differs from what is stored: commit nothing, record nothing."""
         self.changed = False
+
+
+def keep_history(
+    session: Session,
+    case: Case,
+    username: str,
+    group: str,
+    previous: Mapping[str, Any],
+    change: str = "update",
+    current: Mapping[str, Any] | None = None,
+) -> None:
+    """A history entry, for changes made outside `changing()` (a referral decided)."""
+    session.add(
+        CaseHistoryEntry(
+            case,
+            dict(previous),
+            dict(current) if current is not None else None,
+            changed_by=username,
+            field_group=group,
+            change=change,
+        )
+    )
 
 
 def writable(route: Reach, session: Session) -> Case:

@@ -7,10 +7,19 @@ from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms.widgets import HiddenInput
 
 from casework.casefile.identification.records import (
+    CORRECTION_MAX,
     DECISION_MAKER_MAX,
     NARRATIVE_MAX,
     NOTES_MAX,
@@ -188,4 +197,24 @@ class DecisionForm(FlaskForm):  # type: ignore[misc]
             _l("The decision"),
             ["stage", "decided_on", "decision_maker", "outcome", "assistance_unconditional"],
         )
+    ]
+
+
+class DecisionCorrectionForm(DecisionForm):
+    """A correction of a formal decision: a new, dated decision beside the original."""
+
+    correction_reason = TextAreaField(
+        _l("What is corrected, and why"),
+        filters=[strip_text],
+        validators=[
+            DataRequired(_l("Say what is corrected and why.")),
+            text_limit(CORRECTION_MAX),
+            PrintableMultiline(),
+        ],
+        description=_l("The original decision stays on the record beside the correction."),
+    )
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    sections: ClassVar[list[Section]] = [
+        (_l("The correction"), ["correction_reason"]),
+        *DecisionForm.sections,
     ]

@@ -31,6 +31,7 @@ class ConsiderationForm(FlaskForm):  # type: ignore[misc]
         description=_l("Leave empty while the assessment is not completed."),
     )
     assessor = short_text(_l("Assessor"))
+    # Empty only for a new entry; the door refuses a change of an entry without it.
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
@@ -53,5 +54,16 @@ class DecisionForm(FlaskForm):  # type: ignore[misc]
         choices=choices(CLEAR_RECORD),
         validators=[Optional()],
         validate_choice=False,
+    )
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class CorrectionForm(ConsiderationForm):
+    """A correction of a decided entry: the entry as it should read, and why."""
+
+    correction_reason = long_text(
+        _l("What is corrected, and why"),
+        _l("Say what is corrected and why."),
+        _l("The original entry and its decision stay on the record beside the correction."),
     )
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])

@@ -1,6 +1,7 @@
-"""Change history of a case: who changed which field group when, and the values before.
+"""Change history of a case: who changed which field group when, the values before and
+the values after.
 
-Previous values are case content, so they are encrypted under the case's key.
+Both are case content, so they are encrypted under the case's key.
 """
 
 from __future__ import annotations
@@ -39,14 +40,25 @@ class CaseHistoryEntry(UuidPrimaryKey, Base):
     # the record kind in `previous`; "status" and "flag" belong to no field group.
     change: Mapped[str] = mapped_column(String(16), default="update", server_default="update")
     previous_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    # The values after the change (none for entries written before they were kept).
+    current_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     case: Mapped[Case] = relationship()
 
     previous = EncryptedField("previous_enc", JsonCodec())
+    current = EncryptedField("current_enc", JsonCodec())
 
-    def __init__(self, case: Case, previous: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        case: Case,
+        previous: dict[str, Any],
+        current: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(case=case, case_id=case.id, **kwargs)
         self.previous = previous
+        if current is not None:
+            self.current = current
 
     def data_key(self, version: int | None = None) -> tuple[bytes, int]:
         return self.case.data_key(version)

@@ -72,9 +72,15 @@ class IdentificationDecision(Versioned, CaseRecord, Base):
     decided_on_enc: Mapped[bytes] = mapped_column(LargeBinary)
     outcome_enc: Mapped[bytes] = mapped_column(LargeBinary)
     assistance_unconditional_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    # A decision is never changed: a correction is a new decision naming it.
+    corrects_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("identification_decision.id"), index=True
+    )
+    correction_reason_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     stage = EncryptedField("stage_enc", TextCodec())
     decision_maker = EncryptedField("decision_maker_enc", TextCodec())
     decided_on = EncryptedField("decided_on_enc", DateCodec())
     outcome = EncryptedField("outcome_enc", TextCodec())
     assistance_unconditional = EncryptedField("assistance_unconditional_enc", BoolCodec())
+    correction_reason = EncryptedField("correction_reason_enc", TextCodec())

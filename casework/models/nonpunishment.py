@@ -68,6 +68,10 @@ class NonPunishment(UuidPrimaryKey, Base):
     decided_on: Mapped[date | None]
     decided_by: Mapped[str] = mapped_column(String(64), default="")
     # A decision recorded without a completed assessment: flagged, and kept flagged.
+    # A decided entry never changes again; a correction is a new entry naming it.
+    corrects_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("non_punishment.id"), index=True
+    )
     decided_without_assessment: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
     offence_enc: Mapped[bytes] = mapped_column(LargeBinary)
@@ -80,6 +84,7 @@ class NonPunishment(UuidPrimaryKey, Base):
     departure_reasons_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     override_reason_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     clear_record_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    correction_reason_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     case: Mapped[Case] = relationship()
 
@@ -95,6 +100,7 @@ class NonPunishment(UuidPrimaryKey, Base):
     departure_reasons = EncryptedField("departure_reasons_enc", TextCodec())
     override_reason = EncryptedField("override_reason_enc", TextCodec())
     clear_record = EncryptedField("clear_record_enc", TextCodec())
+    correction_reason = EncryptedField("correction_reason_enc", TextCodec())
 
     def __init__(self, case: Case, **kwargs: Any) -> None:
         plain = {k: kwargs.pop(k) for k in list(kwargs) if not self._encrypted(k)}

@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
             "idle_timeout_seconds": settings.idle_timeout_minutes * 60,
             "idle_warning_seconds": settings.idle_warning_seconds,
             "can": can,
-            "logout_form": LogoutForm() if current_user.is_authenticated else None,
+            # Never from the posted data: a body too large to read must still get its page.
+            "logout_form": LogoutForm(formdata=None) if current_user.is_authenticated else None,
             "unread_notifications": _unread,
         }

@@ -35,14 +35,18 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGING_ARGS = ("before", "after")
 
 
+# Sequence numbers are 64-bit integers in the database; a larger cursor is no page.
+CURSOR_MAX = 2**63 - 1
+
+
+def _cursor(name: str) -> int | None:
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value <= CURSOR_MAX else None
+
+
 def page_request() -> PageRequest:
-    """The page asked for; a cursor that is not a positive number is ignored."""
-    before = request.args.get("before", type=int)
-    after = request.args.get("after", type=int)
-    return PageRequest(
-        before=before if before and before > 0 else None,
-        after=after if after and after > 0 else None,
-    )
+    """The page asked for; a cursor that is not a sequence number is ignored."""
+    return PageRequest(before=_cursor("before"), after=_cursor("after"))
 
 
 def _filter_args() -> dict[str, Any]:

@@ -36,9 +36,14 @@ def refuse(form: Any, error: InvalidInput) -> None:
         form.form_errors.append(error.message)
 
 
+def _has_control(text: str) -> bool:
+    return any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in text)
+
+
 def safe_next(target: str | None) -> str:
-    """A local path to return to; anything else (another host, a scheme) goes home."""
-    if not target:
+    """A local path to return to; anything else (another host, a scheme, a control
+    character or backslash that a browser or a header might read otherwise) goes home."""
+    if not target or _has_control(target):
         return url_for("main.index")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

@@ -11,7 +11,25 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from casework.codes import CodeList, labels
-from casework.labels import STATUS
+from casework.labels import (
+    ACCEPTANCE,
+    ACTOR_TYPE,
+    BENEFIT,
+    CLEAR_RECORD,
+    CONSENT,
+    INFORMED_FORMAT,
+    LINK,
+    MEASURE_STATUS,
+    MEASURE_TYPE,
+    OFFENCE,
+    OUTCOME,
+    REFERRAL_STATE,
+    RULE,
+    STAGE,
+    STATUS,
+    TASK_STATE,
+    TEAM_ROLE,
+)
 
 FIELD_LABELS = {
     "given_name": _l("Given name"),
@@ -64,6 +82,74 @@ FIELD_LABELS = {
     "reflection_start": _l("Reflection period starts"),
     "reflection_end": _l("Reflection period ends"),
     "case_status": _l("Case status"),
+    "flag_kind": _l("Flag"),
+    "text": _l("Description"),
+    "resolution": _l("How it was resolved"),
+    "member": _l("Member"),
+    "role_in_team": _l("Role in the team"),
+    "starts_on": _l("Starts"),
+    "ends_on": _l("Ends"),
+    "measure_type": _l("Type of measure"),
+    "provider": _l("Provider"),
+    "review_on": _l("Next review"),
+    "details": _l("Details"),
+    "clinical_notes": _l("Clinical notes"),
+    "heard_on": _l("Date the child was heard"),
+    "language": _l("Language used"),
+    "informed_format": _l("How the child was informed"),
+    "views": _l("The child's views"),
+    "perceives_benefit": _l("Sees a benefit from the exploiter"),
+    "engagement": _l("Engagement approach"),
+    "trusted_adult": _l("Trusted adult"),
+    "responses": _l("Answers on the measures"),
+    "to_organisation": _l("Referred to"),
+    "consent": _l("Consent"),
+    "referral_state": _l("Decision on the referral"),
+    "decision_reason": _l("Reason for the decision"),
+    "offence": _l("Alleged offence"),
+    "link": _l("Direct consequence of the exploitation?"),
+    "rationale": _l("Rationale"),
+    "departure_reasons": _l("Reasons for departing from the assessment"),
+    "override_reason": _l("Why the decision could not wait for the assessment"),
+    "decided_without_assessment": _l("Decided without a completed assessment"),
+    "clear_record": _l("Request to clear a criminal record"),
+    "correction_reason": _l("What is corrected, and why"),
+    "title": _l("Task"),
+    "assignee": _l("Who does it"),
+    "due_on": _l("Due on"),
+    "notes": _l("Notes"),
+    "state": _l("State"),
+    "cancel_reason": _l("Why the task is cancelled"),
+    "rule": _l("Created by the rule"),
+    "last_seen_at": _l("Last seen"),
+    "last_seen_where": _l("Where last seen"),
+    "circumstances": _l("Circumstances"),
+    "police_informed_at": _l("Police informed"),
+    "police_reference": _l("Police report reference"),
+    "found_at": _l("Found"),
+    "found_where": _l("Where found"),
+    "found_by": _l("Found by"),
+}
+
+# Fields whose codes differ by the group they belong to.
+GROUP_FIELD_LABELS: dict[tuple[str, str], dict[str, Any]] = {
+    ("non_punishment", "stage"): STAGE,
+    ("non_punishment", "outcome"): OUTCOME,
+    ("team", "actor_type"): ACTOR_TYPE,
+    ("support_plan", "status"): MEASURE_STATUS,
+    ("tasks", "state"): TASK_STATE,
+    ("tasks", "rule"): RULE,
+}
+VALUE_LABELS: dict[str, dict[str, Any]] = {
+    "role_in_team": TEAM_ROLE,
+    "measure_type": MEASURE_TYPE,
+    "informed_format": INFORMED_FORMAT,
+    "perceives_benefit": BENEFIT,
+    "consent": CONSENT,
+    "referral_state": REFERRAL_STATE,
+    "offence": OFFENCE,
+    "link": LINK,
+    "clear_record": CLEAR_RECORD,
 }
 
 FIELD_CODES = {
@@ -93,8 +179,16 @@ GROUP_LABELS = {
     "investigation": _l("Investigation"),
     "migration": _l("Migration status"),
     "location": _l("Placement"),
+    "health": _l("Clinical notes"),
+    "support_plan": _l("Support plan"),
+    "child_views": _l("The child's views"),
+    "non_punishment": _l("Non-punishment"),
     "flags": _l("Flags"),
     "status": _l("Case status"),
+    "team": _l("Support team"),
+    "referrals": _l("Referrals"),
+    "tasks": _l("Tasks"),
+    "missing": _l("Missing episodes"),
 }
 
 CHANGE_LABELS = {
@@ -104,6 +198,11 @@ CHANGE_LABELS = {
     "flag": _l("raised"),
     "resolve": _l("resolved"),
     "status": _l("changed"),
+    "decide": _l("decided"),
+    "correct": _l("corrected by a new entry"),
+    "done": _l("done"),
+    "cancel": _l("cancelled"),
+    "found": _l("ended: the child was found"),
 }
 
 # Keys of the history that say what kind of record changed, not a value of it.
@@ -122,7 +221,17 @@ def change_label(name: str) -> str:
     return str(CHANGE_LABELS.get(name, name))
 
 
-def shown_value(field: str, value: Any) -> str:
+def _responses(value: Any) -> str:
+    """The child's answers per measure: "Health: declines (reasons)"."""
+    parts = []
+    for measure_type, acceptance, reasons in value:
+        answer = ACCEPTANCE.get(acceptance, acceptance)
+        part = f"{MEASURE_TYPE.get(measure_type, measure_type)}: {answer}"
+        parts.append(f"{part} ({reasons})" if reasons else part)
+    return "; ".join(parts)
+
+
+def shown_value(field: str, value: Any, group: str = "") -> str:
     """A stored value as the page shows it: labels for codes, "—" for no answer."""
     if value is None or value == "" or value == []:
         return "—"
@@ -130,6 +239,13 @@ def shown_value(field: str, value: Any) -> str:
         return str(_("Yes") if value else _("No"))
     if field == "case_status":
         return str(STATUS.get(str(value), value))
+    if field == "flag_kind":
+        return labels(CodeList.FLAG_KIND, [str(value)])
+    if field == "responses" and isinstance(value, list):
+        return _responses(value)
+    table = GROUP_FIELD_LABELS.get((group, field)) or VALUE_LABELS.get(field)
+    if table is not None:
+        return str(table.get(str(value), value))
     code_list = FIELD_CODES.get(field)
     if code_list is not None:
         values: Iterable[str] = value if isinstance(value, list | tuple) else [str(value)]
@@ -151,10 +267,34 @@ def history_pairs(previous: Iterable[tuple[str, Any]] | None) -> list[tuple[str,
     ]
 
 
+def history_rows(entry: Any) -> list[tuple[str, str | None, str | None]]:
+    """(field, before, after) for one history entry the reader may read in full; before
+    is None for a value that is new, after is None for entries written before the
+    values after were kept. Unchanged values are left out of a change."""
+    before = dict(entry.previous or ())
+    after = dict(entry.current) if entry.current is not None else None
+    names = list(before) + [n for n in (after or {}) if n not in before]
+    rows: list[tuple[str, str | None, str | None]] = []
+    for name in names:
+        if name in HIDDEN_KEYS:
+            continue
+        old = shown_value(name, before[name], entry.group) if name in before else None
+        new = (
+            shown_value(name, after[name], entry.group)
+            if after is not None and name in after
+            else None
+        )
+        if old is not None and new is not None and old == new and entry.change == "update":
+            continue
+        rows.append((field_label(name), old, new))
+    return rows
+
+
 TEMPLATE_GLOBALS: dict[str, Callable[..., Any]] = {
     "field_label": field_label,
     "group_label": group_label,
     "change_label": change_label,
     "shown_value": shown_value,
     "history_pairs": history_pairs,
+    "history_rows": history_rows,
 }

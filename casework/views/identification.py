@@ -15,6 +15,7 @@ from casework import casefile
 from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
 from casework.forms.identification import (
+    DecisionCorrectionForm,
     DecisionForm,
     IdentificationForm,
     IntakeForm,
@@ -197,23 +198,29 @@ def decision_new(case_id: uuid.UUID) -> Response | str:
 
 @bp.route("/cases/<uuid:case_id>/decisions/<uuid:item_id>", methods=["GET", "POST"])
 def decision_edit(case_id: uuid.UUID, item_id: uuid.UUID) -> Response | str:
+    """A decision never changes: its correction is a new decision shown beside it."""
     page = Page(
         title=_("Correct a formal identification decision"),
-        submit=_("Save"),
-        done=_("The decision is saved."),
+        submit=_("Record the correction"),
+        done=_("The correction is recorded beside the original decision."),
         anchor="decisions-title",
+        intro=_(
+            "The original decision stays on the record. The correction is a new, dated "
+            "decision shown beside it."
+        ),
     )
     return edit_page(
         case_id,
         IDENTIFICATION,
-        DecisionForm,
+        DecisionCorrectionForm,
         lambda case: found(case.details.decisions, item_id),
-        lambda form: casefile.record_decision(
+        lambda form: casefile.correct_decision(
             *door(),
             case_id,
+            item_id,
             decision_change(form),
-            decision_id=item_id,
-            expected_version=form.version.data,
+            form.correction_reason.data or "",
+            form.version.data,
         ),
         page,
     )

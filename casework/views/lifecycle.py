@@ -101,7 +101,7 @@ def _reason_step(
         )
         try:
             done = _step(case_id, change)
-        except casefile.InvalidInput as error:  # a closing blocker: the child is missing
+        except casefile.InvalidInput as error:
             refuse(form, error)
             return _form_page(form, case, page)
         if done is not None:
@@ -138,7 +138,7 @@ def raise_flag(case_id: uuid.UUID) -> Response | str:
 
 @bp.route("/flags/<uuid:item_id>/resolve", methods=["GET", "POST"])
 def resolve_flag(case_id: uuid.UUID, item_id: uuid.UUID) -> Response | str:
-    case = _flag_view(case_id)
+    case = case_after(case_id, lambda: casefile.ensure_may_resolve(*door(), case_id, item_id))
     flag = found(case.details.open_flags, item_id)
     form = form_from(ResolveFlagForm, flag)
     if form.validate_on_submit():

@@ -11,8 +11,9 @@ from werkzeug.wrappers import Response
 
 from casework import casefile
 from casework.access.permissions import FieldGroup
-from casework.forms.nonpunishment import ConsiderationForm, DecisionForm
+from casework.forms.nonpunishment import ConsiderationForm, CorrectionForm, DecisionForm
 from casework.views.common import door, refuse
+from casework.views.editing import form_from
 
 bp = Blueprint("nonpunishment", __name__)
 
@@ -49,12 +50,14 @@ def new_consideration(case_id: uuid.UUID) -> Response | str:
 @bp.route("/cases/<uuid:case_id>/non-punishment/<uuid:entry_id>", methods=["GET", "POST"])
 def edit_consideration(case_id: uuid.UUID, entry_id: uuid.UUID) -> Response | str:
     entry = casefile.consideration_for_edit(*door(), case_id, entry_id)
+    if entry.decided:
+        return redirect(url_for("nonpunishment.correct", case_id=case_id, entry_id=entry_id))
     case = casefile.read_case(*door(), case_id)
-    form = ConsiderationForm(obj=entry)
+    form = form_from(ConsiderationForm, entry)
     if form.validate_on_submit():
         try:
             casefile.update_consideration(
-                *door(), case_id, entry_id, _input(form), form.version.data or 0
+                *door(), case_id, entry_id, _input(form), form.version.data
             )
         except casefile.InvalidInput as error:
             refuse(form, error)
@@ -66,12 +69,39 @@ def edit_consideration(case_id: uuid.UUID, entry_id: uuid.UUID) -> Response | st
     return render_template("nonpunishment/consideration.html", form=form, case=case, entry=entry)
 
 
+@bp.route(
+    "/cases/<uuid:case_id>/non-punishment/<uuid:entry_id>/correction", methods=["GET", "POST"]
+)
+def correct(case_id: uuid.UUID, entry_id: uuid.UUID) -> Response | str:
+    """A decided entry never changes: its correction is a new entry beside it."""
+    entry = casefile.consideration_for_edit(*door(), case_id, entry_id)
+    case = casefile.read_case(*door(), case_id)
+    form = form_from(CorrectionForm, entry)
+    if form.validate_on_submit():
+        correction = casefile.CorrectionInput(_input(form), form.correction_reason.data or "")
+        try:
+            casefile.correct_consideration(
+                *door(), case_id, entry_id, correction, form.version.data
+            )
+        except casefile.InvalidInput as error:
+            refuse(form, error)
+        except casefile.StaleEdit:
+            form.form_errors.append(STALE)
+        else:
+            flash(_("The correction is recorded beside the original entry."), "info")
+            return redirect(url_for("cases.show", case_id=case_id, _anchor="np-title"))
+    return render_template("nonpunishment/correction.html", form=form, case=case, entry=entry)
+
+
 @bp.route("/cases/<uuid:case_id>/non-punishment/<uuid:entry_id>/decision", methods=["GET", "POST"])
 def decide(case_id: uuid.UUID, entry_id: uuid.UUID) -> Response | str:
     casefile.ensure_may_decide(*door(), case_id)
     entry = casefile.consideration_for_edit(*door(), case_id, entry_id)
+    if entry.decided:
+        flash(_("This entry is decided. A later decision goes on a correction."), "info")
+        return redirect(url_for("nonpunishment.correct", case_id=case_id, entry_id=entry_id))
     case = casefile.read_case(*door(), case_id)
-    form = DecisionForm(obj=entry)
+    form = form_from(DecisionForm, entry)
     if form.validate_on_submit():
         decision = casefile.DecisionInput(
             decided_on=form.decided_on.data,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -19,6 +19,10 @@ bp = Blueprint("support", __name__)
 
 
 def _measure_form(health: bool, obj: MeasureReadout | None = None) -> MeasureForm:
+    # Filled from the measure on GET only: a post without its version (or any field)
+    # never borrows the stored one.
+    if request.method != "GET":
+        obj = None
     form = MeasureForm(obj=obj, provider=str(obj.provider_id) if obj else None)
     form.provider.choices = options(
         ((str(i), name) for i, name in casefile.organisations(db.session())), blank=True
@@ -76,7 +80,7 @@ def edit_measure(case_id: uuid.UUID, measure_id: uuid.UUID) -> Response | str:
                 case_id,
                 measure_id,
                 _measure_input(form),
-                form.version.data or 0,
+                form.version.data,
             )
         except casefile.InvalidInput as error:
             refuse(form, error)

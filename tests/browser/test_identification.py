@@ -77,7 +77,8 @@ def test_police_hand_an_identified_child_to_the_social_worker(
     expect(flags).to_contain_text("Non-punishment")
     expect(flags).to_contain_text("must not be prosecuted or punished")
     expect(page.get_by_text("RIGA-2026-1177")).to_have_count(0)  # police and prosecutors only
-    expect(page.get_by_text("Caught carrying parcels for an older man.")).to_be_visible()
+    narrative = page.get_by_role("article").get_by_text("Caught carrying parcels for an older man.")
+    expect(narrative).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Take on this case").click()
     expect(page.get_by_text("The case is yours: you lead its support team.")).to_be_visible()

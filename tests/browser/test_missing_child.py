@@ -92,7 +92,7 @@ def test_a_missing_child_from_report_to_return(
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Yes, close the case").click()
     expect(
-        page.get_by_text("cannot be closed while the child is recorded as missing").first
+        page.get_by_text("A case is not closed while the child is missing").first
     ).to_be_visible()
 
     _as(page, live_server, "coordinator")

@@ -105,7 +105,9 @@ def test_history_values_only_for_groups_read_in_full(
     ngo = _details(app, db_session, case_id, "ngo_worker").details
     groups = {entry.group for entry in ngo.history}
     assert {"identification", "investigation", "location", "migration"} <= groups
-    assert all(e.previous is None for e in ngo.history if e.group != "flags")
+    # Flags and the team are seen by every member; every field group's values are not.
+    hidden = [e for e in ngo.history if e.group not in ("flags", "team")]
+    assert hidden and all(e.previous is None and e.current is None for e in hidden)
     social = _details(app, db_session, case_id, "social_worker").details
     location = [e for e in social.history if e.group == "location"]
     assert location and location[0].previous is not None

@@ -197,6 +197,7 @@ def record_payload(
     }
     payloads["identification.decision_edit"] = {
         **payloads["identification.decision_new"],
+        "correction_reason": "The stage was recorded wrongly.",
         "version": _version(db_session, IdentificationDecision, id=records.decision),
     }
     return payloads[endpoint]

@@ -213,6 +213,8 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("nonpunishment.new_consideration", "POST"): _edit(200, NP_WRITERS),
     ("nonpunishment.edit_consideration", "GET"): _edit(404, NP_WRITERS),
     ("nonpunishment.edit_consideration", "POST"): _edit(404, NP_WRITERS),
+    ("nonpunishment.correct", "GET"): _edit(404, NP_WRITERS),
+    ("nonpunishment.correct", "POST"): _edit(404, NP_WRITERS),
     ("nonpunishment.decide", "GET"): _edit(404, DECIDERS),
     ("nonpunishment.decide", "POST"): _edit(404, DECIDERS),
     # Tasks and missing episodes (unknown ids: 404 once every check has passed).

@@ -28,6 +28,7 @@ SECRETS = {
     "assessor": "Tapir assessment unit",
     "maker": "Prosecutor Ibis",
     "override": "Custody of the Lynx ends today",
+    "correction": "The Quokka assessment arrived late",
 }
 
 
@@ -85,13 +86,17 @@ def _write_everything(app: Flask, db_session: Session) -> None:
             casefile.DecisionInput(day, s["maker"], "discontinued", "", s["override"], ""),
             1,
         )
-        casefile.update_consideration(
+        # A decided entry is corrected by a new entry beside it, never changed.
+        casefile.correct_consideration(
             db_session,
             as_caller(prosecutor),
             case_id,
             entry,
-            casefile.ConsiderationInput(
-                "drugs", "charge", "yes", s["rationale"], day, s["assessor"]
+            casefile.CorrectionInput(
+                casefile.ConsiderationInput(
+                    "drugs", "charge", "yes", s["rationale"], day, s["assessor"]
+                ),
+                s["correction"],
             ),
             2,
         )

@@ -93,3 +93,39 @@ def test_missing_role_is_refused(tmp_path: Path) -> None:
     text = POLICY.read_text().split("[roles.admin]")[0]
     with pytest.raises(PolicyError, match="role 'admin' is missing"):
         load_policy(_write(tmp_path, text))
+
+
+def test_flag_rules_are_data_in_the_policy() -> None:
+    policy = load_policy(POLICY)
+    rule = policy.flag_rules["non_punishment"]
+    assert rule.resolved_by == {"police", "prosecutor"}
+    assert rule.requires == "non_punishment_consideration"
+    assert policy.may_resolve("police", "non_punishment")
+    assert not policy.may_resolve("ngo_worker", "non_punishment")
+    assert not policy.may_resolve("social_worker", "non_punishment")
+    # A kind without a rule: every role with flag:write, nobody else.
+    assert policy.may_resolve("ngo_worker", "safety_risk")
+    assert not policy.may_resolve("coordinator", "safety_risk")
+
+
+@pytest.mark.parametrize(
+    ("new", "fragment"),
+    [
+        ('resolved_by = ["police", "polis"]', "unknown role 'polis'"),
+        ('resolved_by = ["police", "coordinator"]', "role 'coordinator' lacks flag:write"),
+        ('resolved_by = "police"', "needs resolved_by, a list of roles"),
+    ],
+)
+def test_a_bad_flag_rule_is_refused_by_name(tmp_path: Path, new: str, fragment: str) -> None:
+    text = POLICY.read_text().replace('resolved_by = ["police", "prosecutor"]', new, 1)
+    assert text != POLICY.read_text()
+    with pytest.raises(PolicyError, match=re.escape(fragment)):
+        load_policy(_write(tmp_path, text))
+
+
+def test_an_unknown_flag_requirement_is_refused(tmp_path: Path) -> None:
+    text = POLICY.read_text().replace(
+        'requires = "non_punishment_consideration"', 'requires = "a_court_order"', 1
+    )
+    with pytest.raises(PolicyError, match="unknown requirement 'a_court_order'"):
+        load_policy(_write(tmp_path, text))

@@ -21,6 +21,7 @@ from casework.access.caller import Caller
 from casework.access.errors import InvalidInput, RecordNotFound, StaleEdit
 from casework.access.guard import deny
 from casework.access.permissions import Permission
+from casework.access.policy import current_policy
 from casework.audit.events import Action, record
 from casework.casefile.saving import AfterSave
 from casework.casefile.today.notify import FLAG_RAISED, notify, team_user_ids
@@ -31,6 +32,7 @@ from casework.models.case import Case
 from casework.models.flag import CaseFlag
 from casework.models.identity import Guardian
 from casework.models.migration import MigrationStatus
+from casework.models.nonpunishment import NonPunishment
 
 NON_PUNISHMENT = "non_punishment"
 GUARDIAN_NEEDED = "guardian_needed"
@@ -72,7 +74,7 @@ def _add(work: Work, kind: str, text: str | None) -> CaseFlag:
         work.case, kind=kind, text=text, raised_by_id=work.caller.user.id, automatic=text is None
     )
     work.session.add(flag)
-    work.history(FLAG_GROUP, {"record": "case_flag"}, "flag")
+    work.history(FLAG_GROUP, {"record": "case_flag"}, "flag", {"flag_kind": kind, "text": text})
     # A missing child is announced by its own notification (casewide/missing.py).
     if kind != MISSING:
         team = team_user_ids(work.session, work.case.id)
@@ -91,7 +93,12 @@ def _resolve(work: Work, flag: CaseFlag, resolution: str | None) -> None:
     flag.resolved_at = utcnow()
     flag.resolved_by_id = work.caller.user.id
     flag.resolution = resolution
-    work.history(FLAG_GROUP, {"record": "case_flag"}, "resolve")
+    work.history(
+        FLAG_GROUP,
+        {"record": "case_flag", "flag_kind": flag.kind},
+        "resolve",
+        {"flag_kind": flag.kind, "resolution": resolution},
+    )
 
 
 def resolve_automatic(work: Work, kind: str) -> None:
@@ -131,6 +138,22 @@ def guardian_rule(work: Work) -> None:
         _event(work, Action.FLAG_RESOLVE)
 
 
+def may_resolve(role: str, kind: str) -> bool:
+    """Whether `role` resolves flags of `kind` by hand (the policy's flag rules)."""
+    return kind not in AUTOMATIC_ONLY and current_policy().may_resolve(role, kind)
+
+
+def _requirement_met(work: Work, kind: str) -> bool:
+    rule = current_policy().flag_rules.get(kind)
+    if rule is None or rule.requires is None:
+        return True
+    # The only requirement known (FLAG_REQUIREMENTS): a non-punishment consideration.
+    found = work.session.scalar(
+        select(NonPunishment.id).where(NonPunishment.case_id == work.case.id).limit(1)
+    )
+    return found is not None
+
+
 def may_raise(kind: str) -> bool:
     return is_code(CodeList.FLAG_KIND, kind) and kind not in AUTOMATIC_ONLY
 
@@ -155,6 +178,17 @@ def raise_flag(session: Session, caller: Caller, case_id: uuid.UUID, kind: str, 
         _add(work, kind, text)
 
 
+def ensure_may_resolve(
+    session: Session, caller: Caller, case_id: uuid.UUID, flag_id: uuid.UUID
+) -> None:
+    """Refuse (audited) unless the caller may resolve this flag of the case now."""
+    with changing(session, caller, case_id, permission=Permission.FLAG_WRITE) as work:
+        flag = work.record_of(CaseFlag, flag_id)
+        if not may_resolve(caller.role, flag.kind):
+            raise work.refuse(Permission.FLAG_WRITE)
+        work.unchanged()
+
+
 def resolve_flag(
     session: Session,
     caller: Caller,
@@ -171,9 +205,19 @@ def resolve_flag(
         if flag.kind in AUTOMATIC_ONLY:
             deny(session, caller, work.case)
             raise RecordNotFound(str(flag_id))
+        if not may_resolve(caller.role, flag.kind):
+            raise work.refuse(Permission.FLAG_WRITE)
         work.check_version(flag.version, expected_version)
         if not flag.is_open:
             raise StaleEdit(flag.version)
+        if not _requirement_met(work, flag.kind):
+            raise InvalidInput(
+                "resolution",
+                _l(
+                    "Record the non-punishment consideration first: this flag is resolved "
+                    "once it is considered."
+                ),
+            )
         if not resolution or len(resolution) > TEXT_MAX:
             raise InvalidInput(
                 "resolution",

@@ -15,18 +15,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.access.caller import Caller
-from casework.access.errors import InvalidInput, NotPermitted, WrongStatus
+from casework.access.errors import CaseErased, InvalidInput, NotPermitted, WrongStatus
 from casework.access.guard import deny
 from casework.access.permissions import Permission
 from casework.access.reach import Via, reach
 from casework.audit.events import Action, record
-from casework.casefile.casewide.missing import closing_blockers
+from casework.casefile.casewide.closing import open_items
 from casework.casefile.work import Work, finishing
 from casework.codes import CodeList, is_code
 from casework.models.case import Case, CaseStatus
 from casework.models.lifecycle import CaseStatusChange
 
 NOTE_MAX = 2000
+MISSING_REFUSAL = _l(
+    "The child is recorded missing. A case is not closed while the child is missing: "
+    "record that the child was found first."
+)
 STATUS_GROUP = "status"
 
 
@@ -93,6 +97,9 @@ def steps_open_to(status: str) -> list[Step]:
 def lead_case(session: Session, caller: Caller, case_id: uuid.UUID, step: Step) -> Case:
     """The case, if the caller leads it and may take `step`; refusals are audited."""
     route = reach(session, caller, case_id, TRANSITIONS[step].permission)
+    if route.case.status == CaseStatus.ERASED:
+        session.rollback()
+        raise CaseErased(route.case.reference)
     if route.via is not Via.LEAD:
         deny(session, caller, route.case)
         raise NotPermitted(step)
@@ -112,10 +119,8 @@ def change_status(
         transition = TRANSITIONS[change.step]
         if case.status not in transition.sources:
             raise WrongStatus(case.status)
-        if change.step is Step.CLOSE and "missing" in closing_blockers(session, case.id):
-            raise InvalidInput(
-                "reason", _l("The case cannot be closed while the child is recorded as missing.")
-            )
+        if change.step is Step.CLOSE and open_items(session, case).missing:
+            raise InvalidInput("reason", MISSING_REFUSAL)
         session.add(
             CaseStatusChange(
                 case,
@@ -126,7 +131,12 @@ def change_status(
                 note=change.note or None,
             )
         )
-        work.history(STATUS_GROUP, {"case_status": case.status}, "status")
+        work.history(
+            STATUS_GROUP,
+            {"case_status": case.status},
+            "status",
+            {"case_status": transition.target},
+        )
         case.status = transition.target
         record(
             session,

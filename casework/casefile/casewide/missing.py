@@ -128,7 +128,7 @@ def report_missing(
             )
         episode = MissingEpisode(work.case, reported_by_id=caller.user.id, **fields)
         session.add(episode)
-        work.history(MISSING_GROUP, {"record": "missing_episode"}, "create")
+        work.history(MISSING_GROUP, {"record": "missing_episode"}, "create", fields)
         raise_automatic(work, MISSING)
         team = team_user_ids(session, work.case.id)
         notify(session, CHILD_MISSING.code, work.case, team, skip=caller.user.id)
@@ -197,7 +197,7 @@ def update_missing(
         if all(previous[k] == v for k, v in fields.items()):
             work.unchanged()
             return
-        work.history(MISSING_GROUP, previous)
+        work.history(MISSING_GROUP, previous, "update", fields)
         for name, value in fields.items():
             setattr(episode, name, value)
 
@@ -224,7 +224,12 @@ def record_found(
             )
         where = _text(found.found_where, "found_where", PLACE_MAX)
         by = _text(found.found_by, "found_by", PLACE_MAX)
-        work.history(MISSING_GROUP, _values(episode), "found")
+        work.history(
+            MISSING_GROUP,
+            _values(episode),
+            "found",
+            {"found_at": found.found_at, "found_where": where, "found_by": by},
+        )
         episode.found_at, episode.found_where, episode.found_by = found.found_at, where, by
         episode.found_recorded_at = utcnow()
         episode.found_recorded_by_id = caller.user.id
@@ -254,7 +259,12 @@ def _return_interview(work: Work, episode: MissingEpisode, found_at: datetime) -
         rule_key=f"{RETURN_INTERVIEW}:{episode.id.hex}",
     )
     work.session.add(task)
-    work.history("tasks", {"record": "case_task"}, "create")
+    work.history(
+        "tasks",
+        {"record": "case_task"},
+        "create",
+        {"rule": RETURN_INTERVIEW, "due_on": task.due_on},
+    )
     return task
 
 

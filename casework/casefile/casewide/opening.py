@@ -14,6 +14,7 @@ from casework.access.guard import require
 from casework.access.permissions import FieldGroup, Permission
 from casework.audit.events import Action, record
 from casework.casefile.readouts import CaseSummary
+from casework.casefile.support.membership import member_history
 from casework.casefile.work import finishing
 from casework.models.case import Case, CaseStatus, Child
 from casework.models.team import ActorType, TeamMembership, TeamRole
@@ -59,16 +60,16 @@ def open_case(session: Session, caller: Caller, child: NewChild, prefix: str = "
     user = caller.user
     with finishing(session):
         case = new_case(session, caller, child, prefix, CaseStatus.OPEN, user.organisation_id)
-        session.add(
-            TeamMembership(
-                case=case,
-                user_id=user.id,
-                organisation_id=user.organisation_id,
-                actor_type=ROLE_ACTOR_TYPE.get(user.role, ActorType.SOCIAL_SERVICES),
-                role_in_team=TeamRole.LEAD,
-                starts_on=clock.today(),
-            )
+        lead = TeamMembership(
+            case=case,
+            user_id=user.id,
+            organisation_id=user.organisation_id,
+            actor_type=ROLE_ACTOR_TYPE.get(user.role, ActorType.SOCIAL_SERVICES),
+            role_in_team=TeamRole.LEAD,
+            starts_on=clock.today(),
         )
+        session.add(lead)
+        member_history(session, case, user.username, lead, user)
         session.flush()
         record(
             session,

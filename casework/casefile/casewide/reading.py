@@ -44,8 +44,13 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseReado
     route = reach(session, caller, case_id, Permission.CASE_READ)
     policy = current_policy()
     groups = policy.readable_groups(caller.role)
-    writable = [g for g in FieldGroup if policy.level(caller.role, g) == AccessLevel.WRITE]
     case = route.case
+    # A closed case shows no way to change it until its lead reopens it.
+    writable = [
+        g
+        for g in FieldGroup
+        if policy.level(caller.role, g) == AccessLevel.WRITE and case.status != CaseStatus.CLOSED
+    ]
     if case.status == CaseStatus.ERASED:
         return _erased(session, caller, route)
     full_missing = policy.level(caller.role, FieldGroup.LOCATION) >= AccessLevel.READ
@@ -61,7 +66,7 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseReado
         writable_groups=tuple(str(g) for g in writable),
         emergency_until=route.until,
         emergency_accesses=_section(failed, _emergency_accesses, (), session, route),
-        details=_section(failed, read_details, CaseDetails(), session, route, caller.role),
+        details=_section(failed, read_details, CaseDetails(), session, route, caller),
         support=_section(failed, support_readout, None, session, caller, route),
         missing=_section(failed, missing_summary, MissingSummary(), session, case.id, full_missing),
         tasks=None

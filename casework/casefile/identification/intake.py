@@ -24,6 +24,8 @@ from casework.audit.events import Action, record
 from casework.casefile.casewide.flags import non_punishment_rule
 from casework.casefile.casewide.opening import NewChild, new_case
 from casework.casefile.identification.records import IdentificationChange, InvestigationChange
+from casework.casefile.saving import normalise
+from casework.casefile.support.membership import member_history
 from casework.casefile.work import Work, finishing
 from casework.models.case import Case, CaseStatus
 from casework.models.identification import IdentificationEvent, InvestigationDetail
@@ -77,16 +79,16 @@ def _team(session: Session, case: Case, officer: User, lead: User) -> None:
         (officer, ActorType.POLICE, TeamRole.MEMBER),
         (lead, ActorType.SOCIAL_SERVICES, TeamRole.LEAD),
     ):
-        session.add(
-            TeamMembership(
-                case=case,
-                user_id=user.id,
-                organisation_id=user.organisation_id,
-                actor_type=actor_type,
-                role_in_team=role,
-                starts_on=clock.today(),
-            )
+        membership = TeamMembership(
+            case=case,
+            user_id=user.id,
+            organisation_id=user.organisation_id,
+            actor_type=actor_type,
+            role_in_team=role,
+            starts_on=clock.today(),
         )
+        session.add(membership)
+        member_history(session, case, officer.username, membership, user)
 
 
 def _record_identification(
@@ -98,7 +100,12 @@ def _record_identification(
     case = work.case
     event = IdentificationEvent(case, recorded_by_id=work.caller.user.id, **asdict(identification))
     work.session.add(event)
-    work.history(FieldGroup.IDENTIFICATION, {"record": "identification_event"}, "create")
+    work.history(
+        FieldGroup.IDENTIFICATION,
+        {"record": "identification_event"},
+        "create",
+        normalise(asdict(identification)),
+    )
     groups = [FieldGroup.IDENTITY, FieldGroup.IDENTIFICATION]
     if investigation is not None and any(asdict(investigation).values()):
         details = InvestigationDetail(case, identification_id=event.id, **asdict(investigation))

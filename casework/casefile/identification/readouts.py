@@ -98,6 +98,9 @@ def decision_readouts(
             outcome=d.outcome,
             assistance_unconditional=d.assistance_unconditional,
             decision_maker=d.decision_maker if full else None,
+            recorded_on=d.recorded_at.date(),
+            corrects=d.corrects_id,
+            correction_reason=d.correction_reason if full else None,
         )
         for d in decisions
     )

@@ -14,8 +14,8 @@ from casework.access.caller import Caller
 from casework.access.errors import InvalidInput
 from casework.access.permissions import FieldGroup
 from casework.casefile.casewide.flags import non_punishment_rule
-from casework.casefile.saving import AfterSave, Save, by_id, save_record
-from casework.casefile.work import Work
+from casework.casefile.saving import AfterSave, Save, by_id, normalise, save_record
+from casework.casefile.work import Work, changing
 from casework.codes import CodeList, is_code
 from casework.models.identification import (
     IdentificationDecision,
@@ -28,6 +28,7 @@ NOTES_MAX = 5000
 SUSPECTS_MAX = 2000
 REFERENCE_MAX = 64
 DECISION_MAKER_MAX = 200
+CORRECTION_MAX = 2000
 
 
 @dataclass(frozen=True)
@@ -141,16 +142,46 @@ def record_decision(
     caller: Caller,
     case_id: uuid.UUID,
     change: DecisionChange,
-    decision_id: uuid.UUID | None = None,
-    expected_version: int | None = None,
 ) -> uuid.UUID:
-    """Record a formal identification decision, or correct one."""
+    """Record a formal identification decision. Decisions are never changed."""
     change.check()
     save = Save(
-        group=FieldGroup.IDENTIFICATION,
-        model=IdentificationDecision,
-        values=asdict(change),
-        expected_version=expected_version,
-        **by_id(decision_id),
+        group=FieldGroup.IDENTIFICATION, model=IdentificationDecision, values=asdict(change)
     )
     return save_record(session, caller, case_id, save)
+
+
+def correct_decision(
+    session: Session,
+    caller: Caller,
+    case_id: uuid.UUID,
+    decision_id: uuid.UUID,
+    change: DecisionChange,
+    reason: str,
+    expected_version: int | None,
+) -> uuid.UUID:
+    """Record a correction of a formal decision: a new, dated decision naming the one
+    it corrects, with the reason. The original stays exactly as it was."""
+    change.check()
+    reason = reason.strip()
+    if not reason or len(reason) > CORRECTION_MAX:
+        raise InvalidInput(
+            "correction_reason",
+            _l("Say what is corrected and why, in at most %(max)d characters.", max=CORRECTION_MAX),
+        )
+    with changing(session, caller, case_id, FieldGroup.IDENTIFICATION) as work:
+        original = work.record_of(IdentificationDecision, decision_id, [FieldGroup.IDENTIFICATION])
+        work.check_version(original.version, expected_version)
+        values = normalise(asdict(change))
+        corrected = IdentificationDecision(
+            work.case,
+            corrects_id=original.corrects_id or original.id,
+            correction_reason=reason,
+            **values,
+        )
+        session.add(corrected)
+        previous = {"record": "identification_decision", **original.values(tuple(values))}
+        work.history(
+            FieldGroup.IDENTIFICATION, previous, "correct", {**values, "correction_reason": reason}
+        )
+    return uuid.UUID(str(corrected.id))

@@ -9,14 +9,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework import clock
+from casework.access.caller import Caller
 from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
 from casework.access.reach import Reach, Via
-from casework.casefile.casewide.flags import case_flags
-from casework.casefile.casewide.lifecycle import TRANSITIONS, status_changes, steps_open_to
+from casework.casefile.casewide.closing import open_items
+from casework.casefile.casewide.flags import case_flags, may_resolve
+from casework.casefile.casewide.lifecycle import TRANSITIONS, Step, status_changes, steps_open_to
 from casework.casefile.identification.readouts import decision_readouts, identification_readouts
 from casework.casefile.record.aliases import alias_names
 from casework.casefile.record.child import ADULT_AGE
+from casework.casefile.record.history import history_readouts
 from casework.casefile.record.readouts import (
     AgeReadout,
     CaseDetails,
@@ -24,20 +27,19 @@ from casework.casefile.record.readouts import (
     DocumentReadout,
     FlagReadout,
     GuardianReadout,
-    HistoryReadout,
     MigrationReadout,
     PlacementReadout,
     StatusChangeReadout,
 )
 from casework.models.case import Case, CaseStatus
-from casework.models.history import CaseHistoryEntry
 from casework.models.identity import AgeAssessment, Guardian, IdentityDocument
 from casework.models.migration import MigrationStatus, Placement
 
 
-def read_details(session: Session, route: Reach, role: str) -> CaseDetails:
+def read_details(session: Session, route: Reach, caller: Caller) -> CaseDetails:
     policy = current_policy()
     case = route.case
+    role = caller.role
 
     def level(group: FieldGroup) -> AccessLevel:
         return policy.level(role, group)
@@ -53,7 +55,10 @@ def read_details(session: Session, route: Reach, role: str) -> CaseDetails:
         decisions=decision_readouts(session, case, identification),
         migration=migration_readout(session, case, level(FieldGroup.MIGRATION)),
         placement=placement_readout(session, case, level(FieldGroup.LOCATION)),
-        flags=tuple(flag_readout(f) for f in case_flags(session, case)),
+        flags=tuple(
+            flag_readout(f, _may_flag(route, role) and may_resolve(role, f.kind))
+            for f in case_flags(session, case)
+        ),
         status_changes=tuple(
             StatusChangeReadout(
                 changed_at=c.recorded_at,
@@ -65,8 +70,9 @@ def read_details(session: Session, route: Reach, role: str) -> CaseDetails:
             )
             for c in status_changes(session, case)
         ),
-        history=history_readouts(session, case, role),
+        history=history_readouts(session, route, caller),
         steps=_steps(route, role),
+        open_items=open_items(session, case) if Step.CLOSE in _steps(route, role) else None,
         may_flag=_may_flag(route, role),
         case_version=case.version,
     )
@@ -201,7 +207,7 @@ def placement_readout(session: Session, case: Case, level: AccessLevel) -> Place
     )
 
 
-def flag_readout(f: Any) -> FlagReadout:
+def flag_readout(f: Any, may_resolve: bool = False) -> FlagReadout:
     return FlagReadout(
         id=f.id,
         version=f.version,
@@ -213,32 +219,5 @@ def flag_readout(f: Any) -> FlagReadout:
         resolved_at=f.resolved_at,
         resolved_by=f.resolved_by.display_name if f.resolved_by else None,
         resolution=f.resolution,
+        may_resolve=may_resolve,
     )
-
-
-def history_readouts(session: Session, case: Case, role: str) -> tuple[HistoryReadout, ...]:
-    """Every change, newest first; values before only for groups the role reads in full."""
-    policy = current_policy()
-    entries = session.scalars(
-        select(CaseHistoryEntry)
-        .where(CaseHistoryEntry.case_id == case.id)
-        .order_by(CaseHistoryEntry.changed_at.desc())
-    )
-    views = []
-    for entry in entries:
-        group = entry.field_group
-        readable = (
-            group not in FieldGroup._value2member_map_
-            or policy.level(role, FieldGroup(group)) >= AccessLevel.READ
-        )
-        previous = tuple(sorted(entry.previous.items())) if readable else None
-        views.append(
-            HistoryReadout(
-                changed_at=entry.changed_at,
-                changed_by=entry.changed_by,
-                group=group,
-                change=entry.change,
-                previous=previous,
-            )
-        )
-    return tuple(views)

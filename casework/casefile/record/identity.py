@@ -66,7 +66,7 @@ def update_identity(
         if previous == wanted:
             work.unchanged()
             return
-        work.history(FieldGroup.IDENTITY, previous)
+        work.history(FieldGroup.IDENTITY, previous, current=wanted)
         replace_aliases(session, case, wanted.pop("aliases"))
         for name, value in wanted.items():
             setattr(child, name, value)

@@ -46,6 +46,10 @@ class DecisionReadout:
     outcome: str
     assistance_unconditional: bool
     decision_maker: str | None = None
+    recorded_on: date | None = None
+    # A correction is a new decision beside the one it corrects (never a change of it).
+    corrects: uuid.UUID | None = None
+    correction_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,8 @@ class FlagReadout:
     resolved_at: datetime | None = None
     resolved_by: str | None = None
     resolution: str | None = None
+    # The reader's role may resolve flags of this kind (the policy's flag rules).
+    may_resolve: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -147,13 +153,32 @@ class StatusChangeReadout:
 
 @dataclass(frozen=True)
 class HistoryReadout:
-    """One change: who, when, which group; the values before only if the viewer reads it."""
+    """One change: who, when, which group; the values before and after only if the
+    viewer reads the group in full (None otherwise; empty when there were none)."""
 
     changed_at: datetime
     changed_by: str
     group: str
     change: str
     previous: tuple[tuple[str, Any], ...] | None
+    current: tuple[tuple[str, Any], ...] | None = None
+    # What kind of record changed ("support_measure", "referral" ...), when known.
+    record: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenItems:
+    """What is still open on a case its lead may close; `missing` refuses the closing."""
+
+    measures: int = 0
+    reoffers: int = 0
+    flags: int = 0
+    reflection_period: bool = False
+    missing: bool = False
+
+    @property
+    def any(self) -> bool:
+        return bool(self.measures or self.reoffers or self.flags or self.reflection_period)
 
 
 @dataclass(frozen=True)
@@ -173,6 +198,8 @@ class CaseDetails:
     steps: tuple[str, ...] = field(default=())
     may_flag: bool = False
     case_version: int = 0
+    # For the lead who may close the case: what is still open.
+    open_items: OpenItems | None = None
 
     @property
     def open_flags(self) -> tuple[FlagReadout, ...]:

@@ -68,6 +68,20 @@ def _check(session: Session, case: Case, v: ViewsInput) -> list[tuple[SupportMea
     return pairs
 
 
+def _values(v: ViewsInput, pairs: list[tuple[SupportMeasure, Response]]) -> dict[str, object]:
+    """What the history keeps of the child's views [child_views]."""
+    return {
+        "heard_on": v.heard_on,
+        "language": v.language,
+        "informed_format": v.informed_format,
+        "views": v.views,
+        "perceives_benefit": v.perceives_benefit,
+        "engagement": v.engagement or None,
+        "trusted_adult": v.trusted_adult or None,
+        "responses": [[m.measure_type, r.acceptance, r.reasons or ""] for m, r in pairs],
+    }
+
+
 def record_views(session: Session, caller: Caller, case_id: uuid.UUID, v: ViewsInput) -> None:
     days = current_app.config["CASEWORK"].reoffer_days
     with changing(session, caller, case_id, FieldGroup.CHILD_VIEWS) as work:
@@ -85,6 +99,7 @@ def record_views(session: Session, caller: Caller, case_id: uuid.UUID, v: ViewsI
             trusted_adult=v.trusted_adult or None,
         )
         session.add(heard)
+        work.history(FieldGroup.CHILD_VIEWS, {"record": "child_views"}, "create", _values(v, pairs))
         for measure, response in pairs:
             declined = response.acceptance == Acceptance.DECLINES
             session.add(

@@ -1,4 +1,5 @@
-"""Support team membership changes. Membership is what grants access to a case."""
+"""Support team membership changes. Membership is what grants access to a case, so
+every change is audited and kept in the case's history."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from casework import clock
 from casework.audit.events import Action, Actor, RequestContext, record
 from casework.casefile.today.notify import CASE_HANDED, MEMBER_ADDED, notify, team_user_ids
 from casework.models.case import Case
+from casework.models.history import CaseHistoryEntry
 from casework.models.team import TeamMembership, TeamRole
 from casework.models.user import User
+
+TEAM_GROUP = "team"
 
 
 def add_member(
@@ -74,6 +78,7 @@ def stage_member(
         ends_on=ends_on,
     )
     session.add(membership)
+    member_history(session, case, by.username, membership, user)
     record(
         session,
         Action.TEAM_CHANGE,
@@ -89,3 +94,30 @@ def stage_member(
     if starts_on <= clock.today():
         notify(session, MEMBER_ADDED.code, case, others)
     return membership
+
+
+def member_history(
+    session: Session, case: Case, username: str, membership: TeamMembership, user: User
+) -> None:
+    """A new membership in the case's history, as the whole team may read it."""
+    session.add(
+        CaseHistoryEntry(
+            case,
+            {"record": "team_membership"},
+            member_values(membership, user),
+            changed_by=username,
+            field_group=TEAM_GROUP,
+            change="create",
+        )
+    )
+
+
+def member_values(membership: TeamMembership, user: User) -> dict[str, object]:
+    """What the history keeps of a membership (the whole team sees its composition)."""
+    return {
+        "member": user.display_name,
+        "actor_type": membership.actor_type,
+        "role_in_team": membership.role_in_team,
+        "starts_on": membership.starts_on,
+        "ends_on": membership.ends_on,
+    }

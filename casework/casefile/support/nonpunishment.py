@@ -3,6 +3,11 @@ consequence of being trafficked. The trafficking assessment comes before any pro
 decision (V.C.L. and A.N. v. UK): a decision without it is refused unless an override is
 given with a reason, and then flagged; an outcome departing from the assessment needs
 reasons. Police record and change their organisation's own entries; prosecutors decide.
+
+The record is append-only where it carries a legal decision: once decided, an entry and
+the assessment it rested on never change, and a second decision on it is refused. A
+later correction is a new, dated entry naming the one it corrects, with a reason; the
+original, its decision and a decision taken without an assessment stay as they were.
 """
 
 from __future__ import annotations
@@ -36,6 +41,12 @@ class ConsiderationInput:
     rationale: str
     assessed_on: date | None
     assessor: str
+
+
+@dataclass(frozen=True)
+class CorrectionInput:
+    consideration: ConsiderationInput
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,33 @@ def _check(c: ConsiderationInput) -> None:
         raise InvalidInput("assessed_on", _l("Give the date the assessment was completed."))
 
 
+FROZEN = _l(
+    "A decision rests on this entry: it can no longer change. Record a correction instead; "
+    "it will show beside the original."
+)
+REASON_MAX = 2000
+ASSESSMENT_FIELDS = ("offence", "stage", "link", "rationale", "assessed_on", "assessor")
+DECISION_FIELDS = (
+    "decided_on",
+    "decision_maker",
+    "outcome",
+    "departure_reasons",
+    "override_reason",
+    "decided_without_assessment",
+    "clear_record",
+)
+
+
+def _values(entry: NonPunishment, names: tuple[str, ...]) -> dict[str, object]:
+    """What the history keeps of an entry; the organisation decides who reads it in full."""
+    values: dict[str, object] = {name: getattr(entry, name) for name in names}
+    return {
+        "record": "non_punishment",
+        "organisation": str(entry.created_by_organisation_id),
+        **values,
+    }
+
+
 def _changeable(work: Work, entry_id: uuid.UUID) -> NonPunishment:
     entry = work.record_of(NonPunishment, entry_id)
     if not _may_change(work.caller, entry):
@@ -92,22 +130,33 @@ def _apply(entry: NonPunishment, c: ConsiderationInput) -> None:
     entry.assessor = c.assessor or None
 
 
+def _new_entry(work: Work, c: ConsiderationInput) -> NonPunishment:
+    entry = NonPunishment(
+        work.case,
+        created_by=work.caller.user.username,
+        created_by_organisation_id=work.caller.user.organisation_id,
+        offence=c.offence,
+        stage=c.stage,
+        link=c.link,
+        rationale=c.rationale,
+    )
+    _apply(entry, c)
+    work.session.add(entry)
+    return entry
+
+
 def add_consideration(
     session: Session, caller: Caller, case_id: uuid.UUID, c: ConsiderationInput
 ) -> uuid.UUID:
     with changing(session, caller, case_id, FieldGroup.NON_PUNISHMENT) as work:
         _check(c)
-        entry = NonPunishment(
-            work.case,
-            created_by=caller.user.username,
-            created_by_organisation_id=caller.user.organisation_id,
-            offence=c.offence,
-            stage=c.stage,
-            link=c.link,
-            rationale=c.rationale,
+        entry = _new_entry(work, c)
+        work.history(
+            FieldGroup.NON_PUNISHMENT,
+            _values(entry, ()),
+            "create",
+            _values(entry, ASSESSMENT_FIELDS),
         )
-        _apply(entry, c)
-        session.add(entry)
     return entry.id
 
 
@@ -117,13 +166,58 @@ def update_consideration(
     case_id: uuid.UUID,
     entry_id: uuid.UUID,
     c: ConsiderationInput,
-    expected_version: int,
+    expected_version: int | None,
 ) -> None:
+    """Change an entry not decided yet; a decided one is refused (record a correction)."""
     with changing(session, caller, case_id, FieldGroup.NON_PUNISHMENT) as work:
         _check(c)
         entry = _changeable(work, entry_id)
         work.check_version(entry.version, expected_version)
+        if entry.decided_on is not None:
+            raise InvalidInput("", FROZEN)
+        previous = _values(entry, ASSESSMENT_FIELDS)
         _apply(entry, c)
+        current = _values(entry, ASSESSMENT_FIELDS)
+        if previous == current:
+            work.unchanged()
+            return
+        work.history(FieldGroup.NON_PUNISHMENT, previous, current=current)
+
+
+def correct_consideration(
+    session: Session,
+    caller: Caller,
+    case_id: uuid.UUID,
+    entry_id: uuid.UUID,
+    correction: CorrectionInput,
+    expected_version: int | None,
+) -> uuid.UUID:
+    """Record a correction of a decided entry: a new, dated entry beside it, with the
+    reason. The original and its decision stay exactly as they were."""
+    with changing(session, caller, case_id, FieldGroup.NON_PUNISHMENT) as work:
+        c = correction.consideration
+        _check(c)
+        reason = correction.reason.strip()
+        if not reason or len(reason) > REASON_MAX:
+            raise InvalidInput(
+                "correction_reason",
+                _l("Say what is corrected and why, in at most %(max)d characters.", max=REASON_MAX),
+            )
+        original = _changeable(work, entry_id)
+        work.check_version(original.version, expected_version)
+        if original.decided_on is None:
+            raise InvalidInput("", _l("This entry is not decided yet: change it instead."))
+        entry = _new_entry(work, c)
+        # Corrections name the first entry, so they all show beside it.
+        entry.corrects_id = original.corrects_id or original.id
+        entry.correction_reason = reason
+        work.history(
+            FieldGroup.NON_PUNISHMENT,
+            _values(original, ASSESSMENT_FIELDS + DECISION_FIELDS),
+            "correct",
+            {**_values(entry, ASSESSMENT_FIELDS), "correction_reason": reason},
+        )
+    return entry.id
 
 
 def _check_decision(entry: NonPunishment, d: DecisionInput) -> None:
@@ -166,12 +260,16 @@ def record_prosecution_decision(
     case_id: uuid.UUID,
     entry_id: uuid.UUID,
     d: DecisionInput,
-    expected_version: int,
+    expected_version: int | None,
 ) -> None:
+    """Record the decision on an entry. A decided entry is refused: a decision is never
+    replaced, a later one goes on a correction."""
     with changing(session, caller, case_id, FieldGroup.NON_PUNISHMENT) as work:
         _may_decide(work)
         entry = work.record_of(NonPunishment, entry_id)
         work.check_version(entry.version, expected_version)
+        if entry.decided_on is not None:
+            raise InvalidInput("", FROZEN)
         _check_decision(entry, d)
         override = entry.assessed_on is None
         entry.decided_on = d.decided_on
@@ -182,6 +280,12 @@ def record_prosecution_decision(
         entry.override_reason = d.override_reason if override else None
         entry.decided_without_assessment = override
         entry.clear_record = d.clear_record or None
+        work.history(
+            FieldGroup.NON_PUNISHMENT,
+            _values(entry, ASSESSMENT_FIELDS),
+            "decide",
+            _values(entry, DECISION_FIELDS),
+        )
         if override:
             # Flagged to auditors by its own event, besides the change itself.
             record(
@@ -200,8 +304,12 @@ def readout_of(entry: NonPunishment, level: AccessLevel, caller: Caller) -> Cons
         # Police see other organisations' entries as flag and outcome.
         level = AccessLevel.SUMMARY
     if level < AccessLevel.SUMMARY:
-        return ConsiderationReadout(id=entry.id, full=False, may_change=False)
+        return ConsiderationReadout(
+            id=entry.id, full=False, may_change=False, corrects=entry.corrects_id
+        )
     if level == AccessLevel.SUMMARY:
+        # The procedure, not the offence: when it was assessed and by whom, the decision,
+        # and why it could not wait for the assessment.
         return ConsiderationReadout(
             id=entry.id,
             full=False,
@@ -209,6 +317,11 @@ def readout_of(entry: NonPunishment, level: AccessLevel, caller: Caller) -> Cons
             outcome=entry.outcome,
             decided_on=entry.decided_on,
             decided_without_assessment=entry.decided_without_assessment,
+            assessed_on=entry.assessed_on,
+            assessor=entry.assessor,
+            override_reason=entry.override_reason,
+            recorded_on=entry.created_at.date(),
+            corrects=entry.corrects_id,
         )
     return _full(entry, may_change=level == AccessLevel.WRITE)
 
@@ -232,6 +345,9 @@ def _full(entry: NonPunishment, may_change: bool) -> ConsiderationReadout:
         override_reason=entry.override_reason,
         clear_record=entry.clear_record,
         version=entry.version,
+        recorded_on=entry.created_at.date(),
+        corrects=entry.corrects_id,
+        correction_reason=entry.correction_reason,
     )
 
 

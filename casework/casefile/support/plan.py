@@ -122,6 +122,40 @@ def _apply(measure: SupportMeasure, m: MeasureInput, health: bool) -> None:
         measure.clinical_notes = m.clinical_notes or None
 
 
+def _values(session: Session, measure: SupportMeasure) -> dict[str, object]:
+    """What the history keeps of a measure [support_plan]; clinical notes go apart."""
+    provider = session.get(Organisation, measure.provider_id) if measure.provider_id else None
+    return {
+        "measure_type": measure.measure_type,
+        "provider": provider.name if provider else None,
+        "status": measure.status,
+        "starts_on": measure.starts_on,
+        "ends_on": measure.ends_on,
+        "review_on": measure.review_on,
+        "details": measure.details,
+    }
+
+
+def _keep_history(
+    work: Work,
+    measure: SupportMeasure,
+    before: tuple[dict[str, object], str | None] | None,
+) -> None:
+    """The plan's values before and after; the clinical notes in the health group."""
+    previous, notes = before if before is not None else ({"record": "support_measure"}, None)
+    change = "update" if before is not None else "create"
+    current = _values(work.session, measure)
+    if previous != current:
+        work.history(FieldGroup.SUPPORT_PLAN, previous, change, current)
+    if notes != measure.clinical_notes:
+        work.history(
+            FieldGroup.HEALTH,
+            {"record": "support_measure", "clinical_notes": notes},
+            change,
+            {"clinical_notes": measure.clinical_notes},
+        )
+
+
 def _groups(m: MeasureInput, health: bool) -> list[FieldGroup]:
     wrote_health = health and m.clinical_notes is not None
     return [FieldGroup.SUPPORT_PLAN] + ([FieldGroup.HEALTH] if wrote_health else [])
@@ -134,6 +168,7 @@ def add_measure(session: Session, caller: Caller, case_id: uuid.UUID, m: Measure
         measure = SupportMeasure(work.case, created_by=caller.user.username, starts_on=m.starts_on)
         _apply(measure, m, health)
         session.add(measure)
+        _keep_history(work, measure, None)
         work.touch(*_groups(m, health))
     return measure.id
 
@@ -144,14 +179,16 @@ def update_measure(
     case_id: uuid.UUID,
     measure_id: uuid.UUID,
     m: MeasureInput,
-    expected_version: int,
+    expected_version: int | None,
 ) -> None:
     with changing(session, caller, case_id, FieldGroup.SUPPORT_PLAN) as work:
         _check_for(work, m)
         measure = work.record_of(SupportMeasure, measure_id)
         work.check_version(measure.version, expected_version)
         health = is_health_member(session, case_id, caller.user.id)
+        before = (_values(session, measure), measure.clinical_notes)
         _apply(measure, m, health)
+        _keep_history(work, measure, before)
         work.touch(*_groups(m, health))
 
 

@@ -19,6 +19,7 @@ from casework.casefile.support.readouts import SupportReadout
 from casework.casefile.support.referrals import case_referrals
 from casework.casefile.support.reoffers import reoffers
 from casework.casefile.support.team import may_manage_team, member_readouts
+from casework.models.case import CaseStatus
 
 
 def support_readout(session: Session, caller: Caller, route: Reach) -> SupportReadout:
@@ -40,9 +41,9 @@ def support_readout(session: Session, caller: Caller, route: Reach) -> SupportRe
     if views >= AccessLevel.READ:
         open_reoffers = tuple(reoffers(session, [case.id]).get(case.id, []))
     found = considerations(session, caller, case.id)
-    if found is not None and route.read_only:
+    writable = not route.read_only and case.status != CaseStatus.CLOSED
+    if found is not None and not writable:
         found = tuple(replace(c, may_change=False) for c in found)
-    writable = not route.read_only
     return SupportReadout(
         team=tuple(m for m in member_readouts(session, case.id) if m.active),
         referrals=case_referrals(session, case, caller.role),
@@ -50,7 +51,7 @@ def support_readout(session: Session, caller: Caller, route: Reach) -> SupportRe
         latest_views=latest_views(session, case.id) if views >= AccessLevel.READ else None,
         reoffers=open_reoffers,
         considerations=found,
-        may_manage_team=may_manage_team(session, caller, case),
+        may_manage_team=writable and may_manage_team(session, caller, case),
         may_refer=writable and policy.allows(caller.role, Permission.REFERRAL_CREATE),
         may_decide_nonpunishment=writable
         and policy.allows(caller.role, Permission.NONPUNISHMENT_DECIDE),

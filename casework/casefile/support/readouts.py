@@ -33,6 +33,8 @@ class TeamPage:
     reference: str
     members: tuple[MemberReadout, ...]
     candidates: tuple[Choice, ...]
+    # A closed (or erased) case takes no new members and ends none until reopened.
+    open_for_change: bool = True
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,14 @@ class ConsiderationReadout:
     override_reason: str | None = None
     clear_record: str | None = None
     version: int = 0
+    recorded_on: date | None = None
+    # A correction is a new entry beside the one it corrects (decided entries never change).
+    corrects: uuid.UUID | None = None
+    correction_reason: str | None = None
+
+    @property
+    def decided(self) -> bool:
+        return self.decided_on is not None
 
 
 @dataclass(frozen=True)

@@ -27,14 +27,15 @@ from casework.casefile.support.membership import stage_member
 from casework.casefile.support.readouts import Choice, ReferralLine, ReferralPage
 from casework.casefile.support.team import team_candidates
 from casework.casefile.today.notify import REFERRAL_DECIDED, notify, team_user_ids
-from casework.casefile.work import Work, changing, finishing
+from casework.casefile.work import Work, changing, finishing, keep_history, writable
 from casework.clock import utcnow
-from casework.models.case import Case
+from casework.models.case import Case, CaseStatus
 from casework.models.organisation import Organisation
 from casework.models.referral import Consent, Referral, ReferralState
 from casework.models.team import ActorType, TeamMembership
 
 REASON_MAX = 2000
+REFERRAL_GROUP = "referrals"
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ def case_referrals(session: Session, case: Case, role: str) -> tuple[ReferralLin
 def ensure_may_refer(session: Session, caller: Caller, case_id: uuid.UUID) -> str:
     """The case's reference, if the caller may refer it. The referral form shows the
     case, so opening it is audited as a read (of no field group); refusals are too."""
-    reference = reach(session, caller, case_id, Permission.REFERRAL_CREATE).case.reference
+    route = reach(session, caller, case_id, Permission.REFERRAL_CREATE)
+    reference = writable(route, session).reference
     record(session, Action.CASE_READ, caller.actor, case_ref=reference, context=caller.context)
     session.commit()
     return reference
@@ -101,7 +103,22 @@ def refer(session: Session, caller: Caller, case_id: uuid.UUID, new: NewReferral
             created_by=caller.user.username,
         )
         session.add(referral)
+        work.history(
+            FieldGroup.SUPPORT_PLAN,
+            {"record": "referral"},
+            "create",
+            {
+                "to_organisation": referral_target(work, new.to_organisation_id),
+                "consent": new.consent,
+                "reason": new.reason,
+            },
+        )
     return referral.id
+
+
+def referral_target(work: Work, organisation_id: uuid.UUID) -> str:
+    target = work.session.get(Organisation, organisation_id)
+    return target.name if target else ""
 
 
 def _check_referral(work: Work, new: NewReferral) -> None:
@@ -189,6 +206,12 @@ def _decidable(session: Session, caller: Caller, referral_id: uuid.UUID) -> Refe
     if referral.state != ReferralState.PENDING:
         session.rollback()
         raise InvalidInput("decision", _l("This referral has been decided already."))
+    if referral.case.status in (CaseStatus.CLOSED, CaseStatus.ERASED):
+        session.rollback()
+        raise InvalidInput(
+            "decision",
+            _l("The case is closed: nobody joins its team until its lead reopens it."),
+        )
     return referral
 
 
@@ -198,6 +221,16 @@ def _decided(session: Session, caller: Caller, referral: Referral, state: str) -
     referral.decided_by = caller.user.username
     team = team_user_ids(session, referral.case_id)
     notify(session, REFERRAL_DECIDED.code, referral.case, team, skip=caller.user.id)
+    # Every member sees a referral's outcome and why it was declined.
+    keep_history(
+        session,
+        referral.case,
+        caller.user.username,
+        REFERRAL_GROUP,
+        {"record": "referral", "to_organisation": referral.to_organisation.name},
+        "decide",
+        {"referral_state": state, "decision_reason": referral.decision_reason},
+    )
     record(
         session,
         Action.REFERRAL_DECIDE,

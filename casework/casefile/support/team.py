@@ -13,17 +13,23 @@ from sqlalchemy.orm import Session
 
 from casework import clock
 from casework.access.caller import Caller
-from casework.access.errors import CaseNotFound, InvalidInput, NotPermitted
+from casework.access.errors import (
+    CaseClosed,
+    CaseErased,
+    CaseNotFound,
+    InvalidInput,
+    NotPermitted,
+)
 from casework.access.guard import deny
 from casework.access.permissions import Permission
 from casework.access.policy import current_policy
 from casework.access.reach import active_membership, reach
 from casework.audit.events import Action, record
-from casework.casefile.support.membership import stage_member
+from casework.casefile.support.membership import TEAM_GROUP, member_values, stage_member
 from casework.casefile.support.readouts import Choice, MemberReadout, TeamPage
-from casework.casefile.work import finishing
+from casework.casefile.work import finishing, keep_history
 from casework.clock import utcnow
-from casework.models.case import Case
+from casework.models.case import Case, CaseStatus
 from casework.models.organisation import Organisation
 from casework.models.team import ActorType, TeamMembership, TeamRole
 from casework.models.user import User
@@ -59,6 +65,9 @@ def team_case(session: Session, caller: Caller, case_id: uuid.UUID) -> Case:
     NotPermitted, everyone else CaseNotFound; both are audited."""
     case = session.get(Case, case_id)
     if case is not None and may_manage_team(session, caller, case):
+        if case.status == CaseStatus.ERASED:
+            session.rollback()
+            raise CaseErased(case.reference)
         return case
     reach(session, caller, case_id, Permission.TEAM_ASSIGN)
     deny(session, caller, case)
@@ -102,6 +111,7 @@ def team_page(session: Session, caller: Caller, case_id: uuid.UUID) -> TeamPage:
     page = TeamPage(
         case_id=case.id,
         reference=case.reference,
+        open_for_change=case.status not in (CaseStatus.CLOSED, CaseStatus.ERASED),
         members=member_readouts(session, case.id),
         candidates=tuple(
             Choice(str(u.id), f"{u.display_name} — {u.organisation.name}")
@@ -145,8 +155,19 @@ def check_change(session: Session, case: Case, change: TeamChange) -> User:
     return user
 
 
+def open_for_change(session: Session, case: Case) -> None:
+    """A closed case takes no new members until it is reopened; an erased one never."""
+    if case.status == CaseStatus.ERASED:
+        session.rollback()
+        raise CaseErased(case.reference)
+    if case.status == CaseStatus.CLOSED:
+        session.rollback()
+        raise CaseClosed(case.reference)
+
+
 def add_to_team(session: Session, caller: Caller, case_id: uuid.UUID, change: TeamChange) -> None:
     case = team_case(session, caller, case_id)
+    open_for_change(session, case)
     with finishing(session):
         user = check_change(session, case, change)
         stage_member(
@@ -167,6 +188,7 @@ def end_membership(
 ) -> None:
     """End a membership on `ends_on` (the member has no access from that day)."""
     case = team_case(session, caller, case_id)
+    open_for_change(session, case)
     membership = session.get(TeamMembership, membership_id)
     if membership is None or membership.case_id != case.id:
         deny(session, caller, case)
@@ -178,7 +200,17 @@ def end_membership(
             raise InvalidInput("ends_on", _l("Choose today or a later date."))
         if membership.ends_on is not None and membership.ends_on <= ends_on:
             raise InvalidInput("ends_on", _l("The membership already ends by then."))
+        previous = {"record": "team_membership", **member_values(membership, membership.user)}
         membership.ends_on = ends_on
+        keep_history(
+            session,
+            case,
+            caller.user.username,
+            TEAM_GROUP,
+            previous,
+            "update",
+            member_values(membership, membership.user),
+        )
         record(
             session,
             Action.TEAM_CHANGE,

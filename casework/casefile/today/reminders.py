@@ -35,10 +35,10 @@ from casework.casefile.support.plan import OPEN_STATUSES
 from casework.casefile.support.reoffers import reoffers
 from casework.casefile.today.notify import REMINDER, case_leads, notify
 from casework.casefile.today.rules import Rule
+from casework.casefile.work import keep_history
 from casework.clock import utcnow
 from casework.crypto.aead import FieldIntegrityError
 from casework.models.case import Case, CaseStatus
-from casework.models.history import CaseHistoryEntry
 from casework.models.identity import Guardian
 from casework.models.migration import MigrationStatus
 from casework.models.referral import Referral, ReferralState
@@ -280,14 +280,14 @@ def _make_task(session: Session, firing: Firing) -> bool:
             rule_key=firing.key,
         )
         session.add(task)
-        session.add(
-            CaseHistoryEntry(
-                firing.case,
-                {"record": "case_task", "rule": firing.rule},
-                changed_by=RUNNER.username,
-                field_group="tasks",
-                change="create",
-            )
+        keep_history(
+            session,
+            firing.case,
+            RUNNER.username,
+            "tasks",
+            {"record": "case_task"},
+            "create",
+            {"rule": firing.rule, "due_on": firing.due_on},
         )
         notify(session, REMINDER.code, firing.case, leads[:1], key=firing.key)
         record(session, Action.TASK_CREATE, RUNNER, case_ref=firing.case.reference)

@@ -91,7 +91,7 @@ def _previous(task: CaseTask) -> dict[str, object]:
         "record": "case_task",
         "title": task.title,
         "assignee": task.assignee.username,
-        "due_on": task.due_on.isoformat(),
+        "due_on": task.due_on,
         "state": task.state,
         "notes": task.notes,
     }
@@ -111,7 +111,12 @@ def add_task(session: Session, caller: Caller, case_id: uuid.UUID, task: TaskInp
             due_on=due_on,
         )
         session.add(row)
-        work.history(TASK_GROUP, {"record": "case_task"}, "create")
+        work.history(
+            TASK_GROUP,
+            {"record": "case_task"},
+            "create",
+            {"title": title, "assignee": user.username, "due_on": due_on, "notes": notes or None},
+        )
         notify(session, TASK_ASSIGNED.code, work.case, [user.id], skip=caller.user.id)
     return row.id
 
@@ -164,7 +169,12 @@ def update_task(
         ):
             work.unchanged()
             return
-        work.history(TASK_GROUP, previous)
+        work.history(
+            TASK_GROUP,
+            previous,
+            "update",
+            {"title": title, "assignee": user.username, "due_on": due_on, "notes": notes or None},
+        )
         reassigned = user.id != task.assignee_id
         task.title, task.assignee_id, task.due_on, task.notes = (
             title,
@@ -195,8 +205,14 @@ def close_task(
     with changing(session, caller, case_id, permission=Permission.CASE_UPDATE) as work:
         work.action = Action.TASK_UPDATE
         task = _open_task(work, task_id, expected_version)
-        work.history(TASK_GROUP, _previous(task), "cancel" if reason else "done")
-        task.state = TaskState.CANCELLED if reason else TaskState.DONE
+        state = TaskState.CANCELLED if reason else TaskState.DONE
+        work.history(
+            TASK_GROUP,
+            _previous(task),
+            "cancel" if reason else "done",
+            {"state": state, "cancel_reason": reason},
+        )
+        task.state = state
         task.cancel_reason = reason
         task.closed_at = utcnow()
         task.closed_by_id = caller.user.id

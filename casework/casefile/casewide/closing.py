@@ -1,0 +1,66 @@
+"""What is still open on a case that its lead is about to close: the confirmation page
+names each, and a child recorded missing is never closed on."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework import clock
+from casework.casefile.casewide.missing import is_missing
+from casework.casefile.record.readouts import OpenItems
+from casework.models.case import Case
+from casework.models.flag import CaseFlag
+from casework.models.migration import MigrationStatus
+from casework.models.support import (
+    Acceptance,
+    ChildViews,
+    MeasureResponse,
+    MeasureStatus,
+    SupportMeasure,
+)
+
+MISSING = "missing"
+OPEN_MEASURES = (MeasureStatus.PLANNED, MeasureStatus.ACTIVE)
+
+
+def open_items(session: Session, case: Case) -> OpenItems:
+    flags = [
+        f for f in session.scalars(select(CaseFlag).where(CaseFlag.case_id == case.id)) if f.is_open
+    ]
+    measures = session.scalars(
+        select(SupportMeasure).where(
+            SupportMeasure.case_id == case.id, SupportMeasure.status.in_(OPEN_MEASURES)
+        )
+    ).all()
+    return OpenItems(
+        measures=len(measures),
+        reoffers=_pending_reoffers(session, case),
+        flags=len(flags),
+        reflection_period=_reflection_running(session, case),
+        missing=is_missing(session, case.id),
+    )
+
+
+def _pending_reoffers(session: Session, case: Case) -> int:
+    """Measures whose latest answer from the child is a decline: help is to be offered
+    again, whether or not the day has come."""
+    rows = session.execute(
+        select(MeasureResponse, ChildViews.heard_on)
+        .join(ChildViews, ChildViews.id == MeasureResponse.views_id)
+        .where(ChildViews.case_id == case.id)
+        .order_by(ChildViews.heard_on, ChildViews.created_at)
+    ).all()
+    latest: dict[object, str] = {}
+    for response, _heard_on in rows:
+        latest[response.measure_id] = response.acceptance
+    return sum(1 for answer in latest.values() if answer == Acceptance.DECLINES)
+
+
+def _reflection_running(session: Session, case: Case) -> bool:
+    status = session.scalar(select(MigrationStatus).where(MigrationStatus.case_id == case.id))
+    if status is None or status.reflection_end is None:
+        return False
+    start = status.reflection_start
+    today = clock.today()
+    return bool((start is None or start <= today) and today <= status.reflection_end)
