@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from casework.access.caller import Caller
@@ -36,8 +36,11 @@ def unread_count(session: Session, caller: Caller) -> int:
     )
 
 
-def _readouts(session: Session, query: object) -> list[NotificationReadout]:
-    rows = session.execute(query).all()  # type: ignore[call-overload]
+Mine = Select[Notification, str]
+
+
+def _readouts(session: Session, query: Mine) -> list[NotificationReadout]:
+    rows = session.execute(query).all()
     return [
         NotificationReadout(
             id=n.id,
@@ -51,7 +54,7 @@ def _readouts(session: Session, query: object) -> list[NotificationReadout]:
     ]
 
 
-def _mine(caller: Caller) -> object:
+def _mine(caller: Caller) -> Mine:
     return (
         select(Notification, Case.reference)
         .outerjoin(Case, Case.id == Notification.case_id)
@@ -61,13 +64,13 @@ def _mine(caller: Caller) -> object:
 
 
 def unread(session: Session, caller: Caller) -> list[NotificationReadout]:
-    query = _mine(caller).where(Notification.read_at.is_(None)).limit(LIST_LIMIT)  # type: ignore[attr-defined]
+    query = _mine(caller).where(Notification.read_at.is_(None)).limit(LIST_LIMIT)
     return _readouts(session, query)
 
 
 def my_notifications(session: Session, caller: Caller) -> list[NotificationReadout]:
     """The caller's newest notifications, read or not."""
-    return _readouts(session, _mine(caller).limit(LIST_LIMIT))  # type: ignore[attr-defined]
+    return _readouts(session, _mine(caller).limit(LIST_LIMIT))
 
 
 def mark_read(session: Session, caller: Caller, ids: Iterable[uuid.UUID] | None = None) -> int:

@@ -37,7 +37,8 @@ from casework.models.team import TeamMembership
 WEEK = timedelta(days=7)
 # Marks the reminder rules leave for coordinators; team members see the rest as tasks.
 COORDINATOR_RULES = ("referral_waiting", "no_lead")
-LIVE = (CaseStatus.ERASED,)
+# Closed cases change no more (their open tasks wait for a reopening); erased ones are gone.
+GONE = (CaseStatus.CLOSED, CaseStatus.ERASED)
 
 
 def _my_case_refs(session: Session, caller: Caller) -> dict[uuid.UUID, str]:
@@ -45,7 +46,7 @@ def _my_case_refs(session: Session, caller: Caller) -> dict[uuid.UUID, str]:
     rows = session.execute(
         select(Case.id, Case.reference, TeamMembership)
         .join(TeamMembership, TeamMembership.case_id == Case.id)
-        .where(TeamMembership.user_id == caller.user.id, Case.status.not_in(LIVE))
+        .where(TeamMembership.user_id == caller.user.id, Case.status.not_in(GONE))
     ).all()
     return {case_id: ref for case_id, ref, m in rows if m.is_active_on(day)}
 
