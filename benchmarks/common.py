@@ -30,7 +30,16 @@ from casework.casefile.casewide.opening import REFERENCE_ALPHABET
 from casework.crypto.aead import associated_data, seal
 from casework.crypto.keyring import Keyring, current_keyring
 from casework.db import database
-from casework.models import BlindIndexEntry, Case, Child, Organisation, TeamMembership, User
+from casework.models import (
+    BlindIndexEntry,
+    Case,
+    Child,
+    ChildAlias,
+    IdentityDocument,
+    Organisation,
+    TeamMembership,
+    User,
+)
 from tests.databases import fresh_database
 
 BENCH_DATABASE_ENV = "CASEWORK_BENCH_DATABASE_URL"
@@ -123,25 +132,70 @@ def zipf_weights(size: int, exponent: float = 0.6) -> list[float]:
     return [1 / (rank**exponent) for rank in range(1, size + 1)]
 
 
+# Fictional Ukrainian names from Cyrillic syllables, with the letters whose
+# romanisations differ between the standard systems (Г, И, Й, Є, Ї, Ю, Я, Х, Щ).
+_CYR_STARTS = ["Ю", "Я", "Є", "Ї", "Г", "Х", "К", "М", "О", "П", "С", "Т", "Б", "Д", "Л", "Щ"]
+_CYR_VOWELS = ["а", "е", "и", "і", "о", "у", "я", "ю", "є", "ї"]
+_CYR_MIDDLES = ["р", "л", "н", "м", "с", "т", "к", "в", "й", "д", "г", "х", "ш", "ч", "ж", "ц"]
+_CYR_GIVEN_ENDS = ["ій", "ия", "ія", "ко", "на", "ан", "ен", "ло", "ка", "ра"]
+_CYR_FAMILY_ENDS = ["енко", "ук", "юк", "ов", "ова", "ський", "ська", "ич", "ин", "ина"]
+
+CYRILLIC_SHARE = 0.2  # children whose names are recorded in Cyrillic
+ALIAS_SHARE = 0.1  # children with a recorded alias (two words)
+DOCUMENT_SHARE = 0.5  # children with a numbered identity document
+
+
+def _cyr_word(rng: random.Random, syllables: int, ends: list[str]) -> str:
+    parts = [rng.choice(_CYR_STARTS), rng.choice(_CYR_VOWELS)]
+    for _ in range(syllables):
+        parts += [rng.choice(_CYR_MIDDLES), rng.choice(_CYR_VOWELS)]
+    return "".join(parts) + rng.choice(ends)
+
+
+def cyrillic_pool(rng: random.Random, size: int, ends: list[str]) -> list[str]:
+    names: dict[str, None] = {}
+    while len(names) < size:
+        names[_cyr_word(rng, rng.randint(0, 2), ends)] = None
+    return list(names)
+
+
 @dataclass(frozen=True)
 class FictionalChild:
     given: str
     family: str
     born: date
     sex: str
+    alias: str | None = None
+    document: str | None = None
 
 
 def fictional_children(count: int, seed: int = 2026) -> list[FictionalChild]:
+    """Children with Zipf-distributed names; a share with Cyrillic names, with an alias
+    (a given and a family name from the same pools), with a document number."""
     rng = random.Random(seed)
     given = name_pool(rng, 3_000, _GIVEN_ENDS)
     family = name_pool(rng, 30_000, _FAMILY_ENDS)
-    givens = rng.choices(given, zipf_weights(len(given)), k=count)
-    families = rng.choices(family, zipf_weights(len(family)), k=count)
+    cyr_given = cyrillic_pool(rng, 1_000, _CYR_GIVEN_ENDS)
+    cyr_family = cyrillic_pool(rng, 10_000, _CYR_FAMILY_ENDS)
+    weights = {len(p): zipf_weights(len(p)) for p in (given, family, cyr_given, cyr_family)}
     today = date(2026, 6, 1)
-    return [
-        FictionalChild(g, f, today - timedelta(days=rng.randint(0, 18 * 365)), rng.choice("fm"))
-        for g, f in zip(givens, families, strict=True)
-    ]
+    children = []
+    for number in range(count):
+        cyrillic = rng.random() < CYRILLIC_SHARE
+        pools = (cyr_given, cyr_family) if cyrillic else (given, family)
+        g, f = (rng.choices(p, weights[len(p)])[0] for p in pools)
+        alias = None
+        if rng.random() < ALIAS_SHARE:
+            alias = " ".join(rng.choices(p, weights[len(p)])[0] for p in (given, family))
+        document = f"{rng.choice('ABCDEFKMPTX')}{rng.choice('ABCDEFKMPTX')}{number:07d}"
+        born = today - timedelta(days=rng.randint(0, 18 * 365))
+        children.append(
+            FictionalChild(
+                g, f, born, rng.choice("fm"), alias,
+                document if rng.random() < DOCUMENT_SHARE else None,
+            )
+        )  # fmt: skip
+    return children
 
 
 @contextmanager
@@ -196,10 +250,10 @@ def seed(app: Flask, children: list[FictionalChild]) -> User:
             chunk = children[start : start + CHUNK]
             rows = _rows(current_keyring(), org.id, user.id, chunk, first=start)
             conn = session.connection()
-            for model, values in zip(
-                (Case, Child, TeamMembership, BlindIndexEntry), rows, strict=True
-            ):
-                conn.execute(insert(model), values)
+            models = (Case, Child, ChildAlias, IdentityDocument, TeamMembership, BlindIndexEntry)
+            for model, values in zip(models, rows, strict=True):
+                if values:
+                    conn.execute(insert(model), values)
             session.commit()
         session.close()
         _settle(database(app).engine)
@@ -237,8 +291,9 @@ def _rows(
     children: list[FictionalChild],
     first: int,
 ) -> tuple[list[dict[str, Any]], ...]:
-    """Rows for case_file, child, team_membership and blind_index."""
-    cases, kids, members, tokens = [], [], [], []
+    """Rows for case_file, child, child_alias, identity_document, team_membership and
+    blind_index."""
+    cases, kids, aliases, documents, members, tokens = [], [], [], [], [], []
     for number, child in enumerate(children, start=first):
         case_id, dek = uuid.uuid4(), keyring.new_data_key()
         wrapped = keyring.wrap(dek, str(case_id), 1)
@@ -247,36 +302,59 @@ def _rows(
              "lead_organisation_id": org, "created_by_id": user, "created_at": NOW,
              "updated_at": NOW, "wrapped_dek": wrapped, "dek_version": 1, "version": 1}
         )  # fmt: skip
-        kid, kid_tokens = _child_row(keyring, case_id, dek, child)
+        kid, kid_tokens = _sealed_row(
+            keyring, Child, case_id, dek,
+            {"given_name": child.given, "family_name": child.family,
+             "date_of_birth": child.born, "sex": "female" if child.sex == "f" else "male"},
+            {"version": 1},
+        )  # fmt: skip
         kids.append(kid)
         tokens += kid_tokens
+        if child.alias:
+            row, row_tokens = _sealed_row(
+                keyring, ChildAlias, case_id, dek, {"name": child.alias},
+                {"position": 0, "recorded_at": NOW},
+            )  # fmt: skip
+            aliases.append(row)
+            tokens += row_tokens
+        if child.document:
+            row, row_tokens = _sealed_row(
+                keyring, IdentityDocument, case_id, dek,
+                {"kind": "passport", "number": child.document, "check": "not_checked"},
+                {"version": 1, "recorded_at": NOW, "issuing_country_enc": None,
+                 "expires_on_enc": None},
+            )  # fmt: skip
+            documents.append(row)
+            tokens += row_tokens
         members.append(
             {"id": uuid.uuid4(), "case_id": case_id, "user_id": user, "organisation_id": org,
              "actor_type": "social_services", "role_in_team": "lead",
              "starts_on": date(2026, 1, 1), "ends_on": None}
         )  # fmt: skip
-    return cases, kids, members, tokens
+    return cases, kids, aliases, documents, members, tokens
 
 
-def _child_row(
-    keyring: Keyring, case_id: uuid.UUID, dek: bytes, child: FictionalChild
+def _sealed_row(
+    keyring: Keyring,
+    model: Any,
+    case_id: uuid.UUID,
+    dek: bytes,
+    values: dict[str, Any],
+    plain: dict[str, Any],
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The child's row, each field sealed as EncryptedField seals it, and its tokens."""
-    child_id = uuid.uuid4()
-    sex = "female" if child.sex == "f" else "male"
-    values = {"given_name": child.given, "family_name": child.family,
-              "date_of_birth": child.born, "sex": sex}  # fmt: skip
-    row: dict[str, Any] = {"id": child_id, "case_id": case_id, "version": 1}
+    """A row of `model`, each field sealed as EncryptedField seals it, and its tokens."""
+    row_id, table = uuid.uuid4(), model.__tablename__
+    row: dict[str, Any] = {"id": row_id, "case_id": case_id, **plain}
     tokens = []
     for name, value in values.items():
-        field = getattr(Child, name)
-        aad = associated_data("child", name, str(child_id), 1)
+        field = getattr(model, name)
+        aad = associated_data(table, name, str(row_id), 1)
         row[field.column] = seal(dek, 1, field.codec.encode(value), aad)
         if field.blind_index is not None:
-            index_field = f"child.{name}"
+            index_field = f"{table}.{name}"
             for token in keyring.indexer.tokens(index_field, field.blind_index, value):
                 tokens.append(
-                    {"case_id": case_id, "row_id": child_id, "field": index_field, "token": token}
+                    {"case_id": case_id, "row_id": row_id, "field": index_field, "token": token}
                 )
     return row, tokens
 
@@ -288,6 +366,20 @@ def csrf_token(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match is not None, "the page has no CSRF token"
     return match[1]
+
+
+_LAST_STEP = [0]
+
+
+def fresh_code() -> str:
+    """A second-factor code the server has not accepted yet: each is accepted once, and
+    one step either side of now is accepted (waits if both are used)."""
+    now = int(time.time() // 30)
+    step = max(now, _LAST_STEP[0] + 1)
+    if step > now + 1:
+        time.sleep(step * 30 - 30 - time.time() + 0.5)
+    _LAST_STEP[0] = step
+    return pyotp.TOTP(TOTP_SECRET).at(step * 30)
 
 
 def sign_in(client: FlaskClient, username: str = USERNAME) -> None:
@@ -304,7 +396,7 @@ def sign_in(client: FlaskClient, username: str = USERNAME) -> None:
     page = client.get("/login/code")
     done = client.post(
         "/login/code",
-        data={"code": pyotp.TOTP(TOTP_SECRET).now(), "csrf_token": csrf_token(page.text)},
+        data={"code": fresh_code(), "csrf_token": csrf_token(page.text)},
     )
     assert done.status_code == 302 and not done.headers["Location"].endswith("/login"), (
         "the second factor was refused"

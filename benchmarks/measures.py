@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from typing import Any
@@ -22,32 +23,60 @@ from casework.db import database
 from casework.keys.rotation import Batches
 from casework.keys.rotation import rotate_kek as rotate
 from casework.models import Case, Child, User
+from casework.names import has_cyrillic, romanise
+from casework.names.romanise import UK_2010
 
 WARM_UP = 10
 
 
-def _queries(sample: list[FictionalChild]) -> dict[str, list[SearchQuery]]:
-    """What a person types: no accents, any case."""
+def _queries(
+    sample: list[FictionalChild], children: list[FictionalChild]
+) -> dict[str, list[SearchQuery]]:
+    """What a person types: no accents, any case; Cyrillic names as typed in Latin
+    letters (Ukrainian national system) and in Cyrillic; aliases; document numbers.
+    Each kind draws as many children as `sample` holds from those it applies to."""
+    rng = random.Random(11)
+    cyrillic = [c for c in children if has_cyrillic(c.given)]
+    aliased = [c for c in children if c.alias]
+    documented = [c for c in children if c.document]
+
+    def draw(pool: list[FictionalChild]) -> list[FictionalChild]:
+        return rng.sample(pool, min(len(sample), len(pool)))
+
     return {
         "given + family name": [SearchQuery(normalise(f"{c.given} {c.family}")) for c in sample],
         "family name": [SearchQuery(normalise(c.family)) for c in sample],
         "name + date of birth": [
             SearchQuery(normalise(f"{c.given} {c.family}"), c.born) for c in sample
         ],
+        "Cyrillic name typed in Latin": [
+            SearchQuery(romanise(f"{c.given} {c.family}", UK_2010)) for c in draw(cyrillic)
+        ],
+        "Cyrillic name typed in Cyrillic": [
+            SearchQuery(f"{c.given} {c.family}".lower()) for c in draw(cyrillic)
+        ],
+        "alias (two words)": [SearchQuery(normalise(str(c.alias))) for c in draw(aliased)],
+        "document number": [
+            SearchQuery("", document_number=str(c.document).lower()) for c in draw(documented)
+        ],
     }
 
 
-def search(app: Flask, user: User, sample: list[FictionalChild]) -> dict[str, dict[str, float]]:
+def search(
+    app: Flask, user: User, sample: list[FictionalChild], children: list[FictionalChild]
+) -> dict[str, dict[str, float]]:
     """Each search through the door, in a new session as a request has; also the part
     spent finding and re-checking candidates (tokens, SQL, decryption), without the
     audit events and the commit."""
     results = {}
     sessionmaker = database(app).sessionmaker
     lookup = [0.0]
-    undo = _time_calls(lookup, [(search_module, "_candidates"), (search_module, "_verified")])
+    undo = _time_calls(lookup, [(search_module, "candidate_cases"), (search_module, "verified")])
     try:
         with app.app_context():
-            for kind, queries in _queries(sample).items():
+            for kind, queries in _queries(sample, children).items():
+                if not queries:  # a tiny run may have no child of the kind
+                    continue
                 warm = len(queries[:WARM_UP])
                 totals, lookups, hits = [], [], []
                 for query in queries[:WARM_UP] + queries:
@@ -176,10 +205,10 @@ def _time_calls(spent: list[float], targets: list[tuple[Any, str]]) -> Callable[
     originals = [(module, name, getattr(module, name)) for module, name in targets]
 
     def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
-        def timed_call(*args: Any) -> Any:
+        def timed_call(*args: Any, **kwargs: Any) -> Any:
             start = time.perf_counter()
             try:
-                return fn(*args)
+                return fn(*args, **kwargs)
             finally:
                 spent[0] += time.perf_counter() - start
 

@@ -51,7 +51,7 @@ def run_backend(backend: str, cases: int, queries: int, renders: int = 200) -> d
         with app.app_context(), database(app).sessionmaker() as session:
             user = session.scalar(select(User).where(User.username == USERNAME))
         assert user is not None, "the benchmark user was not seeded"
-        result["search"] = measures.search(app, user, sample)
+        result["search"] = measures.search(app, user, sample, children)
         result["scan"] = measures.full_scan(app, sample[:3])
         result["render"] = measures.render_share(app, renders)
         database(app).dispose()

@@ -20,6 +20,7 @@ ACTION: dict[str, Any] = {
     Action.EXPORT: _l("Export"),
     Action.ACCESS_DENIED: _l("Access denied"),
     Action.BREAKGLASS_OPEN: _l("Break-glass access"),
+    Action.BREAKGLASS_REVIEW: _l("Break-glass use reviewed"),
     Action.TEAM_CHANGE: _l("Support team changed"),
     Action.LOGIN_SUCCESS: _l("Signed in"),
     Action.LOGIN_FAILURE: _l("Sign-in failed"),
@@ -36,6 +37,11 @@ ACTION: dict[str, Any] = {
     Action.MISSING_UPDATE: _l("Missing episode changed"),
     Action.MISSING_FOUND: _l("Child recorded found"),
     Action.REMINDERS_RUN: _l("Reminder rules run"),
+    Action.DUPLICATE_CHECK: _l("Checked for the same child in other cases"),
+    Action.DUPLICATE_DECIDE: _l("Possible same child dismissed"),
+    Action.CASE_LINK: _l("Cases linked"),
+    Action.MERGE_AGREE: _l("Agreed to merge cases"),
+    Action.CASE_MERGE: _l("Cases merged"),
 }
 OUTCOME: dict[str, Any] = {
     Outcome.ALLOWED: _l("Allowed"),

@@ -15,6 +15,7 @@ STATUS = {
     "closed": _l("Closed"),
     "reopened": _l("Reopened"),
     "erased": _l("Erased"),
+    "merged": _l("Merged into another case"),
 }
 TEAM_ROLE = {"lead": _l("Lead"), "member": _l("Member")}
 ROLE = {

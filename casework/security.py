@@ -70,6 +70,13 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     def _load_user(user_id: str) -> object:
+        # The server session and its user in one statement; the session is checked
+        # (ended, timed out, someone else's) before the request goes on.
+        found = sessions.find_with_user(db.session(), session.get("sid"))
+        if found is not None:
+            g.server_session = found[0]
+            if str(found[1].id) == user_id:
+                return found[1] if found[1].active else None
         return load_user(db.session(), user_id)
 
     def _unauthorized() -> BaseResponse:
@@ -88,6 +95,18 @@ def init_app(app: Flask) -> None:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()  # type: ignore[no-any-return]
         return _check_server_session()
+
+    @app.after_request
+    def _keep_touch(response: Response) -> Response:
+        """Last-seen rides along with the request's own commit; a request that commits
+        nothing (or whose work was rolled back) writes it here, alone."""
+        row = g.get("touched_session")
+        db_session = g.get("db_session")
+        if row is not None and db_session is not None:
+            pending = [*db_session.dirty, *db_session.new, *db_session.deleted]
+            if len(pending) == 1 and pending[0] is row:
+                db_session.commit()
+        return response
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -111,14 +130,17 @@ def _check_server_session() -> BaseResponse | None:
     """The signed cookie only points to a session; the server decides whether it lasts."""
     settings = current_app.config["CASEWORK"]
     db_session = db.session()
-    row = sessions.find(db_session, session.get("sid"))
+    row = g.pop("server_session", None)
+    if row is None:
+        row = sessions.find(db_session, session.get("sid"))
     now = utcnow()
     reason = sessions.expiry_reason(row, settings, now) if row else "missing"
     if row is not None and row.user_id != current_user.id:
         reason = "mismatch"
     if reason is None and row is not None:
-        row.last_seen_at = now
-        db_session.commit()
+        # Written with the request's own transaction, at most once a minute.
+        if sessions.touch(row, now):
+            g.touched_session = row
         g.user_session = row
         return None
     if row is not None and row.ended_at is None:

@@ -31,6 +31,10 @@ class CaseErased(NotPermitted):
     """The case was erased: its content is gone for good and nothing in it changes."""
 
 
+class CaseMerged(NotPermitted):
+    """The case was merged into another: it is a stub and nothing in it changes."""
+
+
 class WrongStatus(Exception):
     """The case is no longer in a status that allows this step (someone moved it on)."""
 

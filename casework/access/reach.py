@@ -4,12 +4,13 @@ through break-glass. Anything else is refused, audited, and looks like a missing
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from casework import clock
 from casework.access.caller import Caller
@@ -34,6 +35,10 @@ class Reach:
     case: Case
     via: Via
     until: datetime | None = None
+    # The caller's active membership (None through break-glass), and the whole team of
+    # the case with its users, as read when the case was reached.
+    membership: TeamMembership | None = None
+    team: tuple[TeamMembership, ...] = ()
 
     @property
     def read_only(self) -> bool:
@@ -43,13 +48,31 @@ class Reach:
 def active_membership(
     session: Session, case_id: uuid.UUID, user_id: uuid.UUID
 ) -> TeamMembership | None:
-    day = clock.today()
     memberships = session.scalars(
         select(TeamMembership).where(
             TeamMembership.case_id == case_id, TeamMembership.user_id == user_id
         )
     )
-    active = [m for m in memberships if m.is_active_on(day)]
+    return active_of(memberships, user_id)
+
+
+def case_team(session: Session, case_id: uuid.UUID) -> tuple[TeamMembership, ...]:
+    """Every membership of the case, past and future too, with its user and the user's
+    organisation, in one statement; ordered by start."""
+    return tuple(
+        session.scalars(
+            select(TeamMembership)
+            .options(joinedload(TeamMembership.user))
+            .where(TeamMembership.case_id == case_id)
+            .order_by(TeamMembership.starts_on, TeamMembership.id)
+        ).unique()
+    )
+
+
+def active_of(memberships: Iterable[TeamMembership], user_id: uuid.UUID) -> TeamMembership | None:
+    """The user's active membership among `memberships` (the lead's if two are)."""
+    day = clock.today()
+    active = [m for m in memberships if m.user_id == user_id and m.is_active_on(day)]
     # A user can hold two memberships (say member, then lead); lead wins.
     active.sort(key=lambda m: m.role_in_team != TeamRole.LEAD)
     return active[0] if active else None
@@ -68,14 +91,16 @@ def active_grant(
 
 
 def _route(session: Session, caller: Caller, case: Case) -> Reach | None:
-    membership = active_membership(session, case.id, caller.user.id)
+    team = case_team(session, case.id)
+    membership = active_of(team, caller.user.id)
     if membership is not None:
         lead = membership.role_in_team == TeamRole.LEAD
-        return Reach(case=case, via=Via.LEAD if lead else Via.MEMBER)
+        via = Via.LEAD if lead else Via.MEMBER
+        return Reach(case=case, via=via, membership=membership, team=team)
     if current_policy().allows(caller.role, Permission.BREAKGLASS_USE):
         grant = active_grant(session, case.id, caller.user.id)
         if grant is not None:
-            return Reach(case=case, via=Via.BREAKGLASS, until=grant.expires_at)
+            return Reach(case=case, via=Via.BREAKGLASS, until=grant.expires_at, team=team)
     return None
 
 
@@ -90,7 +115,7 @@ def reach(
     Unknown cases and cases outside the caller's reach raise CaseNotFound alike; a
     change through read-only break-glass raises NotPermitted. Both are audited.
     """
-    case = session.get(Case, case_id)
+    case = session.get(Case, case_id, options=[joinedload(Case.child)])
     policy = current_policy()
     # A role that never reads cases (auditor, admin) is blind to them, team or not.
     readable = policy.allows(caller.role, Permission.CASE_READ)

@@ -36,6 +36,8 @@ class Action(StrEnum):
     EXPORT = "export"
     ACCESS_DENIED = "access.denied"
     BREAKGLASS_OPEN = "breakglass.open"
+    # An auditor's review of one break-glass use (justified or not).
+    BREAKGLASS_REVIEW = "breakglass.review"
     TEAM_CHANGE = "team.change"
     REFERRAL_CREATE = "referral.create"
     REFERRAL_DECIDE = "referral.decide"
@@ -65,6 +67,14 @@ class Action(StrEnum):
     MISSING_FOUND = "missing.found"
     # A run of the reminder rules: the tasks and marks it made name their cases.
     REMINDERS_RUN = "reminders.run"
+    # The duplicate check when a case is opened, on the new case and on each case of
+    # another team it may duplicate; the decision on such an item (link or dismiss).
+    DUPLICATE_CHECK = "duplicate.check"
+    DUPLICATE_DECIDE = "duplicate.decide"
+    CASE_LINK = "case.link"
+    # A lead's agreement to merge, and the merge itself, on both cases.
+    MERGE_AGREE = "case.merge_agree"
+    CASE_MERGE = "case.merge"
 
 
 class Outcome(StrEnum):
@@ -121,6 +131,11 @@ def record(
     if case_ref and not CASE_REF_PATTERN.fullmatch(case_ref):
         raise ValueError("an audit event names a case by its reference only")
     session.flush()  # the caller's pending changes go first, before the lock is taken
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return _append_in_one_trip(
+            session, action, actor, outcome, case_ref, groups, context, subject
+        )
     head = locked_head(session)
     event = AuditEvent(
         seq=head.seq + 1 if head else 1,
@@ -144,6 +159,43 @@ def record(
     return event
 
 
+def _append_in_one_trip(
+    session: Session,
+    action: Action,
+    actor: Actor,
+    outcome: Outcome,
+    case_ref: str,
+    groups: str,
+    context: RequestContext,
+    subject: str,
+) -> AuditEvent:
+    """PostgreSQL: lock, head, encoding, hash and INSERT in one call of
+    casework_audit_append() (migration 0011), so the lock is held for that call and the
+    commit only. The hash the database computed is checked against the chain's own
+    encoding here; a difference aborts the transaction."""
+    event = AuditEvent(
+        occurred_at=utcnow(),
+        actor=actor.username,
+        actor_role=actor.role,
+        organisation=actor.organisation,
+        action=str(action),
+        case_ref=case_ref,
+        field_groups=groups,
+        outcome=str(outcome),
+        request_id=context.request_id,
+        client_addr=context.client_addr,
+        subject=subject,
+    )
+    values = {c: getattr(event, c) for c in _APPEND_FIELDS}
+    row = session.connection().execute(_APPEND, {"key": AUDIT_LOCK_KEY, **values}).one()
+    event.seq, event.prev_hash, event.hash = row[0], bytes(row[1]), bytes(row[2])
+    if event_hash(event) != event.hash:
+        raise RuntimeError("the database hashed an audit event differently from the chain")
+    before = Head(event.seq - 1, event.prev_hash, row[3], row[4]) if event.seq > 1 else None
+    after_append(session, event.seq, event.hash, before)
+    return event
+
+
 # Built once: statements under the chain lock should cost the server, not Python.
 _LOCK_AND_HEAD = text("SELECT * FROM casework_audit_lock_head(:key)")
 _NEWEST_CHECKPOINT = select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1)
@@ -158,6 +210,26 @@ _HEAD = (
     .limit(1)
 )
 _INSERT = insert(AuditEvent)
+_APPEND_FIELDS = (
+    "occurred_at",
+    "actor",
+    "actor_role",
+    "organisation",
+    "action",
+    "case_ref",
+    "field_groups",
+    "outcome",
+    "request_id",
+    "client_addr",
+    "subject",
+)
+_APPEND = text(
+    "SELECT * FROM casework_audit_append(:key, CAST(:occurred_at AS timestamp),"
+    " CAST(:actor AS text), CAST(:actor_role AS text), CAST(:organisation AS text),"
+    " CAST(:action AS text), CAST(:case_ref AS text), CAST(:field_groups AS text),"
+    " CAST(:outcome AS text), CAST(:request_id AS text), CAST(:client_addr AS text),"
+    " CAST(:subject AS text))"
+)
 _COLUMNS = tuple(c.key for c in AuditEvent.__table__.columns)
 
 

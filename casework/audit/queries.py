@@ -6,8 +6,11 @@ million events costs what the first does.
 
 from __future__ import annotations
 
+import json
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
@@ -137,42 +140,90 @@ def organisation_names(session: Session) -> dict[str, str]:
     return {str(i): n for i, n in session.execute(select(Organisation.id, Organisation.name))}
 
 
-def breakglass_reasons(session: Session, rows: list[EventRow]) -> dict[int, str]:
-    """The reason given for each allowed break-glass access, by event sequence number.
-
-    Reasons are free text written by the person breaking the glass, so they are kept
-    with the grant, encrypted under the case's key, not in the log, which must hold no
-    free text. A grant is matched by case reference and user, opened in the same
-    transaction as its event. An erased case's reasons are gone with its key.
-    """
-    from casework.crypto.aead import FieldIntegrityError
+def _grant_of(session: Session, row: EventRow) -> Any:
     from casework.models.breakglass import BreakGlassGrant
     from casework.models.case import Case
     from casework.models.user import User
 
-    reasons: dict[int, str] = {}
-    for row in rows:
-        if row.action != Action.BREAKGLASS_OPEN or row.outcome != "allowed":
-            continue
-        grant = session.scalar(
-            select(BreakGlassGrant)
-            .join(Case, Case.id == BreakGlassGrant.case_id)
-            .join(User, User.id == BreakGlassGrant.user_id)
-            .where(
-                Case.reference == row.case_ref,
-                User.username == row.actor,
-                BreakGlassGrant.opened_at <= row.occurred_at,
-            )
-            .order_by(BreakGlassGrant.opened_at.desc())
-            .limit(1)
+    return session.scalar(
+        select(BreakGlassGrant)
+        .join(Case, Case.id == BreakGlassGrant.case_id)
+        .join(User, User.id == BreakGlassGrant.user_id)
+        .where(
+            Case.reference == row.case_ref,
+            User.username == row.actor,
+            BreakGlassGrant.opened_at <= row.occurred_at,
         )
-        if grant is None:
+        .order_by(BreakGlassGrant.opened_at.desc())
+        .limit(1)
+    )
+
+
+def _refusal_of(session: Session, row: EventRow) -> Any:
+    from casework.models.breakglass import BreakGlassRefusal
+    from casework.models.user import User
+
+    return session.scalar(
+        select(BreakGlassRefusal)
+        .join(User, User.id == BreakGlassRefusal.user_id)
+        .where(User.username == row.actor, BreakGlassRefusal.attempted_at <= row.occurred_at)
+        .order_by(BreakGlassRefusal.attempted_at.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class BreakGlassUse:
+    """What the log's break-glass event leaves out: the reason typed, and the review."""
+
+    reason: str | None
+    grant_id: uuid.UUID | None = None
+    justified: bool | None = None
+
+
+def breakglass_uses(session: Session, rows: list[EventRow]) -> dict[int, BreakGlassUse]:
+    """The reason typed for each break-glass event, by sequence number, and for a use
+    the auditors' review of it.
+
+    Reasons are free text written by the person breaking the glass, so they are kept
+    beside the log, not in it, which must hold no free text: with the grant, encrypted
+    under the case's key (each use has its own grant and reason), or for a refused
+    attempt sealed under the key-encryption key. A grant or refusal is matched by user
+    (and case), made in the same transaction as its event. An erased case's reasons are
+    gone with its key.
+    """
+    from casework.crypto.aead import FieldIntegrityError
+    from casework.models.breakglass import BreakGlassVerdict
+
+    uses: dict[int, BreakGlassUse] = {}
+    for row in rows:
+        if row.action != Action.BREAKGLASS_OPEN:
             continue
         try:
-            reasons[row.seq] = grant.reason
+            if row.outcome != "allowed":
+                refusal = _refusal_of(session, row)
+                uses[row.seq] = BreakGlassUse(refusal_reason(refusal) if refusal else None)
+                continue
+            grant = _grant_of(session, row)
+            if grant is None:
+                continue
+            verdict = session.scalar(
+                select(BreakGlassVerdict.justified).where(BreakGlassVerdict.grant_id == grant.id)
+            )
+            uses[row.seq] = BreakGlassUse(grant.reason, grant.id, verdict)
         except FieldIntegrityError:
             continue  # erased, or damaged: logged by the field, shown as no reason
-    return reasons
+    return uses
+
+
+def refusal_reason(refusal: Any) -> str | None:
+    """The reason typed in a refused break-glass attempt."""
+    from casework.crypto.keyring import current_keyring
+    from casework.models.breakglass import REFUSAL_PURPOSE
+
+    sealed = current_keyring().open_secret(REFUSAL_PURPOSE, str(refusal.id), refusal.attempt_enc)
+    reason: str = json.loads(sealed)["reason"]
+    return reason
 
 
 @dataclass(frozen=True)
@@ -212,20 +263,9 @@ def chain_status(session: Session, key_id: str) -> ChainStatus:
     )
 
 
-def breakglass_since_review(session: Session, review_subject: str) -> int:
-    """Break-glass accesses opened after the last review of them (any auditor's)."""
-    last_review = session.scalar(
-        select(func.max(AuditEvent.seq)).where(
-            AuditEvent.action == Action.AUDIT_READ, AuditEvent.subject == review_subject
-        )
-    )
-    return (
-        session.scalar(
-            select(func.count(AuditEvent.seq)).where(
-                AuditEvent.action == Action.BREAKGLASS_OPEN,
-                AuditEvent.outcome == "allowed",
-                AuditEvent.seq > (last_review or 0),
-            )
-        )
-        or 0
-    )
+def breakglass_unreviewed(session: Session) -> int:
+    """Break-glass uses no auditor has given a verdict on yet."""
+    from casework.models.breakglass import BreakGlassGrant, BreakGlassVerdict
+
+    reviewed = exists().where(BreakGlassVerdict.grant_id == BreakGlassGrant.id)
+    return session.scalar(select(func.count(BreakGlassGrant.id)).where(~reviewed)) or 0

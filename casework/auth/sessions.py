@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from casework.clock import utcnow
 from casework.models.session import UserSession
+from casework.models.user import User
 from casework.settings import Settings
 
 
@@ -35,10 +36,40 @@ def start(session: Session, user_id: uuid.UUID) -> str:
     return token
 
 
+# Last-seen is written at most this often: a request within it writes nothing for the
+# session, and the idle timeout is exact to within it.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def _valid(token: str | None) -> bool:
+    return bool(token) and len(token or "") <= 100 and (token or "").isascii()
+
+
 def find(session: Session, token: str | None) -> UserSession | None:
-    if not token or len(token) > 100 or not token.isascii():
+    if not _valid(token):
         return None
-    return session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+    return session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token or "")))
+
+
+def find_with_user(session: Session, token: str | None) -> tuple[UserSession, User] | None:
+    """The session and its user (with the user's organisation) in one statement."""
+    if not _valid(token):
+        return None
+    row = session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == _hash(token or ""))
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def touch(row: UserSession, now: datetime) -> bool:
+    """Note the request on the session (not committed) if the last note is older than
+    TOUCH_EVERY; whether it changed."""
+    if now - row.last_seen_at < TOUCH_EVERY:
+        return False
+    row.last_seen_at = now
+    return True
 
 
 def expiry_reason(row: UserSession, settings: Settings, now: datetime) -> str | None:

@@ -9,6 +9,7 @@ from casework.access.caller import Caller
 from casework.access.errors import (
     CaseClosed,
     CaseErased,
+    CaseMerged,
     CaseNotFound,
     InvalidInput,
     NotPermitted,
@@ -23,6 +24,12 @@ from casework.casefile.casewide.breakglass import (
     ensure_may_break_glass,
     open_break_glass,
 )
+from casework.casefile.casewide.duplicates import (
+    SameChildItem,
+    dismiss_same_child,
+    link_same_child,
+    same_child_items,
+)
 from casework.casefile.casewide.flags import (
     ensure_may_flag,
     ensure_may_resolve,
@@ -31,6 +38,8 @@ from casework.casefile.casewide.flags import (
     resolve_flag,
 )
 from casework.casefile.casewide.lifecycle import StatusChange, Step, change_status, lead_case
+from casework.casefile.casewide.links import case_links
+from casework.casefile.casewide.merging import MergeProposal, agree_to_merge, merge_proposal
 from casework.casefile.casewide.missing import (
     FoundReport,
     MissingReport,
@@ -59,6 +68,7 @@ from casework.casefile.casewide.search import (
 )
 from casework.casefile.identification.intake import (
     Colleague,
+    add_identification_to_case,
     ensure_may_record_intake,
     handover_candidates,
     open_case_from_identification,
@@ -156,6 +166,7 @@ __all__ = [
     "Caller",
     "CaseClosed",
     "CaseErased",
+    "CaseMerged",
     "CaseNotFound",
     "CaseReadout",
     "CaseSummary",
@@ -173,6 +184,7 @@ __all__ = [
     "InvalidInput",
     "InvestigationChange",
     "MeasureInput",
+    "MergeProposal",
     "MigrationChange",
     "MissingReport",
     "NewChild",
@@ -183,6 +195,7 @@ __all__ = [
     "QueryTooShort",
     "RecordNotFound",
     "Response",
+    "SameChildItem",
     "SearchQuery",
     "SearchResult",
     "StaleEdit",
@@ -196,10 +209,13 @@ __all__ = [
     "accept_referral",
     "add_consideration",
     "add_document",
+    "add_identification_to_case",
     "add_measure",
     "add_task",
     "add_to_team",
+    "agree_to_merge",
     "assignees",
+    "case_links",
     "change_status",
     "close_task",
     "closing_blockers",
@@ -207,6 +223,7 @@ __all__ = [
     "correct_consideration",
     "correct_decision",
     "decline_referral",
+    "dismiss_same_child",
     "end_membership",
     "ensure_may_break_glass",
     "ensure_may_decide",
@@ -222,9 +239,11 @@ __all__ = [
     "handover_candidates",
     "is_missing",
     "lead_case",
+    "link_same_child",
     "mark_read",
     "may_raise",
     "measure_for_edit",
+    "merge_proposal",
     "my_case_marks",
     "my_cases",
     "my_notifications",
@@ -252,6 +271,7 @@ __all__ = [
     "remove_document",
     "report_missing",
     "resolve_flag",
+    "same_child_items",
     "save_age_assessment",
     "save_guardian",
     "save_investigation",

@@ -118,6 +118,8 @@ class CaseReadout:
     # Missing-child episodes (every team member) and tasks (the team, not break-glass).
     missing: MissingSummary = field(default_factory=MissingSummary)
     tasks: tuple[TaskReadout, ...] | None = None
+    # For a merged stub, the case it went into.
+    merged_into: LinkedCase | None = None
     # Some section failed its integrity check and is left out (logged, never shown empty).
     damaged: bool = False
 
@@ -127,6 +129,30 @@ class CaseReadout:
 
     def may_write(self, group: str) -> bool:
         return not self.read_only and group in self.writable_groups
+
+
+@dataclass(frozen=True)
+class LinkedCase:
+    """Another case about the same child: its reference, and whether the reader is on
+    its team (only then can the reader open it). For the lead, how far a merge is."""
+
+    id: uuid.UUID
+    reference: str
+    status: str
+    on_its_team: bool = False
+    we_agreed_survivor: str | None = None  # this case's lead agreed: which case goes on
+    they_agreed_survivor: str | None = None  # the other case's lead agreed
+
+
+@dataclass(frozen=True)
+class CaseLinks:
+    """A case and the cases linked to it as being about the same child."""
+
+    id: uuid.UUID
+    reference: str
+    status: str
+    role_in_team: str
+    links: tuple[LinkedCase, ...]
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.access.caller import Caller
-from casework.access.errors import CaseClosed, CaseErased, NotPermitted, RecordNotFound, StaleEdit
+from casework.access.errors import (
+    CaseClosed,
+    CaseErased,
+    CaseMerged,
+    NotPermitted,
+    RecordNotFound,
+    StaleEdit,
+)
 from casework.access.guard import deny
 from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
@@ -123,11 +130,15 @@ def keep_history(
 
 
 def writable(route: Reach, session: Session) -> Case:
-    """The case, unless it is closed or erased: neither changes (erased: never again)."""
+    """The case, unless it is closed, erased or merged: none changes (erased and merged:
+    never again; a merged case's records are in the case it was merged into)."""
     case = route.case
     if case.status == CaseStatus.ERASED:
         session.rollback()
         raise CaseErased(case.reference)
+    if case.status == CaseStatus.MERGED:
+        session.rollback()
+        raise CaseMerged(case.reference)
     if case.status == CaseStatus.CLOSED:
         session.rollback()
         raise CaseClosed(case.reference)

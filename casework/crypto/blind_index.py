@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -23,12 +24,15 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from casework.names import has_cyrillic, romanisations
+
 INDEX_FORMAT = "v1"
 MIN_TERM_LENGTH = 2
 TOKEN_BYTES = 4
 # What a field holds, so that a search knows which fields to look a query up in.
 NAME = "name"
 DATE = "date"
+DOCUMENT = "document"
 
 # Letters that NFKD leaves whole but that people type without the stroke or ligature:
 # "lucja" must find "Łucja", "soren" must find "Søren".
@@ -48,6 +52,19 @@ _TRANSLITERATE = str.maketrans(
 )
 
 
+# Apostrophes inside a Cyrillic word are part of it (Мар'яна).
+_APOSTROPHE_INSIDE = re.compile(
+    "(?<=[\u0400-\u04ff])['\u2019\u02bc\u02b9`\u2018](?=[\u0400-\u04ff])"
+)
+# Cyrillic letters of document series, by ICAO 9303 (a passport's machine-readable zone).
+_DOCUMENT_LETTERS = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z",
+    "и": "i", "і": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ы": "y", "э": "e", "ю": "iu", "я": "ia",
+}  # fmt: skip
+
+
 def normalise(value: str) -> str:
     """NFKD, diacritics removed, case-folded, punctuation as spaces, spaces collapsed."""
     decomposed = unicodedata.normalize("NFKD", value)
@@ -57,9 +74,52 @@ def normalise(value: str) -> str:
     return " ".join(spaced.split())
 
 
+def name_words(value: str) -> list[frozenset[str]]:
+    """Each word of a name with its other spellings: the word as typed (normalised) and,
+    for a word in Cyrillic, its standard romanisations. Initials are left out."""
+    words: list[frozenset[str]] = []
+    for part in _parts(_APOSTROPHE_INSIDE.sub("", unicodedata.normalize("NFC", value))):
+        if not has_cyrillic(part):
+            words.extend(
+                frozenset({w}) for w in normalise(part).split() if len(w) >= MIN_TERM_LENGTH
+            )
+            continue
+        forms = set(normalise(part).split())
+        forms.update(normalise(r) for r in romanisations(part))
+        kept = frozenset(f for f in forms if len(f) >= MIN_TERM_LENGTH and " " not in f)
+        if kept:
+            words.append(kept)
+    return words
+
+
+def _parts(text: str) -> list[str]:
+    """`text` split where normalise() would split it, but with letters kept composed
+    (so that a Cyrillic Й is still Й when it is romanised)."""
+    parts, current = [], []
+    for c in text:
+        if unicodedata.combining(c) or any(d.isalnum() for d in unicodedata.normalize("NFKD", c)):
+            current.append(c)
+        elif current:
+            parts.append("".join(current))
+            current = []
+    if current:
+        parts.append("".join(current))
+    return parts
+
+
 def name_terms(value: str) -> frozenset[str]:
-    """The words of a name that are long enough to look up (initials are not)."""
-    return frozenset(w for w in normalise(value).split() if len(w) >= MIN_TERM_LENGTH)
+    """Every term a name is indexed under: its words long enough to look up (initials
+    are not), and the romanisations of its Cyrillic words."""
+    return frozenset(term for forms in name_words(value) for term in forms)
+
+
+def document_term(value: str) -> str:
+    """A document number as people copy it: letters and digits only, case-folded,
+    Cyrillic letters as the ICAO 9303 table writes them ("КВ 123-456" is "kv123456")."""
+    text = normalise(value).replace(" ", "")
+    if has_cyrillic(text):
+        text = "".join(_DOCUMENT_LETTERS.get(c, c) for c in text)
+    return text
 
 
 @dataclass(frozen=True)
@@ -78,6 +138,9 @@ class BlindIndex:
             return frozenset()
         if self.kind == NAME:
             return name_terms(str(value))
+        if self.kind == DOCUMENT:
+            term = document_term(str(value))
+            return frozenset({term}) if len(term) >= MIN_TERM_LENGTH else frozenset()
         if isinstance(value, date):
             return frozenset({value.isoformat()})
         raise TypeError(f"no blind index terms for {type(value).__name__}")
@@ -93,6 +156,12 @@ def date_index(bits: int = 8) -> BlindIndex:
     """Dates of birth: only ~6,600 plausible values for children, so 256 buckets keep
     ~25 distinct dates behind every token. Used to narrow a name search, never alone."""
     return BlindIndex(DATE, bits)
+
+
+def document_index(bits: int = 12) -> BlindIndex:
+    """Identity-document numbers: nearly every number is distinct, so 4,096 buckets keep
+    several numbers behind each token (docs/encryption.md gives the figures)."""
+    return BlindIndex(DOCUMENT, bits)
 
 
 class BlindIndexer:

@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 from casework import clock
 from casework.audit.events import Actor, RequestContext
 from casework.auth.accounts import create_user
-from casework.casefile import Caller, NewChild, open_break_glass, open_case
+from casework.casefile import (
+    Caller,
+    IdentityChange,
+    NewChild,
+    open_break_glass,
+    open_case,
+    update_identity,
+)
 from casework.casefile.support.membership import add_member
 from casework.demo.record import INTAKE, open_by_identification, seed_record
 from casework.demo.support import seed_support
@@ -72,7 +79,7 @@ CHILDREN = [
     ("Ville", "Häkkinen", "male"),
     ("Märta", "Sjöberg", "female"),
     ("Lukas", "Schröder", "male"),
-    ("Iryna", "Melnyk", "female"),
+    ("Ірина", "Мельник", "female"),  # recorded in Cyrillic; "iryna melnyk" finds her
     ("Dovydas", "Jankūnas", "male"),
     ("Anonymous", "Unknown", "unknown"),
 ]
@@ -112,6 +119,7 @@ def seed(session: Session) -> int:
         else:
             case_ids.append(open_case(session, Caller(user=opener, context=context), child))
     _teams(session, seeder, users, case_ids, today)
+    _aliases(session, users, context, case_ids)
     seed_record(session, users, case_ids, Caller(user=users["police"], context=context))
     seed_support(session, users, orgs, case_ids, today)
     seed_today(session, users, case_ids, today, context)
@@ -123,6 +131,25 @@ def seed(session: Session) -> int:
         "possible victim before the prosecution decides anything.",
     )
     return len(CHILDREN)
+
+
+# Other names a child uses or was given: (case index, aliases).
+ALIASES = [(27, ("Natasha Petrova",)), (9, ("Dasha",))]
+
+
+def _aliases(
+    session: Session, users: dict[str, User], context: RequestContext, case_ids: list[Any]
+) -> None:
+    """Names traffickers gave: search and the duplicate check find the child under them."""
+    for index, names in ALIASES:
+        opener = users["police"] if index % 4 == 3 else users["socialworker"]
+        given, family, sex = CHILDREN[index]
+        case = session.get_one(Case, case_ids[index])
+        born = case.child.date_of_birth
+        change = IdentityChange(given, family, born, sex, aliases=names)
+        update_identity(
+            session, Caller(opener, context), case_ids[index], change, case.child.version
+        )
 
 
 # (user, actor type, case indexes) of demo memberships beyond the case openers.

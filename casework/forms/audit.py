@@ -7,13 +7,21 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, Form, SelectField, StringField
-from wtforms.validators import Length, Optional, Regexp, ValidationError
+from wtforms import Field, Form, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from casework.audit.events import CASE_REF_PATTERN
 from casework.audit.queries import EventFilter
 from casework.audit_labels import ACTION, OUTCOME
-from casework.forms.validators import strip_text
+from casework.forms.support import options
+from casework.forms.validators import PrintableMultiline, strip_text
 
 TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
 
@@ -132,3 +140,22 @@ class AuditFilterForm(FlaskForm):  # type: ignore[misc]
 
 class VerifyForm(FlaskForm):  # type: ignore[misc]
     """No fields: carries the CSRF token of the "verify now" button."""
+
+
+class BreakGlassVerdictForm(FlaskForm):  # type: ignore[misc]
+    """An auditor's review of one break-glass use."""
+
+    justified = RadioField(
+        _l("Was this use justified?"),
+        choices=options([("yes", _l("Justified")), ("no", _l("Not justified"))]),
+        validators=[InputRequired(_l("Choose whether the use was justified."))],
+    )
+    note = TextAreaField(
+        _l("Note"),
+        filters=[strip_text],
+        validators=[
+            DataRequired(_l("Write what you checked and found.")),
+            Length(max=2000, message=_l("Use at most %(max)d characters.")),
+            PrintableMultiline(),
+        ],
+    )

@@ -15,7 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms.validators import UUID, DataRequired, InputRequired, Optional
 from wtforms.widgets import HiddenInput
 
 from casework.casefile.identification.records import (
@@ -149,6 +149,10 @@ class IntakeForm(IdentificationFields, InvestigationFields, OpenCaseForm):
             "identification."
         ),
         invalid_choice_message=_l("Choose a social worker from the list."),
+    )
+    # Posted by "Add to this case" beside a possible existing case of the child.
+    add_to = StringField(
+        validators=[Optional(), UUID(message=_l("Choose one of the cases shown."))],
     )
     sections: ClassVar[list[Section]] = [
         (_l("The child"), ["given_name", "family_name", "date_of_birth", "sex"]),

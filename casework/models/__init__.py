@@ -3,9 +3,16 @@
 from casework.models.audit import AuditCheckpoint, AuditEvent
 from casework.models.base import Base
 from casework.models.blind_index import BlindIndexEntry
-from casework.models.breakglass import BreakGlassGrant
+from casework.models.breakglass import BreakGlassGrant, BreakGlassRefusal, BreakGlassVerdict
 from casework.models.case import Case, CaseStatus, Child, Sex
 from casework.models.credentials import Enrolment, LoginThrottle, RecoveryCode
+from casework.models.duplicates import (
+    CaseLink,
+    CaseMerge,
+    MergeAgreement,
+    PossibleSameChild,
+    SameChildState,
+)
 from casework.models.erasure import CaseErasure, ErasureReason
 from casework.models.flag import CaseFlag
 from casework.models.history import CaseHistoryEntry
@@ -43,10 +50,14 @@ __all__ = [
     "Base",
     "BlindIndexEntry",
     "BreakGlassGrant",
+    "BreakGlassRefusal",
+    "BreakGlassVerdict",
     "Case",
     "CaseErasure",
     "CaseFlag",
     "CaseHistoryEntry",
+    "CaseLink",
+    "CaseMerge",
     "CaseStatus",
     "CaseStatusChange",
     "CaseTask",
@@ -66,6 +77,7 @@ __all__ = [
     "KeyRotationRun",
     "LoginThrottle",
     "MeasureResponse",
+    "MergeAgreement",
     "MigrationStatus",
     "MissingEpisode",
     "NonPunishment",
@@ -75,11 +87,13 @@ __all__ = [
     "OrganisationKind",
     "OutboxMessage",
     "Placement",
+    "PossibleSameChild",
     "PreviousCaseKey",
     "RecoveryCode",
     "Referral",
     "ReferralState",
     "ReminderMark",
+    "SameChildState",
     "Sex",
     "SupportMeasure",
     "TaskState",

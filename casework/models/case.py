@@ -27,6 +27,7 @@ class CaseStatus(StrEnum):
     CLOSED = "closed"
     REOPENED = "reopened"
     ERASED = "erased"
+    MERGED = "merged"  # a stub pointing to the case it was merged into (case_merge)
 
 
 class Sex(StrEnum):

@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy import ForeignKey, LargeBinary
 from sqlalchemy.orm import Mapped, mapped_column
 
+from casework.crypto.blind_index import document_index, name_index
 from casework.crypto.fields import DateCodec, EncryptedField, TextCodec
 from casework.models.base import Base
 from casework.models.codecs import IntCodec
@@ -17,7 +18,8 @@ from casework.models.record import CaseRecord, Versioned
 class ChildAlias(CaseRecord, Base):
     """Another name the child uses or was given (traffickers often give false names).
 
-    One row per name, so that each can get a blind index for search.
+    One row per name, each with a blind index like the child's names, so that search
+    and the duplicate check find the child under it.
     """
 
     __tablename__ = "child_alias"
@@ -25,7 +27,7 @@ class ChildAlias(CaseRecord, Base):
     position: Mapped[int] = mapped_column(default=0)
     name_enc: Mapped[bytes] = mapped_column(LargeBinary)
 
-    name = EncryptedField("name_enc", TextCodec())
+    name = EncryptedField("name_enc", TextCodec(), blind_index=name_index())
 
 
 class IdentityDocument(Versioned, CaseRecord, Base):
@@ -38,7 +40,7 @@ class IdentityDocument(Versioned, CaseRecord, Base):
     check_enc: Mapped[bytes] = mapped_column(LargeBinary)
 
     kind = EncryptedField("kind_enc", TextCodec())
-    number = EncryptedField("number_enc", TextCodec())
+    number = EncryptedField("number_enc", TextCodec(), blind_index=document_index())
     issuing_country = EncryptedField("issuing_country_enc", TextCodec())
     expires_on = EncryptedField("expires_on_enc", DateCodec())
     check = EncryptedField("check_enc", TextCodec())

@@ -32,7 +32,7 @@ class TooManyToExport(ValueError):
 @dataclass(frozen=True)
 class BreakGlassReview:
     page: EventPage
-    reasons: dict[int, str]
+    uses: dict[int, queries.BreakGlassUse]
 
 
 def _authorise(session: Session, caller: Caller) -> None:
@@ -49,7 +49,7 @@ BREAKGLASS_REVIEW = "break-glass"
 @dataclass(frozen=True)
 class AuditorDesk:
     """What an auditor's first page shows: the chain's state, and the break-glass
-    accesses opened since any auditor last reviewed them."""
+    uses no auditor has given a verdict on yet."""
 
     chain: ChainStatus
     unreviewed_breakglass: int
@@ -94,9 +94,9 @@ def review_breakglass(session: Session, caller: Caller, request: PageRequest) ->
     _authorise(session, caller)
     where = EventFilter(action=Action.BREAKGLASS_OPEN)
     result = queries.page(session, where, request)
-    reasons = queries.breakglass_reasons(session, result.rows)
+    uses = queries.breakglass_uses(session, result.rows)
     _reviewed(session, caller, Action.AUDIT_READ, subject=BREAKGLASS_REVIEW)
-    return BreakGlassReview(result, reasons)
+    return BreakGlassReview(result, uses)
 
 
 def review_chain(session: Session, caller: Caller) -> ChainStatus:
@@ -110,7 +110,7 @@ def auditor_desk(session: Session, caller: Caller) -> AuditorDesk:
     """The auditor's first page; recorded as a review of the chain's state."""
     _authorise(session, caller)
     status = queries.chain_status(session, current_checkpointer().signer.public_key.key_id)
-    unreviewed = queries.breakglass_since_review(session, BREAKGLASS_REVIEW)
+    unreviewed = queries.breakglass_unreviewed(session)
     _reviewed(session, caller, Action.AUDIT_READ)
     return AuditorDesk(status, unreviewed)
 

@@ -15,10 +15,12 @@ def register_blueprints(app: Flask) -> None:
         auth,
         case_access,
         cases,
+        duplicates,
         errors,
         identification,
         lifecycle,
         main,
+        merging,
         nonpunishment,
         record,
         search,
@@ -45,6 +47,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(case_access.bp)
     app.register_blueprint(today.bp)
     app.register_blueprint(tasks.bp)
+    app.register_blueprint(duplicates.bp)
+    app.register_blueprint(merging.bp)
     audit_labels.init_app(app)
     errors.register(app)
 

@@ -6,6 +6,7 @@ audited denial otherwise) and records the review itself.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,9 +27,11 @@ from casework.audit.export import csv_text
 from casework.audit.queries import PageRequest
 from casework.audit.verify import Report
 from casework.audit_labels import DAMAGE
-from casework.forms.audit import AuditFilterForm, VerifyForm
+from casework.casefile import InvalidInput
+from casework.forms.audit import AuditFilterForm, BreakGlassVerdictForm, VerifyForm
+from casework.oversight import breakglass as oversight_breakglass
 from casework.oversight import review
-from casework.views.common import door, fresh_auth_required
+from casework.views.common import door, fresh_auth_required, refuse
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -139,3 +142,27 @@ def _announce(report: Report) -> None:
         ),
         "error",
     )
+
+
+@bp.get("/break-glass/queue")
+def breakglass_queue() -> str:
+    waiting = oversight_breakglass.review_queue(*door())
+    return render_template("audit/breakglass_queue.html", waiting=waiting)
+
+
+@bp.route("/break-glass/<uuid:grant_id>", methods=["GET", "POST"])
+def review_breakglass(grant_id: uuid.UUID) -> BaseResponse | str:
+    """One use's review: justified or not, with a note; never one's own."""
+    use = oversight_breakglass.waiting_use(*door(), grant_id)
+    form = BreakGlassVerdictForm()
+    if form.validate_on_submit():
+        try:
+            oversight_breakglass.review_use(
+                *door(), grant_id, form.justified.data == "yes", form.note.data or ""
+            )
+        except InvalidInput as error:
+            refuse(form, error)
+        else:
+            flash(_("The review of %(reference)s is recorded.", reference=use.case_ref), "info")
+            return redirect(url_for("audit.breakglass_queue"))
+    return render_template("audit/breakglass_review.html", use=use, form=form)

@@ -54,6 +54,13 @@ def show(case_id: uuid.UUID) -> str:
     return render_template("cases/show.html", case=case)
 
 
+@bp.get("/<uuid:case_id>/links")
+def links(case_id: uuid.UUID) -> str:
+    """Cases linked to this one as being about the same child (references only)."""
+    readout = casefile.case_links(*door(), case_id)
+    return render_template("cases/links.html", case=readout)
+
+
 @bp.route("/<uuid:case_id>/identity", methods=["GET", "POST"])
 def edit_identity(case_id: uuid.UUID) -> Response | str:
     casefile.ensure_may_write(*door(), case_id, FieldGroup.IDENTITY)

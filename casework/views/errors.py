@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from casework.casefile import (
     CaseClosed,
     CaseErased,
+    CaseMerged,
     CaseNotFound,
     InvalidInput,
     NotPermitted,
@@ -59,6 +60,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(CaseErased)
     def _erased(error: CaseErased) -> tuple[str, int]:
         return error_page(410, _("This case was erased. Nothing in it can be read or changed."))
+
+    @app.errorhandler(CaseMerged)
+    def _merged(error: CaseMerged) -> Response | tuple[str, int]:
+        return _back_to_case(
+            _("This case was merged into another case. Make changes there; nothing changed here.")
+        )
 
     @app.errorhandler(CaseClosed)
     def _closed(error: CaseClosed) -> Response | tuple[str, int]:

@@ -81,6 +81,12 @@ def intake() -> Response | str:
     form = IntakeForm()
     form.lead.choices = _lead_choices(colleagues)
     if form.validate_on_submit():
+        if form.add_to.data:
+            return _add_to_existing(form, uuid.UUID(form.add_to.data))
+        if not form.not_a_duplicate.data:
+            duplicates = casefile.possible_duplicates(*door(), new_child(form))
+            if duplicates is not None and duplicates.hits:
+                return render_template("identification/intake.html", form=form, result=duplicates)
         try:
             case_id = casefile.open_case_from_identification(
                 *door(),
@@ -96,6 +102,19 @@ def intake() -> Response | str:
             flash(_("The case is open and handed to social services."), "info")
             return redirect(url_for("cases.show", case_id=case_id))
     return render_template("identification/intake.html", form=form)
+
+
+def _add_to_existing(form: IntakeForm, case_id: uuid.UUID) -> Response | str:
+    """The child has a case already: the identification goes there instead."""
+    try:
+        casefile.add_identification_to_case(
+            *door(), case_id, identification_change(form), investigation_change(form)
+        )
+    except casefile.InvalidInput as error:
+        refuse(form, error)
+        return render_template("identification/intake.html", form=form)
+    flash(_("The identification is added to the child's existing case."), "info")
+    return redirect(url_for("cases.show", case_id=case_id))
 
 
 @bp.route("/cases/<uuid:case_id>/identifications/new", methods=["GET", "POST"])

@@ -18,6 +18,8 @@ def search() -> str:
     form = SearchForm()
     result = None
     if form.validate_on_submit():
-        query = casefile.SearchQuery(form.name.data, form.date_of_birth.data)
+        query = casefile.SearchQuery(
+            form.name.data or "", form.date_of_birth.data, form.document_number.data or ""
+        )
         result = casefile.search_cases(*door(), query)
     return render_template("search/search.html", form=form, result=result)

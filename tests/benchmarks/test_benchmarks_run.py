@@ -5,9 +5,12 @@ search, a broken chain) fails here."""
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import pytest
 
-from benchmarks import append_throughput, run, verify_speed
+from benchmarks import append_throughput, page_load, run, verify_speed
 from benchmarks.common import BENCH_DATABASE_ENV
 from benchmarks.measures import check_case_page
 from tests.databases import postgres_base_url
@@ -60,3 +63,42 @@ def test_a_timed_case_page_must_be_the_case_page() -> None:
         check_case_page(200, "<h1>Sign in</h1>", "CW-2026-000000", "Šarūnas")
     with pytest.raises(AssertionError, match="name"):
         check_case_page(200, "<h1>CW-2026-000000</h1>", "CW-2026-000000", "Šarūnas")
+
+
+def test_page_load(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Both apps under gunicorn, loaded by wrk, every response checked by wrk's script."""
+    if shutil.which("wrk") is None and not os.environ.get("CI"):
+        pytest.skip("wrk is not installed (Debian: apt-get install wrk); CI installs it")
+    base = postgres_base_url()
+    if base:
+        monkeypatch.setenv(BENCH_DATABASE_ENV, base)
+    backend = "postgresql" if base else "sqlite"
+    small = ["--cases", "30", "--duration", "1", "--rounds", "1", "--connections", "4"]
+    page_load.main(["--backend", backend, *small, "--threads", "1"])
+    out = capsys.readouterr().out
+    assert f"## {backend}: 30 cases" in out
+    assert "| case page |" in out and "| bare Flask |" in out
+    assert "SQL statements per case page request:" in out
+
+
+def test_wrk_reports_are_checked() -> None:
+    good = """Running 1s test @ http://127.0.0.1:1/
+  Latency Distribution
+     50%    1.50ms
+     75%    2.00ms
+     90%    3.00ms
+     99%   12.25ms
+  1000 requests in 1.00s, 1.00MB read
+Requests/sec:   1000.00
+Transfer/sec:      1.00MB
+checked 1000 responses, 0 wrong
+"""
+    load = page_load.parse_wrk(good)
+    assert (load.requests_per_s, load.p50_ms, load.p99_ms, load.checked) == (1000, 1.5, 12.25, 1000)
+    assert load.timeouts == 0
+    with pytest.raises(AssertionError, match="3 of 1000 responses were wrong"):
+        page_load.parse_wrk(good.replace("0 wrong", "3 wrong"))
+    with pytest.raises(AssertionError):
+        page_load.parse_wrk(good + "  Socket errors: connect 0, read 2, write 0, timeout 5\n")
+    slow = page_load.parse_wrk(good + "  Socket errors: connect 0, read 0, write 0, timeout 5\n")
+    assert slow.timeouts == 5

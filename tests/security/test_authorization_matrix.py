@@ -156,6 +156,7 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("cases.overview", "GET"): _by_role(COORDINATORS, 200, 403),
     ("cases.open_case", "GET"): _by_role(CREATORS, 200, 403),
     ("cases.show", "GET"): _case_page,
+    ("cases.links", "GET"): _case_page,
     ("cases.edit_identity", "GET"): _edit(200),
     ("cases.break_glass", "GET"): _by_role(BREAKERS, 200, 403),
     ("identification.intake", "GET"): _by_role(INTAKERS, 200, 403),
@@ -190,6 +191,13 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("record.migration", "POST"): _edit(302, MIGRATION_WRITERS),
     ("lifecycle.raise_flag", "POST"): _edit(302, FLAGGERS),
     ("lifecycle.resolve_flag", "POST"): _edit(302, FLAGGERS),
+    # Merging needs the lead of a linked case; the walk names a case that is not linked.
+    ("merging.merge", "GET"): _lead_only,
+    ("merging.merge", "POST"): _lead_only,
+    # Possible same child: a list for every reader (empty here); no item has this id.
+    ("duplicates.items", "GET"): _by_role(READERS, 200, 403),
+    ("duplicates.link", "POST"): _by_role(READERS, 404, 403),
+    ("duplicates.dismiss", "POST"): _by_role(READERS, 404, 403),
     ("lifecycle.take_on", "POST"): _lead_only,
     ("lifecycle.activate", "POST"): _lead_only,
     ("lifecycle.close", "POST"): _lead_only,
@@ -258,6 +266,10 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     # is for its lead, which the walking user never is.
     ("audit.events", "GET"): _by_role(AUDITORS, 200, 403),
     ("audit.breakglass", "GET"): _by_role(AUDITORS, 200, 403),
+    ("audit.breakglass_queue", "GET"): _by_role(AUDITORS, 200, 403),
+    # No such use: not found for auditors (audited), refused to everyone else.
+    ("audit.review_breakglass", "GET"): _by_role(AUDITORS, 404, 403),
+    ("audit.review_breakglass", "POST"): _by_role(AUDITORS, 404, 403),
     ("audit.chain", "GET"): _by_role(AUDITORS, 200, 403),
     ("audit.export", "GET"): _by_role(AUDITORS, 200, 403),
     ("audit.verify", "POST"): _by_role(AUDITORS, 302, 403),
@@ -289,10 +301,21 @@ def _url(endpoint: str, s: Scenario, app: Flask) -> str:
 
         if endpoint == "static":
             return url_for("static", filename="css/casework.css")
-        if endpoint in ("cases.show", "cases.edit_identity", "case_access.access_log"):
+        if endpoint in (
+            "cases.show",
+            "cases.links",
+            "cases.edit_identity",
+            "case_access.access_log",
+        ):
             return url_for(endpoint, case_id=s.case_id)
         if endpoint == "teams.referral":
             return url_for(endpoint, referral_id=UNKNOWN)
+        if endpoint == "audit.review_breakglass":
+            return url_for(endpoint, grant_id=UNKNOWN)
+        if endpoint in ("duplicates.link", "duplicates.dismiss"):
+            return url_for(endpoint, item_id=UNKNOWN)
+        if endpoint == "merging.merge":
+            return url_for(endpoint, case_id=s.case_id, other_id=UNKNOWN)
         if endpoint.startswith(("teams.", "support.", "nonpunishment.", "tasks.")) and endpoint != (
             "teams.referrals"
         ):
@@ -333,6 +356,10 @@ def _payload(endpoint: str, s: Scenario, version: int, db_session: Session) -> d
         return {"given_name": "Mart", "family_name": "Tamm", "sex": "male", "not_a_duplicate": "y"}
     if endpoint == "search.search":
         return {"name": GIVEN}
+    if endpoint.startswith("duplicates."):
+        return {"version": "1"}
+    if endpoint == "merging.merge":
+        return {"survivor": str(s.case_id), "confirm": "y"}
     if endpoint == "admin_erase.start":
         return {"reference": s.reference, "reason": "duplicate"}
     if endpoint == "admin_erase.confirm":

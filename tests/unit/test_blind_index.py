@@ -11,10 +11,13 @@ from casework.crypto.blind_index import (
     BlindIndex,
     BlindIndexer,
     date_index,
+    document_index,
     name_index,
     name_terms,
+    name_words,
     normalise,
 )
+from casework.names import has_cyrillic
 
 ROOT = bytes(range(32))
 
@@ -106,7 +109,72 @@ def test_the_indexer_does_not_show_its_key() -> None:
 
 @given(st.text())
 def test_typing_the_plain_form_of_any_name_finds_it(name: str) -> None:
-    """Whatever was stored, its accent-free lower-case spelling has the same terms."""
-    assert name_terms(normalise(name)) == name_terms(name)
+    """Whatever was stored, each word of its accent-free lower-case spelling is one of
+    the terms it is indexed under; without Cyrillic letters the terms are the same."""
+    stored = name_terms(name)
+    assert all(forms & stored for forms in name_words(normalise(name)))
+    if not has_cyrillic(name):
+        assert name_terms(normalise(name)) == stored
     if name.isascii():
         assert name_terms(name.upper()) == name_terms(name.lower())
+
+
+@given(st.text(alphabet="абвгґдеєжзиіїйклмнопрстуўфхцчшщъыьэюяАБВГДЕЄЖЗИІЇЙЮЯ -", min_size=1))
+def test_typing_a_cyrillic_name_without_its_marks_still_finds_it(name: str) -> None:
+    """Й typed as И, Ї as І, Ё as Е: the plain Cyrillic spelling is one of the terms."""
+    stored = name_terms(name)
+    assert all(forms & stored for forms in name_words(normalise(name)))
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("oleksandr", "Олександр"),
+        ("Олександр", "Oleksandr"),
+        ("iryna melnyk", "Ірина Мельник"),
+        ("yuliia", "Юлія"),  # Ukrainian national system ...
+        ("iuliia", "Юлія"),  # ... and ICAO 9303 ...
+        ("iuliia", "Юлия"),  # ... for a Russian name too,
+        ("yuliya", "Юлия"),  # ... and BGN/PCGN
+        ("Юлия", "Iuliia"),
+        ("natalia petrova", "Наталья Петрова"),
+        ("natalya petrova", "Наталья Петрова"),
+        ("Наталья", "Natalya"),
+        ("aliaksandr", "Аляксандр"),
+        ("ihar", "Ігар"),  # Belarusian: Г is H
+        ("maryana", "Мар'яна"),
+        ("mariana", "Мар’яна"),
+        ("марьяна", "Марьяна"),
+        ("андрии", "Андрій"),
+        ("zghurivka", "Згурівка"),
+    ],
+)
+def test_latin_and_cyrillic_spellings_of_a_name_meet(typed: str, stored: str) -> None:
+    terms = name_terms(stored)
+    words = name_words(typed)
+    assert words and all(forms & terms for forms in words)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("oleksandr", "Александр"), ("iryna", "Ирина Мельник"), ("olena", "Олег")],
+)
+def test_different_names_do_not_meet(typed: str, stored: str) -> None:
+    assert not all(forms & name_terms(stored) for forms in name_words(typed))
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("fx 123456", "FX123456"),
+        ("kv-123-456", "КВ 123456"),
+        ("ab 12 34 56", "AB123456"),
+    ],
+)
+def test_document_numbers_meet_however_they_are_spaced(typed: str, stored: str) -> None:
+    index = document_index()
+    assert index.terms(typed) == index.terms(stored) != frozenset()
+
+
+def test_a_one_character_document_number_is_no_term() -> None:
+    assert document_index().terms("-7-") == frozenset()

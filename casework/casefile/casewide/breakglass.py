@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 
@@ -15,14 +16,16 @@ from casework.access.errors import CaseNotFound, InvalidInput
 from casework.access.guard import require
 from casework.access.permissions import Permission
 from casework.access.policy import current_policy
-from casework.access.reach import active_grant, active_membership
+from casework.access.reach import active_membership
 from casework.audit.events import Action, Outcome, record
 from casework.casefile.today.notify import BREAK_GLASS, case_leads, notify
 from casework.casefile.work import finishing
 from casework.clock import utcnow
-from casework.models.breakglass import BreakGlassGrant
+from casework.crypto.keyring import current_keyring
+from casework.models.breakglass import REFUSAL_PURPOSE, BreakGlassGrant, BreakGlassRefusal
 from casework.models.case import Case
 
+UNKNOWN_CASE = "unknown_case"
 REASON_MIN = 20
 REASON_MAX = 1000
 
@@ -46,6 +49,7 @@ def open_break_glass(session: Session, caller: Caller, reference: str, reason: s
         )
     case = session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
     if case is None:
+        _refused(session, caller, reference, reason, UNKNOWN_CASE)
         record(
             session,
             Action.BREAKGLASS_OPEN,
@@ -59,19 +63,20 @@ def open_break_glass(session: Session, caller: Caller, reference: str, reason: s
         session.rollback()
         return case.id
     with finishing(session):
-        if active_grant(session, case.id, caller.user.id) is None:
-            hours = current_app.config["CASEWORK"].break_glass_hours
-            now = utcnow()
-            session.add(
-                BreakGlassGrant(
-                    case,
-                    reason,
-                    user_id=caller.user.id,
-                    opened_at=now,
-                    expires_at=now + timedelta(hours=hours),
-                )
+        # Every use is a grant of its own, with its own reason and its own review, even
+        # while an earlier grant still runs.
+        hours = current_app.config["CASEWORK"].break_glass_hours
+        now = utcnow()
+        session.add(
+            BreakGlassGrant(
+                case,
+                reason,
+                user_id=caller.user.id,
+                opened_at=now,
+                expires_at=now + timedelta(hours=hours),
             )
-            notify(session, BREAK_GLASS.code, case, case_leads(session, case.id))
+        )
+        notify(session, BREAK_GLASS.code, case, case_leads(session, case.id))
         record(
             session,
             Action.BREAKGLASS_OPEN,
@@ -81,3 +86,14 @@ def open_break_glass(session: Session, caller: Caller, reference: str, reason: s
             context=caller.context,
         )
     return case.id
+
+
+def _refused(session: Session, caller: Caller, reference: str, reason: str, why: str) -> None:
+    """Keep a refused attempt for the auditors: who, when, why, and what was typed,
+    sealed under the key-encryption key (the reference may name no case, or a child)."""
+    refusal = BreakGlassRefusal(user_id=caller.user.id, attempted_at=utcnow(), refusal=why)
+    typed = json.dumps({"reference": reference.strip(), "reason": reason}, ensure_ascii=False)
+    refusal.attempt_enc = current_keyring().seal_secret(
+        REFUSAL_PURPOSE, str(refusal.id), typed.encode()
+    )
+    session.add(refusal)

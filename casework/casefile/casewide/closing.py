@@ -3,6 +3,9 @@ names each, and a child recorded missing is never closed on."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Literal
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,10 +27,16 @@ MISSING = "missing"
 OPEN_MEASURES = (MeasureStatus.PLANNED, MeasureStatus.ACTIVE)
 
 
-def open_items(session: Session, case: Case) -> OpenItems:
-    flags = [
-        f for f in session.scalars(select(CaseFlag).where(CaseFlag.case_id == case.id)) if f.is_open
-    ]
+def open_items(
+    session: Session,
+    case: Case,
+    case_flags: Sequence[CaseFlag] | None = None,
+    migration: MigrationStatus | Literal[False] | None = False,
+) -> OpenItems:
+    """`case_flags` and `migration` (None: the case has none), when read already."""
+    if case_flags is None:
+        case_flags = session.scalars(select(CaseFlag).where(CaseFlag.case_id == case.id)).all()
+    flags = [f for f in case_flags if f.is_open]
     measures = session.scalars(
         select(SupportMeasure).where(
             SupportMeasure.case_id == case.id, SupportMeasure.status.in_(OPEN_MEASURES)
@@ -37,7 +46,7 @@ def open_items(session: Session, case: Case) -> OpenItems:
         measures=len(measures),
         reoffers=_pending_reoffers(session, case),
         flags=len(flags),
-        reflection_period=_reflection_running(session, case),
+        reflection_period=_reflection_running(session, case, migration),
         missing=is_missing(session, case.id),
     )
 
@@ -57,8 +66,14 @@ def _pending_reoffers(session: Session, case: Case) -> int:
     return sum(1 for answer in latest.values() if answer == Acceptance.DECLINES)
 
 
-def _reflection_running(session: Session, case: Case) -> bool:
-    status = session.scalar(select(MigrationStatus).where(MigrationStatus.case_id == case.id))
+def _reflection_running(
+    session: Session, case: Case, known: MigrationStatus | Literal[False] | None
+) -> bool:
+    status = (
+        session.scalar(select(MigrationStatus).where(MigrationStatus.case_id == case.id))
+        if known is False
+        else known
+    )
     if status is None or status.reflection_end is None:
         return False
     start = status.reflection_start

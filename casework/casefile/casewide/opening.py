@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +11,8 @@ from casework.access.caller import Caller
 from casework.access.guard import require
 from casework.access.permissions import FieldGroup, Permission
 from casework.audit.events import Action, record
+from casework.casefile.casewide.duplicates import check_before_opening
+from casework.casefile.casewide.newchild import NewChild as NewChild
 from casework.casefile.readouts import CaseSummary
 from casework.casefile.support.membership import member_history
 from casework.casefile.work import finishing
@@ -31,14 +31,6 @@ ROLE_ACTOR_TYPE = {
 }
 
 
-@dataclass(frozen=True)
-class NewChild:
-    given_name: str
-    family_name: str
-    date_of_birth: date | None
-    sex: str
-
-
 def _new_reference(session: Session, prefix: str) -> str:
     """A random, unguessable reference such as CW-2026-7KX4QM; never a name."""
     year = clock.today().year
@@ -55,10 +47,13 @@ def ensure_may_open_case(session: Session, caller: Caller) -> None:
 
 
 def open_case(session: Session, caller: Caller, child: NewChild, prefix: str = "CW") -> uuid.UUID:
-    """Open a case for a child; the caller becomes its first team member and lead."""
+    """Open a case for a child; the caller becomes its first team member and lead. Cases
+    of other teams that may be about the same child get a "possible same child" item
+    (casewide/duplicates.py); the caller is told nothing of them."""
     ensure_may_open_case(session, caller)
     user = caller.user
     with finishing(session):
+        check = check_before_opening(session, caller, child)
         case = new_case(session, caller, child, prefix, CaseStatus.OPEN, user.organisation_id)
         lead = TeamMembership(
             case=case,
@@ -79,6 +74,7 @@ def open_case(session: Session, caller: Caller, child: NewChild, prefix: str = "
             field_groups=[FieldGroup.IDENTITY],
             context=caller.context,
         )
+        check.finish(session, caller, case)
     return case.id
 
 

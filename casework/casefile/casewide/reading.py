@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from casework import clock
 from casework.access.caller import Caller
@@ -17,6 +17,7 @@ from casework.access.policy import AccessLevel, current_policy
 from casework.access.reach import Reach, Via, reach
 from casework.audit.events import Action, record
 from casework.casefile import readable
+from casework.casefile.casewide.links import merged_into
 from casework.casefile.casewide.missing import missing_summary
 from casework.casefile.readouts import (
     CaseReadout,
@@ -51,7 +52,7 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseReado
         for g in FieldGroup
         if policy.level(caller.role, g) == AccessLevel.WRITE and case.status != CaseStatus.CLOSED
     ]
-    if case.status == CaseStatus.ERASED:
+    if case.status in (CaseStatus.ERASED, CaseStatus.MERGED):
         return _erased(session, caller, route)
     full_missing = policy.level(caller.role, FieldGroup.LOCATION) >= AccessLevel.READ
     failed: list[str] = []
@@ -77,7 +78,7 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseReado
     if readout.support is not None and readout.support.is_health_member:
         # Clinical notes follow the member's profession on the team, not the role.
         groups = [*groups, FieldGroup.HEALTH]
-    mark_seen(session, case.id, caller.user.id)
+    mark_seen(session, route, caller.user.id)
     record(
         session,
         Action.CASE_READ,
@@ -103,7 +104,8 @@ def _section(failed: list[str], build: Callable[..., T], fallback: T, *args: Any
 
 
 def _erased(session: Session, caller: Caller, route: Reach) -> CaseReadout:
-    """An erased case: its reference and status, nothing else can be read any more."""
+    """An erased case, or a merged one (a stub): its reference and status, and where it
+    was merged into; nothing else can be read here any more."""
     case = route.case
     readout = CaseReadout(
         id=case.id,
@@ -114,7 +116,8 @@ def _erased(session: Session, caller: Caller, route: Reach) -> CaseReadout:
         field_groups=(),
         identity=None,
         emergency_until=route.until,
-        erased=True,
+        erased=case.status == CaseStatus.ERASED,
+        merged_into=merged_into(session, case.id),
     )
     record(session, Action.CASE_READ, caller.actor, case_ref=case.reference, context=caller.context)
     session.commit()
@@ -133,6 +136,7 @@ def _emergency_accesses(session: Session, route: Reach) -> tuple[EmergencyAccess
         return ()
     grants = session.scalars(
         select(BreakGlassGrant)
+        .options(joinedload(BreakGlassGrant.user))
         .where(BreakGlassGrant.case_id == route.case.id)
         .order_by(BreakGlassGrant.opened_at.desc())
     )

@@ -36,10 +36,10 @@ from casework.access.guard import deny
 from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
 from casework.audit.events import Action, record
-from casework.casefile.casewide.opening import NewChild
+from casework.casefile.casewide.newchild import NewChild
 from casework.casefile.readable import identity_readout, readable
 from casework.casefile.readouts import IdentityReadout
-from casework.crypto.blind_index import DATE, NAME, name_terms
+from casework.crypto.blind_index import DATE, DOCUMENT, NAME, document_term, name_terms, name_words
 from casework.crypto.blind_index import MIN_TERM_LENGTH as MIN_TERM_LENGTH
 from casework.crypto.fields import owning_case_id
 from casework.crypto.keyring import current_keyring
@@ -60,6 +60,31 @@ def searchable(name: str) -> bool:
     return bool(name_terms(name))
 
 
+def searchable_document(number: str) -> bool:
+    """Whether `number` has enough letters and digits to search for."""
+    return len(document_term(number)) >= MIN_TERM_LENGTH
+
+
+# One term of a query: the (kind, term) pairs any of which satisfies it, e.g. a Cyrillic
+# word and its romanisations, each looked up in every name field.
+Alternatives = frozenset[tuple[str, Any]]
+
+
+def query_terms(
+    name: str = "", born: date | None = None, document_number: str = ""
+) -> list[Alternatives]:
+    """Every term a case must hold to match: each word of the name (in one of its
+    spellings), the date of birth, the document number."""
+    terms: list[Alternatives] = [
+        frozenset((NAME, form) for form in forms) for forms in name_words(name)
+    ]
+    if born is not None:
+        terms.append(frozenset({(DATE, born)}))
+    if document_number and searchable_document(document_number):
+        terms.append(frozenset({(DOCUMENT, document_term(document_number))}))
+    return terms
+
+
 class QueryTooShort(ValueError):
     """No word of two letters or more: such a search would list almost every case."""
 
@@ -68,6 +93,7 @@ class QueryTooShort(ValueError):
 class SearchQuery:
     name: str
     date_of_birth: date | None = None
+    document_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,14 +126,16 @@ def ensure_may_search(session: Session, caller: Caller) -> None:
 
 
 def search_cases(session: Session, caller: Caller, query: SearchQuery) -> SearchResult:
-    """The caller's cases whose child has every word of the name (and the date of birth)."""
+    """The caller's cases whose child has every word of the name (under any of its
+    names and aliases, in any standard spelling), the date of birth and the document
+    number asked for."""
     ensure_may_search(session, caller)
-    words = name_terms(query.name)
-    if not words:
+    if not name_terms(query.name) and not searchable_document(query.document_number):
         raise QueryTooShort(query.name)
+    terms = query_terms(query.name, query.date_of_birth, query.document_number)
     models = encrypted_models(Base.registry)
-    candidates = _candidates(session, caller, models, words, query.date_of_birth)
-    matches, rows = _verified(session, models, candidates, words, query.date_of_birth)
+    candidates = candidate_cases(session, models, terms, member=caller.user.id)
+    matches, rows = verified(session, models, candidates, terms, stop_after=MAX_RESULTS)
     hits = _hits(matches[:MAX_RESULTS], rows)
     groups = [FieldGroup.IDENTITY]
     for reference in [hit.reference for hit in hits] or [""]:
@@ -135,38 +163,43 @@ def possible_duplicates(session: Session, caller: Caller, child: NewChild) -> Se
         return None
 
 
-def _term_lookups(
-    models: Iterable[EncryptedModel], words: frozenset[str], born: date | None
+def _token_lookups(
+    models: Iterable[EncryptedModel], terms: list[Alternatives]
 ) -> list[list[tuple[str, int]]]:
     """For each term of the query, the (index field, token) pairs that may hold it: each
-    word in every name field, the date of birth in every date field."""
+    spelling of a word in every name field, a date in every date field, a document
+    number in every document field."""
     indexer = current_keyring().indexer
-    terms = [(NAME, word) for word in sorted(words)]
-    if born is not None:
-        terms.append((DATE, born.isoformat()))
-    return [
-        [
-            (field, indexer.token(field, index.bits, term))
+    lookups = []
+    for alternatives in terms:
+        pairs = {
+            (field, indexer.token(field, index.bits, _term_text(term)))
+            for kind, term in sorted(alternatives, key=str)
             for model in models
             for field, _, index in model.indexed(kind)
-        ]
-        for kind, term in terms
-    ]
+        }
+        lookups.append(sorted(pairs))
+    return lookups
 
 
-def _candidates(
+def _term_text(term: Any) -> str:
+    return term.isoformat() if isinstance(term, date) else str(term)
+
+
+def candidate_cases(
     session: Session,
-    caller: Caller,
     models: list[EncryptedModel],
-    words: frozenset[str],
-    born: date | None,
+    terms: list[Alternatives],
+    member: uuid.UUID | None = None,
+    limit: int | None = None,
 ) -> list[uuid.UUID]:
-    """Cases on the caller's active teams having a token of every term (INTERSECT), in
-    reference order. Sorted here, not in SQL: with ORDER BY and LIMIT a planner may walk
-    every case in reference order instead of starting from the few tokens."""
-    entry, member, day = BlindIndexEntry, TeamMembership, clock.today()
-    lookups = _term_lookups(models, words, born)
-    if not all(lookups):
+    """Cases having a token of every term (INTERSECT), in reference order; with
+    `member`, only cases on that user's active teams; with `limit`, at most that many.
+    Sorted here, not in SQL: with ORDER BY and LIMIT a planner may walk every case in
+    reference order instead of starting from the few tokens."""
+    entry, team, day = BlindIndexEntry, TeamMembership, clock.today()
+    lookups = _token_lookups(models, terms)
+    if not lookups or not all(lookups):
         return []  # a term no field can hold, e.g. a date when no date is indexed
     per_term = [
         select(entry.case_id).where(
@@ -175,65 +208,87 @@ def _candidates(
         for pairs in lookups
     ]
     found = (intersect(*per_term) if len(per_term) > 1 else per_term[0]).subquery()
-    # Correlated, so each candidate is checked through the index on case_id, rather than
-    # listing every membership of a user who may be on thousands of teams.
-    on_my_team = exists().where(
-        member.case_id == Case.id,
-        member.user_id == caller.user.id,
-        member.starts_on <= day,
-        or_(member.ends_on.is_(None), member.ends_on > day),
-    )
-    rows = session.execute(
-        select(Case.id, Case.reference).join(found, found.c.case_id == Case.id).where(on_my_team)
-    )
+    query = select(Case.id, Case.reference).join(found, found.c.case_id == Case.id)
+    if member is not None:
+        # Correlated, so each candidate is checked through the index on case_id, rather
+        # than listing every membership of a user who may be on thousands of teams.
+        query = query.where(
+            exists().where(
+                team.case_id == Case.id,
+                team.user_id == member,
+                team.starts_on <= day,
+                or_(team.ends_on.is_(None), team.ends_on > day),
+            )
+        )
+    if limit is not None:
+        query = query.limit(limit)
+    rows = session.execute(query)
     return [case_id for case_id, _ in sorted(rows, key=lambda row: row.reference)]
 
 
-def _verified(
+def verified(
     session: Session,
     models: list[EncryptedModel],
     case_ids: list[uuid.UUID],
-    words: frozenset[str],
-    born: date | None,
+    terms: list[Alternatives],
+    stop_after: int | None = None,
 ) -> tuple[list[Case], dict[uuid.UUID, list[Any]]]:
-    """The candidates whose decrypted values really hold every word (and the date), and
-    the rows read to check them. Decrypts a page of candidates at a time and stops once
-    more match than can be shown: a common name costs a few dozen decryptions."""
-    needed: set[Any] = set(words) | ({born} if born else set())
+    """The candidates whose decrypted values really hold every term, and the rows read
+    to check them. Decrypts a page of candidates at a time and, with `stop_after`, stops
+    once more match than that: a common name costs a few dozen decryptions."""
     matches: list[Case] = []
     rows: dict[uuid.UUID, list[Any]] = {}
+    models = models_holding(models, terms)
     for start in range(0, len(case_ids), VERIFY_CHUNK):
         page = case_ids[start : start + VERIFY_CHUNK]
         # The page's cases come first, so each row finds its case's key in the identity map.
         cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(page)))}
-        terms, page_rows = _decrypted_terms(session, models, page)
+        held, page_rows = _decrypted_terms(session, models, page)
         rows.update(page_rows)
-        matches += [cases[c] for c in page if c in cases and needed <= terms[c]]
-        if len(matches) > MAX_RESULTS:
+        matches += [
+            cases[c]
+            for c in page
+            if c in cases and all(alternatives & held[c] for alternatives in terms)
+        ]
+        if stop_after is not None and len(matches) > stop_after:
             break
     return matches, rows
 
 
+def models_holding(models: list[EncryptedModel], terms: list[Alternatives]) -> list[EncryptedModel]:
+    """The models with a field of a kind the terms ask for, and the child (whose row the
+    hits are shown from): a name search decrypts no identity document."""
+    kinds = {kind for alternatives in terms for kind, _ in alternatives}
+    return [m for m in models if m.model is Child or any(m.indexed(kind) for kind in kinds)]
+
+
 def _decrypted_terms(
     session: Session, models: list[EncryptedModel], case_ids: list[uuid.UUID]
-) -> tuple[dict[uuid.UUID, set[Any]], dict[uuid.UUID, list[Any]]]:
-    """Per case: the normalised words and dates its indexed fields hold, and its rows."""
-    terms: dict[uuid.UUID, set[Any]] = defaultdict(set)
+) -> tuple[dict[uuid.UUID, set[tuple[str, Any]]], dict[uuid.UUID, list[Any]]]:
+    """Per case: the (kind, term) pairs its indexed fields hold, and its rows."""
+    held: dict[uuid.UUID, set[tuple[str, Any]]] = defaultdict(set)
     rows: dict[uuid.UUID, list[Any]] = defaultdict(list)
     for model in models:
         names = [f.name for _, f, _ in model.indexed(NAME)]
         dates = [f.name for _, f, _ in model.indexed(DATE)]
-        if not names and not dates:
+        documents = [f.name for _, f, _ in model.indexed(DOCUMENT)]
+        if not names and not dates and not documents:
             continue
         owner = getattr(model.model, model.case_column)
         for row in session.scalars(select(model.model).where(owner.in_(case_ids))):
             case_id = owning_case_id(row)
             rows[case_id].append(row)
+            terms = held[case_id]
             for value in (readable(row, n) for n in names):
-                terms[case_id].update(name_terms(value) if isinstance(value, str) else ())
-            dated = (readable(row, d) for d in dates)
-            terms[case_id].update(v for v in dated if isinstance(v, date))
-    return terms, rows
+                if isinstance(value, str):
+                    terms.update((NAME, term) for term in name_terms(value))
+            for value in (readable(row, d) for d in dates):
+                if isinstance(value, date):
+                    terms.add((DATE, value))
+            for value in (readable(row, d) for d in documents):
+                if isinstance(value, str):
+                    terms.add((DOCUMENT, document_term(value)))
+    return held, rows
 
 
 def _hits(cases: list[Case], rows: dict[uuid.UUID, list[Any]]) -> list[SearchHit]:

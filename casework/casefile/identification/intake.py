@@ -21,12 +21,14 @@ from casework.access.guard import deny, require
 from casework.access.permissions import FieldGroup, Permission, Role
 from casework.access.policy import AccessLevel, current_policy
 from casework.audit.events import Action, record
+from casework.casefile.casewide.duplicates import check_before_opening
 from casework.casefile.casewide.flags import non_punishment_rule
-from casework.casefile.casewide.opening import NewChild, new_case
+from casework.casefile.casewide.newchild import NewChild
+from casework.casefile.casewide.opening import new_case
 from casework.casefile.identification.records import IdentificationChange, InvestigationChange
 from casework.casefile.saving import normalise
 from casework.casefile.support.membership import member_history
-from casework.casefile.work import Work, finishing
+from casework.casefile.work import Work, changing, finishing
 from casework.models.case import Case, CaseStatus
 from casework.models.identification import IdentificationEvent, InvestigationDetail
 from casework.models.organisation import Organisation
@@ -131,6 +133,7 @@ def open_case_from_identification(
         session.rollback()
         raise InvalidInput("lead", _l("Choose an active social worker to hand the case to."))
     with finishing(session):
+        check = check_before_opening(session, caller, child)
         case = new_case(session, caller, child, prefix, CaseStatus.IDENTIFIED, lead.organisation_id)
         _team(session, case, caller.user, lead)
         session.flush()
@@ -147,4 +150,28 @@ def open_case_from_identification(
                 field_groups=groups if action is Action.CASE_CREATE else (),
                 context=caller.context,
             )
+        check.finish(session, caller, case)
     return case.id
+
+
+def add_identification_to_case(
+    session: Session,
+    caller: Caller,
+    case_id: uuid.UUID,
+    identification: IdentificationChange,
+    investigation: InvestigationChange | None,
+) -> uuid.UUID:
+    """Record the identification (and investigation details) in an existing case of the
+    same child instead of opening another: one change, audited, needing write access to
+    the identification in that case."""
+    identification.check()
+    with changing(session, caller, case_id, FieldGroup.IDENTIFICATION) as work:
+        groups = _record_identification(work, identification, investigation)
+        if FieldGroup.INVESTIGATION in groups and (
+            current_policy().level(caller.role, FieldGroup.INVESTIGATION) != AccessLevel.WRITE
+        ):
+            raise work.refuse(FieldGroup.INVESTIGATION, [FieldGroup.INVESTIGATION])
+        work.touch(*(g for g in groups if g != FieldGroup.IDENTITY))
+        session.flush()
+        non_punishment_rule(identification.context)(work)
+    return case_id

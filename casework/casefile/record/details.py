@@ -46,18 +46,20 @@ def read_details(session: Session, route: Reach, caller: Caller) -> CaseDetails:
 
     identity = level(FieldGroup.IDENTITY)
     identification = level(FieldGroup.IDENTIFICATION)
+    age, migration, placement = _singles(session, case)
+    flags = case_flags(session, case)
+    steps = _steps(route, role)
     return CaseDetails(
-        presumed_child=presumed_child(session, case) if identity else None,
-        record=child_record(session, case) if identity >= AccessLevel.READ else None,
+        presumed_child=presumed_child(session, case, age) if identity else None,
+        record=child_record(session, case, age) if identity >= AccessLevel.READ else None,
         identifications=identification_readouts(
             session, case, identification, level(FieldGroup.INVESTIGATION)
         ),
         decisions=decision_readouts(session, case, identification),
-        migration=migration_readout(session, case, level(FieldGroup.MIGRATION)),
-        placement=placement_readout(session, case, level(FieldGroup.LOCATION)),
+        migration=migration_readout(level(FieldGroup.MIGRATION), migration),
+        placement=placement_readout(level(FieldGroup.LOCATION), placement),
         flags=tuple(
-            flag_readout(f, _may_flag(route, role) and may_resolve(role, f.kind))
-            for f in case_flags(session, case)
+            flag_readout(f, _may_flag(route, role) and may_resolve(role, f.kind)) for f in flags
         ),
         status_changes=tuple(
             StatusChangeReadout(
@@ -71,8 +73,8 @@ def read_details(session: Session, route: Reach, caller: Caller) -> CaseDetails:
             for c in status_changes(session, case)
         ),
         history=history_readouts(session, route, caller),
-        steps=_steps(route, role),
-        open_items=open_items(session, case) if Step.CLOSE in _steps(route, role) else None,
+        steps=steps,
+        open_items=open_items(session, case, flags, migration) if Step.CLOSE in steps else None,
         may_flag=_may_flag(route, role),
         case_version=case.version,
     )
@@ -97,8 +99,18 @@ def _may_flag(route: Reach, role: str) -> bool:
     )
 
 
-def _one(session: Session, model: Any, case: Case) -> Any:
-    return session.scalar(select(model).where(model.case_id == case.id))
+def _singles(
+    session: Session, case: Case
+) -> tuple[AgeAssessment | None, MigrationStatus | None, Placement | None]:
+    """The records a case has at most one of, in one statement."""
+    row = session.execute(
+        select(Case.id, AgeAssessment, MigrationStatus, Placement)
+        .outerjoin(AgeAssessment, AgeAssessment.case_id == Case.id)
+        .outerjoin(MigrationStatus, MigrationStatus.case_id == Case.id)
+        .outerjoin(Placement, Placement.case_id == Case.id)
+        .where(Case.id == case.id)
+    ).one()
+    return row[1], row[2], row[3]
 
 
 def _all(session: Session, model: Any, case: Case) -> list[Any]:
@@ -107,10 +119,9 @@ def _all(session: Session, model: Any, case: Case) -> list[Any]:
     )
 
 
-def presumed_child(session: Session, case: Case) -> bool:
+def presumed_child(session: Session, case: Case, assessment: AgeAssessment | None) -> bool:
     """True while the child's age is uncertain: then the child is presumed a child and
     protected at once (CoE Convention Art. 10(3); Directive 2011/36/EU Art. 13(2))."""
-    assessment: AgeAssessment | None = _one(session, AgeAssessment, case)
     if assessment is None or assessment.status == "claimed":
         return case.child.date_of_birth is None
     if assessment.status == "disputed":
@@ -121,9 +132,8 @@ def presumed_child(session: Session, case: Case) -> bool:
     return not (certain_child or certain_adult)
 
 
-def child_record(session: Session, case: Case) -> ChildRecordReadout:
+def child_record(session: Session, case: Case, age: AgeAssessment | None) -> ChildRecordReadout:
     child = case.child
-    age: AgeAssessment | None = _one(session, AgeAssessment, case)
     today = clock.today()
     return ChildRecordReadout(
         aliases=tuple(alias_names(session, case)),
@@ -174,8 +184,11 @@ def _guardian(g: Guardian, today: date) -> GuardianReadout:
     )
 
 
-def migration_readout(session: Session, case: Case, level: AccessLevel) -> MigrationReadout | None:
-    status: MigrationStatus | None = _one(session, MigrationStatus, case) if level else None
+def migration_readout(
+    level: AccessLevel, status: MigrationStatus | None
+) -> MigrationReadout | None:
+    if not level:
+        return None
     if status is None:
         return None
     end: date | None = status.reflection_end
@@ -194,8 +207,9 @@ def migration_readout(session: Session, case: Case, level: AccessLevel) -> Migra
     )
 
 
-def placement_readout(session: Session, case: Case, level: AccessLevel) -> PlacementReadout | None:
-    placement: Placement | None = _one(session, Placement, case) if level else None
+def placement_readout(level: AccessLevel, placement: Placement | None) -> PlacementReadout | None:
+    if not level:
+        return None
     if placement is None:
         return None
     full = level >= AccessLevel.READ

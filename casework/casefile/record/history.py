@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from casework.access.caller import Caller
 from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
-from casework.access.reach import Reach, active_membership
+from casework.access.reach import Reach
 from casework.casefile.record.readouts import HistoryReadout
 from casework.models.history import CaseHistoryEntry
 from casework.models.team import ActorType
@@ -44,9 +44,8 @@ class _Reader:
         self.caller = caller
         self.levels = {g: policy.level(caller.role, g) for g in FieldGroup}
         self.decides = policy.allows(caller.role, Permission.NONPUNISHMENT_DECIDE)
-        membership = (
-            None if route.read_only else active_membership(session, route.case.id, caller.user.id)
-        )
+        # The reach read the caller's active membership already (none through break-glass).
+        membership = None if route.read_only else route.membership
         self.health = membership is not None and membership.actor_type in HEALTH_ACTOR_TYPES
         self.on_team = not route.read_only
 

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from casework import clock
 from casework.access.caller import Caller
@@ -116,6 +116,7 @@ def record_views(session: Session, caller: Caller, case_id: uuid.UUID, v: ViewsI
 def latest_views(session: Session, case_id: uuid.UUID) -> ChildViewsReadout | None:
     heard = session.scalars(
         select(ChildViews)
+        .options(selectinload(ChildViews.responses).joinedload(MeasureResponse.measure))
         .where(ChildViews.case_id == case_id)
         .order_by(ChildViews.heard_on.desc(), ChildViews.created_at.desc())
         .limit(1)

@@ -24,7 +24,7 @@ from casework.casefile.support.readouts import MeasureReadout
 from casework.casefile.work import Work, changing
 from casework.models.organisation import Organisation
 from casework.models.support import MeasureStatus, MeasureType, SupportMeasure
-from casework.models.team import ActorType
+from casework.models.team import ActorType, TeamMembership
 
 HEALTH_ACTOR_TYPES = frozenset({ActorType.HEALTH, ActorType.CHILD_PSYCHIATRY})
 OPEN_STATUSES = frozenset({MeasureStatus.PLANNED, MeasureStatus.ACTIVE})
@@ -43,7 +43,11 @@ class MeasureInput:
 
 
 def is_health_member(session: Session, case_id: uuid.UUID, user_id: uuid.UUID) -> bool:
-    membership = active_membership(session, case_id, user_id)
+    return health_membership(active_membership(session, case_id, user_id))
+
+
+def health_membership(membership: TeamMembership | None) -> bool:
+    """Whether an (active) membership is as a health professional."""
     return membership is not None and membership.actor_type in HEALTH_ACTOR_TYPES
 
 

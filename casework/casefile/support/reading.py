@@ -14,7 +14,7 @@ from casework.access.policy import AccessLevel, current_policy
 from casework.access.reach import Reach
 from casework.casefile.support.childs_views import latest_views
 from casework.casefile.support.nonpunishment import considerations
-from casework.casefile.support.plan import case_measures, is_health_member, measure_readout
+from casework.casefile.support.plan import case_measures, health_membership, measure_readout
 from casework.casefile.support.readouts import SupportReadout
 from casework.casefile.support.referrals import case_referrals
 from casework.casefile.support.reoffers import reoffers
@@ -27,7 +27,7 @@ def support_readout(session: Session, caller: Caller, route: Reach) -> SupportRe
     case = route.case
     plan = policy.level(caller.role, FieldGroup.SUPPORT_PLAN)
     views = policy.level(caller.role, FieldGroup.CHILD_VIEWS)
-    health = not route.read_only and is_health_member(session, case.id, caller.user.id)
+    health = not route.read_only and health_membership(route.membership)
     notes_exist = policy.level(caller.role, FieldGroup.HEALTH) >= AccessLevel.SUMMARY
     measures = None
     if plan >= AccessLevel.SUMMARY:
@@ -45,13 +45,13 @@ def support_readout(session: Session, caller: Caller, route: Reach) -> SupportRe
     if found is not None and not writable:
         found = tuple(replace(c, may_change=False) for c in found)
     return SupportReadout(
-        team=tuple(m for m in member_readouts(session, case.id) if m.active),
+        team=tuple(m for m in member_readouts(session, case.id, route.team) if m.active),
         referrals=case_referrals(session, case, caller.role),
         measures=measures,
         latest_views=latest_views(session, case.id) if views >= AccessLevel.READ else None,
         reoffers=open_reoffers,
         considerations=found,
-        may_manage_team=writable and may_manage_team(session, caller, case),
+        may_manage_team=writable and may_manage_team(session, caller, case, route),
         may_refer=writable and policy.allows(caller.role, Permission.REFERRAL_CREATE),
         may_decide_nonpunishment=writable
         and policy.allows(caller.role, Permission.NONPUNISHMENT_DECIDE),

@@ -16,6 +16,7 @@ from casework.access.caller import Caller
 from casework.access.errors import (
     CaseClosed,
     CaseErased,
+    CaseMerged,
     CaseNotFound,
     InvalidInput,
     NotPermitted,
@@ -23,7 +24,7 @@ from casework.access.errors import (
 from casework.access.guard import deny
 from casework.access.permissions import Permission
 from casework.access.policy import current_policy
-from casework.access.reach import active_membership, reach
+from casework.access.reach import Reach, active_membership, case_team, reach
 from casework.audit.events import Action, record
 from casework.casefile.support.membership import TEAM_GROUP, member_values, stage_member
 from casework.casefile.support.readouts import Choice, MemberReadout, TeamPage
@@ -49,14 +50,20 @@ def in_region(session: Session, caller: Caller, case: Case) -> bool:
     return lead_org is not None and lead_org.region == caller.user.organisation.region
 
 
-def may_manage_team(session: Session, caller: Caller, case: Case) -> bool:
-    """Coordinators manage teams of cases led in their region; others lead the case."""
+def may_manage_team(
+    session: Session, caller: Caller, case: Case, route: Reach | None = None
+) -> bool:
+    """Coordinators manage teams of cases led in their region; others lead the case.
+    `route`, when the case was just reached, holds the caller's membership already."""
     policy = current_policy()
     if not policy.allows(caller.role, Permission.TEAM_ASSIGN):
         return False
     if policy.allows(caller.role, Permission.CASE_OVERVIEW) and in_region(session, caller, case):
         return True
-    membership = active_membership(session, case.id, caller.user.id)
+    if route is not None and route.case is case:
+        membership = route.membership
+    else:
+        membership = active_membership(session, case.id, caller.user.id)
     return membership is not None and membership.role_in_team == TeamRole.LEAD
 
 
@@ -68,19 +75,22 @@ def team_case(session: Session, caller: Caller, case_id: uuid.UUID) -> Case:
         if case.status == CaseStatus.ERASED:
             session.rollback()
             raise CaseErased(case.reference)
+        if case.status == CaseStatus.MERGED:
+            # Its team stays as it was: the team works on the case it was merged into.
+            session.rollback()
+            raise CaseMerged(case.reference)
         return case
     reach(session, caller, case_id, Permission.TEAM_ASSIGN)
     deny(session, caller, case)
     raise NotPermitted(Permission.TEAM_ASSIGN)
 
 
-def member_readouts(session: Session, case_id: uuid.UUID) -> tuple[MemberReadout, ...]:
+def member_readouts(
+    session: Session, case_id: uuid.UUID, team: tuple[TeamMembership, ...] | None = None
+) -> tuple[MemberReadout, ...]:
+    """The team, past members too; `team` if the memberships were read already."""
     day = clock.today()
-    rows = session.scalars(
-        select(TeamMembership)
-        .where(TeamMembership.case_id == case_id)
-        .order_by(TeamMembership.starts_on, TeamMembership.id)
-    )
+    rows = case_team(session, case_id) if team is None else team
     return tuple(
         MemberReadout(
             id=m.id,
@@ -221,13 +231,8 @@ def end_membership(
         )
 
 
-def mark_seen(session: Session, case_id: uuid.UUID, user_id: uuid.UUID) -> None:
+def mark_seen(session: Session, route: Reach, user_id: uuid.UUID) -> None:
     """The member has opened the case: it is no longer new to them (not committed)."""
-    for m in session.scalars(
-        select(TeamMembership).where(
-            TeamMembership.case_id == case_id,
-            TeamMembership.user_id == user_id,
-            TeamMembership.seen_at.is_(None),
-        )
-    ):
-        m.seen_at = utcnow()
+    for m in route.team:
+        if m.user_id == user_id and m.seen_at is None:
+            m.seen_at = utcnow()
