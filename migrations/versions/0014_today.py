@@ -3,8 +3,8 @@
 A case has at most one open missing episode: a partial unique index on the case where
 the episode's end is not yet recorded, on both dialects.
 
-Revision ID: 0013_today
-Revises: 0012_onechild
+Revision ID: 0014_today
+Revises: 0013_breakglass
 Create Date: 2026-12-03
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_today"
-down_revision: str | None = "0012_onechild"
+revision: str = "0014_today"
+down_revision: str | None = "0013_breakglass"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
