@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 # The lock files pin every package with its hashes, for CPython 3.11 on Linux:
-# requirements/main.txt what production runs (with PostgreSQL's driver),
+# requirements/main.txt what production runs (with PostgreSQL's and Redis's drivers),
 # requirements/dev.txt  that plus the tools, constrained by main.txt.
 # `make lock` regenerates them from pyproject.toml; LOCK_ARGS=--upgrade moves every pin
 # to the newest release, LOCK_ARGS="-P NAME" one package.
@@ -69,7 +69,7 @@ bench: $(STAMP)
 lock:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	test -x $(BIN)/pip-compile || $(BIN)/python -m pip install --quiet pip-tools
-	$(PIP_COMPILE) --extra postgresql --build-deps-for wheel \
+	$(PIP_COMPILE) --extra postgresql --extra redis --build-deps-for wheel \
 		-o $(MAIN_LOCK) pyproject.toml
 	$(PIP_COMPILE) --extra dev --build-deps-for editable -c $(MAIN_LOCK) \
 		-o $(DEV_LOCK) pyproject.toml

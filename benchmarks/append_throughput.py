@@ -52,6 +52,8 @@ def _config(url: str, instance: Path) -> dict[str, Any]:
         "SECRET_KEY": "benchmark-secret-key-" + "x" * 40,
         "KEK": base64.b64encode(bytes(32)).decode(),
         "SIGNING_KEY": SIGNING_KEY,
+        # Production keeps a copy of every checkpoint outside the database, as here.
+        "AUDIT_CHECKPOINT_FILE": str(instance / "audit-checkpoints.txt"),
     }
 
 

@@ -293,6 +293,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             "CASEWORK_SECRET_KEY": SECRET_KEY,
             "CASEWORK_KEK": KEK_A,
             "CASEWORK_SIGNING_KEY": SIGNING_KEY,
+            "CASEWORK_AUDIT_CHECKPOINT_FILE": str(Path(instance) / "audit-checkpoints.txt"),
         }
         with (
             gunicorn("casework:create_app()", env, args.workers) as app_port,

@@ -8,11 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from casework import codes, db, labels, security
 from casework.access.policy import EXTENSION_KEY as POLICY_KEY
 from casework.access.policy import load_policy
-from casework.audit import checkpoints
+from casework.audit import checkpoint_log, checkpoints
 from casework.casefile.today.rules import load_rules
 from casework.extensions import babel, csrf, limiter, login_manager
 from casework.keys import startup as keys
@@ -50,11 +51,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
         TEMPLATES_AUTO_RELOAD=settings.env == "development",
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        RATELIMIT_KEY_PREFIX=settings.ratelimit_key_prefix,
+        # Redis unreachable: count in this process's memory instead of failing sign-in.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
     )
     app.extensions[POLICY_KEY] = load_policy(settings.access_policy_file)
     db.init_app(app, settings.database_url)
     keys.init_app(app, settings)
     checkpoints.init_app(app, settings)
+    checkpoint_log.init_app(app, settings)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: settings.default_locale)
     login_manager.init_app(app)
@@ -72,6 +77,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from casework.cli import register_commands
 
     register_commands(app)
+    if settings.proxy_hops:
+        # Exactly the configured proxies are believed about the client's address, the
+        # scheme (so HTTPS is seen and HSTS sent), the host and the port.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
     _announce(app, settings)
     return app
 

@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from casework import create_app
+from casework import create_app, logs
 from casework.access.policy import PolicyError
 from casework.settings import ConfigError
 
@@ -17,10 +17,12 @@ from casework.settings import ConfigError
 def _create_app() -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return create_app()
+        app = create_app()
     except (ConfigError, PolicyError) as exc:
         click.echo(f"casework: cannot start: {exc}", err=True)
         sys.exit(2)
+    logs.configure(app.config["CASEWORK"].log_format)
+    return app
 
 
 def main() -> None:

@@ -10,13 +10,17 @@ fork. Foreign keys, recursive triggers and secure delete are on for every connec
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from flask import Flask, g
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from casework.settings import PROJECT_ROOT
+
 EXTENSION_KEY = "casework.db"
+MIGRATIONS = PROJECT_ROOT / "migrations"
 
 
 class Database:
@@ -86,6 +90,53 @@ def session() -> Session:
     return s
 
 
+# How long an erasure waits for readers and writers before leaving the WAL for later.
+WAL_CHECKPOINT_WAIT_MS = 500
+
+
+def truncate_wal(session: Session) -> bool | None:
+    """SQLite: fold the write-ahead log into the database file and truncate it, so that
+    pages holding what was just destroyed (an erased case's data key) do not linger in
+    the -wal file. True when done, False when other connections kept it busy (it is
+    done at a later checkpoint), None on other databases."""
+    engine = session.get_bind().engine
+    if engine.dialect.name != "sqlite":
+        return None
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()  # pysqlite in autocommit (see _on_connect): no BEGIN here
+        cursor.execute(f"PRAGMA busy_timeout = {WAL_CHECKPOINT_WAIT_MS}")
+        busy: int = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.close()
+    finally:
+        raw.close()
+    return busy == 0
+
+
 def ping() -> None:
     """Raise if the database does not answer."""
     session().execute(text("SELECT 1"))
+
+
+@cache
+def head_revision() -> str:
+    """The newest migration this code ships (what `casework db upgrade` goes to)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    if head is None:  # pragma: no cover - the project always ships migrations
+        raise RuntimeError("no migrations found")
+    return head
+
+
+def schema_revision() -> str | None:
+    """The migration the database is at; None when it has never been migrated."""
+    connection = session().connection()
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    revision: str | None = connection.scalar(text("SELECT version_num FROM alembic_version"))
+    return revision

@@ -1,9 +1,12 @@
-"""Deny by default, request ids, security headers and friendly error pages."""
+"""Deny by default, request ids, the Origin check, security headers, the request log
+and friendly error pages."""
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
+from urllib.parse import urlsplit
 
 from flask import (
     Flask,
@@ -30,12 +33,17 @@ from casework.auth import sessions
 from casework.auth.accounts import actor_of, load_user
 from casework.clock import utcnow
 from casework.extensions import login_manager
+from casework.logs import REQUEST_LOGGER
 
 log = logging.getLogger(__name__)
+request_log = logging.getLogger(REQUEST_LOGGER)
+
+# Methods that change something: a browser sends Origin with each of them.
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # The only endpoints reachable without signing in.
 PUBLIC_ENDPOINTS = frozenset(
-    {"auth.login", "auth.second_factor", "auth.enrol", "main.health", "static"}
+    {"auth.login", "auth.second_factor", "auth.enrol", "main.health", "main.ready", "static"}
 )
 
 CONTENT_SECURITY_POLICY = (
@@ -85,9 +93,16 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
 
+    def _begin() -> None:
+        g.request_id = uuid.uuid4().hex
+        g.request_started = time.perf_counter()
+        _check_origin()
+
+    # First of all: before the CSRF token check, so its refusals have a request id too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _begin)
+
     @app.before_request
     def _deny_by_default() -> BaseResponse | None:
-        g.request_id = uuid.uuid4().hex
         if request.endpoint in PUBLIC_ENDPOINTS:
             return None
         if request.endpoint is None:
@@ -112,7 +127,9 @@ def init_app(app: Flask) -> None:
     def _headers(response: Response) -> Response:
         h = response.headers
         h["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-        h["Referrer-Policy"] = "no-referrer"
+        # Same-origin: other sites learn nothing (not even that Casework was open), while
+        # Casework's own forms carry the Referer that CSRF's strict check needs over HTTPS.
+        h["Referrer-Policy"] = "same-origin"
         h["X-Content-Type-Options"] = "nosniff"
         h["X-Frame-Options"] = "DENY"
         h["Cross-Origin-Opener-Policy"] = "same-origin"
@@ -121,9 +138,52 @@ def init_app(app: Flask) -> None:
             h["Cache-Control"] = "no-store"
         if request.is_secure:
             h["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        _log_request(response)
         return response
 
     _register_error_pages(app)
+
+
+def _check_origin() -> None:
+    """Refuse a change sent from another site: a browser names the page's origin in
+    every POST, and it must be Casework's own (scheme, host and port, as seen through
+    the trusted proxies). A request without Origin (not from a browser) still needs its
+    CSRF token, and over HTTPS a same-origin Referer."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return
+    own = urlsplit(request.host_url)
+    sent = urlsplit(origin)
+    if (sent.scheme, sent.netloc.lower()) != (own.scheme, own.netloc.lower()):
+        raise CSRFError("The request's Origin is not this site.")
+
+
+def _log_request(response: Response) -> None:
+    """One line per request, by route pattern: no path, query string or form value."""
+    started = g.get("request_started")
+    rule = request.url_rule
+    # The user Flask-Login loaded for this request, if any: no extra query to find out.
+    user = g.get("_login_user")
+    user_id = user.get_id() if user is not None and user.is_authenticated else None
+    request_log.info(
+        "%s %s %s",
+        request.method,
+        rule.rule if rule is not None else "-",
+        response.status_code,
+        extra={
+            "request_id": g.get("request_id", ""),
+            "method": request.method,
+            "route": rule.rule if rule is not None else None,
+            "endpoint": request.endpoint,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+            "bytes": response.calculate_content_length(),
+            "client": request.remote_addr,
+            "user_id": user_id,
+        },
+    )
 
 
 def _check_server_session() -> BaseResponse | None:

@@ -62,6 +62,16 @@ class Settings:
     enrolment_link_hours: int = 72
     public_url: str = "http://127.0.0.1:5000"
     reoffer_days: int = 30
+    serve_bind: str = "127.0.0.1:8000"
+    serve_workers: int = 2
+    serve_timeout: int = 30
+    serve_graceful_timeout: int = 30
+    proxy_hops: int = 0
+    log_format: str = "text"
+    database_app_role: str = ""
+    ratelimit_key_prefix: str = "casework"
+    # Where every checkpoint is appended outside the database; None: nowhere (testing).
+    audit_checkpoint_file: Path | None = None
     # Where the KEK came from, named as the operator sets it, for start-up messages.
     kek_source: str = f"{ENV_PREFIX}KEK"
     # During a KEK rotation only: the previous KEK, for unwrapping (docs/encryption.md).
@@ -162,6 +172,8 @@ def build(overrides: Mapping[str, Any] | None = None) -> Settings:
         checkpoint_every_minutes=_within(raw, "AUDIT_CHECKPOINT_EVERY_MINUTES", 1, 24 * 60),
         **_mail_settings(raw, production),
         reminders_file=_project_path(str(raw["REMINDERS_FILE"])),
+        **_serving(raw, production),
+        audit_checkpoint_file=_checkpoint_file(raw, env, instance),
     )
 
 
@@ -193,6 +205,42 @@ def _mail_settings(raw: Mapping[str, Any], production: bool) -> dict[str, Any]:
 def _project_path(value: str) -> Path:
     path = Path(value)
     return path if path.is_absolute() else PROJECT_ROOT / path
+def _checkpoint_file(raw: Mapping[str, Any], env: str, instance: Path) -> Path | None:
+    value = str(raw["AUDIT_CHECKPOINT_FILE"]).strip()
+    if value:
+        path = Path(value)
+        if not path.is_absolute():
+            raise ConfigError("AUDIT_CHECKPOINT_FILE must be an absolute path")
+        return path
+    if env == "production":
+        raise ConfigError(
+            f"production needs {ENV_PREFIX}AUDIT_CHECKPOINT_FILE, a file outside the database"
+            " for the audit checkpoints; refusing to start"
+        )
+    return instance / "audit-checkpoints.txt" if env == "development" else None
+
+
+LOG_FORMATS = ("json", "text")
+
+
+def _serving(raw: Mapping[str, Any], production: bool) -> dict[str, Any]:
+    """How `casework serve` runs, how many proxies are trusted, and how logs look."""
+    bind = str(raw["SERVE_BIND"]).strip()
+    if not bind:
+        raise ConfigError("SERVE_BIND must be host:port or unix:/path")
+    log_format = str(raw["LOG_FORMAT"]).strip().lower() or ("json" if production else "text")
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be json or text, not {log_format!r}")
+    return {
+        "serve_bind": bind,
+        "serve_workers": _within(raw, "SERVE_WORKERS", 1, 64),
+        "serve_timeout": _within(raw, "SERVE_TIMEOUT", 1, 3600),
+        "serve_graceful_timeout": _within(raw, "SERVE_GRACEFUL_TIMEOUT", 1, 3600),
+        "proxy_hops": _within(raw, "PROXY_HOPS", 0, 5),
+        "log_format": log_format,
+        "database_app_role": str(raw["DATABASE_APP_ROLE"]).strip(),
+        "ratelimit_key_prefix": str(raw["RATELIMIT_KEY_PREFIX"]),
+    }
 
 
 def _time_zone(raw: Mapping[str, Any]) -> str:
@@ -260,12 +308,23 @@ def _secret(
     return _development_secret(instance, name.lower(), generate)
 
 
+# systemd's LoadCredential= puts each secret in a file of this directory, readable by
+# the service alone; a secret set neither way is read from there (name in lower case).
+CREDENTIALS_ENV = "CREDENTIALS_DIRECTORY"
+
+
 def _read_secret(raw: Mapping[str, Any], name: str) -> str:
-    """The value of NAME or the contents of the file NAME_FILE names; "" when neither."""
+    """The value of NAME, the contents of the file NAME_FILE names, or of the systemd
+    credential name.lower(); "" when none of them."""
     value = str(raw[name] or "")
     path = str(raw[f"{name}_FILE"] or "")
     if value and path:
         raise ConfigError(f"set {ENV_PREFIX}{name} or {ENV_PREFIX}{name}_FILE, not both")
+    credentials = os.environ.get(CREDENTIALS_ENV, "")
+    if not value and not path and credentials:
+        candidate = Path(credentials) / name.lower()
+        if candidate.is_file():
+            path = str(candidate)
     if path:
         try:
             value = Path(path).read_text(encoding="utf-8").strip()
@@ -279,6 +338,9 @@ def _source(raw: Mapping[str, Any], name: str, instance: Path) -> str:
         return f"{ENV_PREFIX}{name}_FILE ({raw[f'{name}_FILE']})"
     if raw[name]:
         return f"{ENV_PREFIX}{name}"
+    credentials = os.environ.get(CREDENTIALS_ENV, "")
+    if credentials and (Path(credentials) / name.lower()).is_file():
+        return f"the systemd credential {name.lower()} ({ENV_PREFIX}{name}_FILE unset)"
     return f"{ENV_PREFIX}{name} (unset: development key {instance / (name.lower() + '.dev')})"
 
 

@@ -16,6 +16,7 @@ from casework.audit.chain import FIELDS as CHAIN_COLUMNS
 from casework.audit.chain import GENESIS_HASH, event_hash
 from casework.audit.events import Action, Actor, Outcome, RequestContext, record
 from casework.models import AuditEvent
+from tests.databases import as_owner
 
 TABLES = ("audit_event", "audit_checkpoint")
 SQLITE_TRIGGERS = {
@@ -50,15 +51,18 @@ def dialect(session: Session) -> str:
 def as_dba(session: Session) -> Iterator[None]:
     """Switch the append-only triggers off as a database administrator could.
 
-    Inside the test's transaction, so the outer rollback brings them back.
+    Inside the test's transaction, so the outer rollback brings them back. The
+    application role may not do this (nor change the log with its triggers off), so on
+    PostgreSQL the block runs as the owner.
     """
-    if dialect(session) == "postgresql":
-        for table in TABLES:
-            session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
-    else:
-        for name in SQLITE_TRIGGERS:
-            session.execute(text(f"DROP TRIGGER {name}"))
-    yield
+    with as_owner(session.connection()):
+        if dialect(session) == "postgresql":
+            for table in TABLES:
+                session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+        else:
+            for name in SQLITE_TRIGGERS:
+                session.execute(text(f"DROP TRIGGER {name}"))
+        yield
 
 
 def sql(session: Session, statement: str, **params: Any) -> None:

@@ -57,23 +57,31 @@ class CheckpointFile:
 
 
 def render(key: PublicKey, checkpoints: Iterable[Checkpoint], exported_at: datetime) -> str:
-    lines = [
+    lines = header_lines(key, exported_at)
+    lines += [checkpoint_line(c) for c in checkpoints]
+    return "\n".join(lines) + "\n"
+
+
+def header_lines(key: PublicKey, written_at: datetime) -> list[str]:
+    """The comment and the header records, up to the first checkpoint line."""
+    return [
+        *HEADER.rstrip("\n").split("\n"),
         MAGIC,
         f"public-key ed25519 {base64.b64encode(key.raw).decode('ascii')}",
         f"key-id {key.key_id}",
-        f"exported-at {format_time(exported_at)}",
+        f"exported-at {format_time(written_at)}",
     ]
-    for c in checkpoints:
-        signature = base64.b64encode(c.signature).decode("ascii")
-        lines.append(
-            f"checkpoint {c.seq} {format_time(c.signed_at)} {c.event_hash.hex()} {signature}"
-        )
-    return HEADER + "\n".join(lines) + "\n"
 
 
-def load(path: Path, trusted: PublicKey) -> list[Checkpoint]:
+def checkpoint_line(c: Checkpoint) -> str:
+    signature = base64.b64encode(c.signature).decode("ascii")
+    return f"checkpoint {c.seq} {format_time(c.signed_at)} {c.event_hash.hex()} {signature}"
+
+
+def load(path: Path, trusted: PublicKey, ordered: bool = True) -> list[Checkpoint]:
     """The file's checkpoints, once the file is well formed, names `trusted` as its key,
-    and every signature in it verifies. Raises CheckpointFileError otherwise."""
+    and every signature in it verifies. Raises CheckpointFileError otherwise. With
+    `ordered` False (a file several processes append to) lines may come in any order."""
     try:
         with path.open("rb") as fh:
             data = fh.read(MAX_BYTES + 1)
@@ -85,7 +93,7 @@ def load(path: Path, trusted: PublicKey) -> list[Checkpoint]:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise CheckpointFileError("is not a text file: not a Casework checkpoint file") from None
-    parsed = parse(text)
+    parsed = parse(text, ordered)
     if parsed.public_key != trusted:
         raise CheckpointFileError(
             f"is signed by another key: the file names key {parsed.public_key.key_id[:16]}…,"
@@ -100,7 +108,7 @@ def load(path: Path, trusted: PublicKey) -> list[Checkpoint]:
     return parsed.checkpoints
 
 
-def parse(text: str) -> CheckpointFile:
+def parse(text: str, ordered: bool = True) -> CheckpointFile:
     records = [(n, line.split(" ")) for n, line in _significant(text)]
     if not records or records[0][1] != MAGIC.split(" "):
         where = f"line {records[0][0]}" if records else "the file"
@@ -118,10 +126,10 @@ def parse(text: str) -> CheckpointFile:
     checkpoints: list[Checkpoint] = []
     for n, words in records[4:]:
         checkpoint = _checkpoint(n, words, key.key_id)
-        if checkpoints and checkpoint.seq <= checkpoints[-1].seq:
+        if ordered and checkpoints and checkpoint.seq <= checkpoints[-1].seq:
             raise CheckpointFileError(f"line {n}: checkpoints must be in increasing order")
         checkpoints.append(checkpoint)
-    return CheckpointFile(key, exported_at, checkpoints)
+    return CheckpointFile(key, exported_at, sorted(checkpoints, key=lambda c: c.seq))
 
 
 _HEADER_FIELDS = (("public-key", 3), ("key-id", 2), ("exported-at", 2))

@@ -11,7 +11,8 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from casework.audit.checkpoint_file import render
+from casework.audit.checkpoint_file import CheckpointFileError, render
+from casework.audit.checkpoint_log import current_checkpoint_log
 from casework.audit.checkpoints import Checkpoint, current_checkpointer, latest, store, stored
 from casework.audit.events import (
     Action,
@@ -85,15 +86,33 @@ def export_checkpoints(
     return len(claims)
 
 
+def file_claims() -> list[Checkpoint]:
+    """The checkpoints in AUDIT_CHECKPOINT_FILE (none when no file is kept or it does not
+    exist yet). CheckpointFileError when the file cannot be trusted as it is."""
+    checkpoint_log = current_checkpoint_log()
+    return checkpoint_log.load() if checkpoint_log is not None else []
+
+
 def verify_and_record(
     session: Session,
     actor: Actor,
     context: RequestContext | None = None,
     extra_claims: Iterable[Checkpoint] = (),
     jobs: int = 1,
+    checkpoint_file: bool = True,
 ) -> Report:
-    """Verify the whole log (on `jobs` processes), then record the verification."""
+    """Verify the whole log (on `jobs` processes) against its stored checkpoints, the
+    copies in AUDIT_CHECKPOINT_FILE (unless `checkpoint_file` is False) and
+    `extra_claims`, then record the verification. A checkpoint file that cannot be
+    trusted is recorded as a failed verification and raised (CheckpointFileError)."""
     key = current_checkpointer().signer.public_key
+    if checkpoint_file:
+        try:
+            extra_claims = [*extra_claims, *file_claims()]
+        except CheckpointFileError:
+            record(session, Action.AUDIT_VERIFY, actor, outcome=Outcome.FAILED, context=context)
+            session.commit()
+            raise
     if jobs > 1:
         url = current_app.config["CASEWORK"].database_url
         report = verify_parallel(session, url, key, extra_claims, jobs)

@@ -81,6 +81,13 @@ class Report:
     def intact(self) -> bool:
         return self.damage is None
 
+    @property
+    def unsigned(self) -> int:
+        """Events after the newest valid checkpoint: walked and linked, but vouched for by
+        no signature yet (the next checkpoint covers them)."""
+        signed = self.last_checkpoint.seq if self.last_checkpoint is not None else 0
+        return max(0, self.head_seq - signed)
+
 
 def verify_database(
     session: Session, key: PublicKey, extra_claims: Iterable[Checkpoint] = ()

@@ -11,9 +11,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from casework import db
-from casework.settings import PROJECT_ROOT
-
-MIGRATIONS = PROJECT_ROOT / "migrations"
+from casework.cli.privileges import apply_grants
+from casework.db import MIGRATIONS
 
 
 def alembic_config(url: str) -> Config:
@@ -39,6 +38,19 @@ def db_upgrade(revision: str) -> None:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), revision)
     click.echo(f"database at {revision}")
+    apply_grants()
+
+
+@db_group.command(
+    "grant",
+    help="Give DATABASE_APP_ROLE exactly the application's privileges (PostgreSQL; run as "
+    "the owner; `db upgrade` does it too).",
+)
+@with_appcontext
+def db_grant() -> None:
+    if not current_app.config["CASEWORK"].database_app_role:
+        raise click.ClickException("set CASEWORK_DATABASE_APP_ROLE to the application's role")
+    apply_grants()
 
 
 @db_group.command("downgrade", help="Downgrade the database to REVISION.")
@@ -49,6 +61,7 @@ def db_downgrade(revision: str) -> None:
 
     command.downgrade(alembic_config(current_app.config["CASEWORK"].database_url), revision)
     click.echo(f"database at {revision}")
+    apply_grants()
 
 
 @db_group.command("revision", help="Write a new migration, compared against the models.")
@@ -153,10 +166,22 @@ def demo_command(if_empty: bool) -> None:
 
 def register_commands(app: Flask) -> None:
     from casework.cli.audit import audit_group
+    from casework.cli.backup import backup_command, restore_command
     from casework.cli.cases import cases_group
     from casework.cli.keys import keys_group
+    from casework.cli.serve import serve_command
     from casework.cli.today import notifications_group, reminders_group
 
-    commands = (db_group, users_group, orgs_group, demo_command, keys_group, cases_group)
+    commands = (
+        db_group,
+        users_group,
+        orgs_group,
+        demo_command,
+        keys_group,
+        cases_group,
+        serve_command,
+        backup_command,
+        restore_command,
+    )
     for command in (*commands, audit_group, reminders_group, notifications_group):
         app.cli.add_command(command)

@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 
 from casework import db
 from casework.audit.checkpoint_file import CheckpointFileError, load
+from casework.audit.checkpoint_log import current_checkpoint_log
 from casework.audit.checkpoints import Checkpoint, current_checkpointer
 from casework.audit.events import Actor
 from casework.audit.maintenance import (
@@ -44,6 +45,11 @@ def audit_group() -> None:
     help="A checkpoint file exported earlier and kept away from the database.",
 )
 @click.option(
+    "--no-checkpoint-file",
+    is_flag=True,
+    help="Do not compare against AUDIT_CHECKPOINT_FILE (which is done by default).",
+)
+@click.option(
     "--jobs",
     type=click.IntRange(1, 64),
     default=1,
@@ -51,7 +57,7 @@ def audit_group() -> None:
     help="Processes to share the walk of a long log (each takes 100,000 events or more).",
 )
 @with_appcontext
-def verify_command(checkpoint_file: Path | None, jobs: int) -> None:
+def verify_command(checkpoint_file: Path | None, no_checkpoint_file: bool, jobs: int) -> None:
     key = current_checkpointer().signer.public_key
     extra: list[Checkpoint] = []
     if checkpoint_file is not None:
@@ -60,7 +66,15 @@ def verify_command(checkpoint_file: Path | None, jobs: int) -> None:
         except CheckpointFileError as exc:
             click.echo(f"casework: the checkpoint file {checkpoint_file} {exc}", err=True)
             sys.exit(EXIT_BAD_CHECKPOINT_FILE)
-    report = verify_and_record(db.session(), CLI_ACTOR, extra_claims=extra, jobs=jobs)
+    kept = None if no_checkpoint_file else current_checkpoint_log()
+    try:
+        report = verify_and_record(
+            db.session(), CLI_ACTOR, extra_claims=extra, jobs=jobs, checkpoint_file=kept is not None
+        )
+    except CheckpointFileError as exc:
+        where = kept.path if kept is not None else "AUDIT_CHECKPOINT_FILE"
+        click.echo(f"casework: the checkpoint file {where} {exc}", err=True)
+        sys.exit(EXIT_BAD_CHECKPOINT_FILE)
     if report.damage is not None:
         damage = report.damage
         click.echo(
@@ -69,6 +83,8 @@ def verify_command(checkpoint_file: Path | None, jobs: int) -> None:
         )
         sys.exit(EXIT_DAMAGED)
     _print_intact(report, checkpoint_file, len(extra))
+    if kept is not None:
+        click.echo(f"  checked against AUDIT_CHECKPOINT_FILE {kept.path}")
 
 
 def _print_intact(report: Report, checkpoint_file: Path | None, from_file: int) -> None:
@@ -82,6 +98,11 @@ def _print_intact(report: Report, checkpoint_file: Path | None, from_file: int) 
             f"  checkpoints: {report.signatures_checked} signatures checked; the last covers"
             f" event {last.seq}, signed {last.signed_at:%Y-%m-%d %H:%M:%S} UTC"
             f" ({report.head_seq - last.seq} events since)"
+        )
+    if report.count:
+        click.echo(
+            f"  unsigned:    {report.unsigned} events after the last checkpoint (walked and"
+            " linked; the next checkpoint signs them)"
         )
     if checkpoint_file is not None:
         click.echo(f"  checked against {checkpoint_file} ({from_file} checkpoints)")

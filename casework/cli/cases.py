@@ -46,7 +46,7 @@ def erase_command(reference: str, reason: str, yes: bool) -> None:
         )
         if normalise_reference(typed) != case.reference:
             raise click.ClickException("the reference typed does not match; nothing was erased")
-    erase(
+    wal = erase(
         session,
         case,
         ErasureReason(reason),
@@ -54,3 +54,17 @@ def erase_command(reference: str, reason: str, yes: bool) -> None:
         RequestContext(request_id=f"cli-erase-{case.reference}"),
     )
     click.echo(f"erased {case.reference}: its data key and search tokens are destroyed")
+    if wal is True:
+        click.echo("the write-ahead log is truncated: no copy of the key is left in it")
+    elif wal is False:
+        click.echo(
+            "the write-ahead log is busy and still holds the old pages until the next"
+            " checkpoint; `sqlite3 DATABASE 'PRAGMA wal_checkpoint(TRUNCATE)'` forces one",
+            err=True,
+        )
+    else:
+        click.echo(
+            "PostgreSQL keeps the old row version until VACUUM and in the write-ahead log"
+            " until it is recycled: run `VACUUM case_file, previous_case_key, blind_index`"
+            ' as the owner (docs/operations.md, "Erasure leaves nothing behind")'
+        )

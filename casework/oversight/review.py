@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from casework.access.caller import Caller
@@ -14,6 +15,7 @@ from casework.access.guard import deny
 from casework.access.permissions import Permission
 from casework.access.policy import current_policy
 from casework.audit import queries
+from casework.audit.checkpoint_file import CheckpointFileError
 from casework.audit.checkpoints import current_checkpointer
 from casework.audit.events import Action, record
 from casework.audit.maintenance import verify_and_record
@@ -115,10 +117,20 @@ def auditor_desk(session: Session, caller: Caller) -> AuditorDesk:
     return AuditorDesk(status, unreviewed)
 
 
+class CheckpointFileUnusable(Exception):
+    """AUDIT_CHECKPOINT_FILE does not verify or cannot be read; recorded as a failed
+    verification."""
+
+
 def verify_now(session: Session, caller: Caller) -> Report:
-    """Verify the whole chain within this request; recorded as `audit.verify`."""
+    """Verify the whole chain within this request, against the database's checkpoints
+    and AUDIT_CHECKPOINT_FILE's; recorded as `audit.verify`."""
     _authorise(session, caller)
-    return verify_and_record(session, caller.actor, caller.context)
+    try:
+        return verify_and_record(session, caller.actor, caller.context)
+    except CheckpointFileError:
+        current_app.logger.exception("the audit checkpoint file cannot be used")
+        raise CheckpointFileUnusable from None
 
 
 def organisation_names(session: Session, caller: Caller) -> dict[str, str]:

@@ -118,7 +118,18 @@ def verify() -> BaseResponse:
     form = VerifyForm()
     if not form.validate_on_submit():
         abort(400)
-    report = review.verify_now(*door())
+    try:
+        report = review.verify_now(*door())
+    except review.CheckpointFileUnusable:
+        flash(
+            _(
+                "The audit checkpoint file outside the database cannot be used, so the log"
+                " was not verified. This is recorded; an administrator sees why with"
+                " casework audit verify."
+            ),
+            "error",
+        )
+        return redirect(url_for("audit.chain"))
     _announce(report)
     return redirect(url_for("audit.chain"))
 

@@ -41,3 +41,22 @@ def health() -> tuple[Response, int]:
         current_app.logger.exception("health check failed")
         return jsonify(status="unavailable"), 503
     return jsonify(status="ok"), 200
+
+
+@bp.get("/ready")
+def ready() -> tuple[Response, int]:
+    """For load balancers and deployments: ready to serve when the database answers and
+    its schema is the one this code expects. Says which of the two fails, nothing more."""
+    try:
+        revision = db.schema_revision()
+    except Exception:
+        current_app.logger.exception("readiness check: the database does not answer")
+        return jsonify(status="unavailable", check="database"), 503
+    if revision != db.head_revision():
+        current_app.logger.warning(
+            "readiness check: the database is at migration %s, the code expects %s",
+            revision,
+            db.head_revision(),
+        )
+        return jsonify(status="unavailable", check="migrations"), 503
+    return jsonify(status="ok"), 200

@@ -16,7 +16,7 @@ from casework.db import database
 from casework.models import AuditEvent
 from tests.audit_support import append, as_dba, sql
 from tests.conftest import app_config
-from tests.databases import fresh_database, migrate
+from tests.databases import fresh_database, migrate, owner_url
 
 
 def _run(app: Flask, *args: str) -> tuple[int, str]:
@@ -143,7 +143,7 @@ def test_a_dba_on_another_connection_is_caught(tmp_path: Path) -> None:
 
 def _tamper_as_dba(url: str) -> None:
     """Triggers off, one value changed, triggers back on: from the DBA's own client."""
-    engine = create_engine(url)
+    engine = create_engine(owner_url(url))
     try:
         with engine.begin() as conn:
             change = "UPDATE audit_event SET actor = 'someone-else' WHERE seq = 5"

@@ -30,6 +30,7 @@ from casework.models import (
 )
 from casework.models.base import UuidPrimaryKey
 from tests.conftest import login
+from tests.databases import as_migration
 from tests.factories import make_user, open_case
 from tests.keys import assert_chain_verifies
 
@@ -160,7 +161,8 @@ def test_rotating_all_cases_resumes_where_it_stopped(
 def test_rotation_reaches_every_model_with_encrypted_fields(
     app: Flask, db_session: Session, cases: list[Case]
 ) -> None:
-    OtherBase.metadata.create_all(db_session.connection())
+    with as_migration(db_session.connection()):
+        OtherBase.metadata.create_all(db_session.connection())
     target = cases[0]
     with app.app_context():
         note = CaseNote(case_id=target.id)

@@ -24,6 +24,7 @@ from casework.models import (
     User,
 )
 from tests.conftest import csrf_token, login, post_form
+from tests.databases import as_migration
 from tests.factories import make_user, open_case
 from tests.keys import assert_chain_verifies
 
@@ -270,7 +271,8 @@ def test_erasure_makes_every_encrypted_model_of_the_case_unreadable(
 ) -> None:
     from tests.integration.test_dek_rotation import CaseNote, OtherBase
 
-    OtherBase.metadata.create_all(db_session.connection())
+    with as_migration(db_session.connection()):
+        OtherBase.metadata.create_all(db_session.connection())
     with app.app_context():
         note = CaseNote(case_id=case.id)
         db_session.add(note)

@@ -32,6 +32,7 @@ from casework.models import (
 from casework.models.base import UuidPrimaryKey
 from tests import factories
 from tests.conftest import login, post_form
+from tests.databases import as_migration
 from tests.keys import KEK_A, KEK_B, KEK_C, app_for, assert_chain_verifies, fresh_url
 
 
@@ -225,7 +226,8 @@ class Authenticator(UuidPrimaryKey, Sealed):
 
 def test_secrets_sealed_by_the_kek_are_rewrapped_too(database: str, tmp_path: Path) -> None:
     engine = make_engine(database)
-    Sealed.metadata.create_all(engine)
+    with engine.begin() as connection, as_migration(connection):
+        Sealed.metadata.create_all(connection)
     with app_for(database, tmp_path, KEK=KEK_A) as app, app.app_context():
         session = db.session()
         rows = [Authenticator() for _ in range(3)] + [Authenticator(seed_enc=None)]

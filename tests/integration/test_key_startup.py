@@ -10,6 +10,7 @@ from typing import cast
 import pytest
 from flask import Flask
 from sqlalchemy import Table, func, insert, inspect, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from casework import __main__ as cli
@@ -20,7 +21,7 @@ from casework.keys.keycheck import KeyCheckError
 from casework.models import BlindIndexEntry, Case, KekVersion, Organisation, User
 from casework.settings import ConfigError
 from tests.conftest import app_config
-from tests.databases import migrate
+from tests.databases import migrate, owner_url
 from tests.factories import make_user, open_case
 from tests.keys import KEK_A, KEK_B, app_for, fresh_url
 
@@ -66,7 +67,10 @@ def test_an_empty_database_can_be_migrated_and_is_served_after(tmp_path: Path) -
         not_ready = app.test_client().get("/health")
         assert not_ready.status_code == 503
         assert "Casework is not available" in not_ready.text
-        result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+        # The owner migrates and gives the application role its privileges.
+        app_role = make_url(url).username or ""
+        with app_for(owner_url(url), tmp_path, DATABASE_APP_ROLE=app_role) as owner_app:
+            result = owner_app.test_cli_runner().invoke(args=["db", "upgrade"])
         assert result.exit_code == 0, result.output
         assert app.test_client().get("/health").status_code == 200
         assert app.test_client().get("/login").status_code == 200

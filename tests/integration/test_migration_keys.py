@@ -13,6 +13,7 @@ from casework.cli import alembic_config
 from casework.db import make_engine
 from casework.models import Case, PreviousCaseKey
 from tests import factories
+from tests.databases import owner_url
 from tests.keys import app_for, fresh_url
 
 
@@ -32,11 +33,11 @@ def test_downgrade_waits_for_a_rotation_and_keeps_erased_cases_keyless(tmp_path:
             )
             assert result.exit_code == 0, result.output
         with pytest.raises(RuntimeError, match="rotation is under way"):
-            command.downgrade(alembic_config(url), "0007_support")
+            command.downgrade(alembic_config(owner_url(url)), "0007_support")
         engine = make_engine(url)
         with engine.begin() as conn:
             conn.execute(delete(PreviousCaseKey))
-        command.downgrade(alembic_config(url), "0007_support")
+        command.downgrade(alembic_config(owner_url(url)), "0007_support")
         with engine.connect() as conn:
             rows = conn.execute(select(Case.__table__.c.id, Case.__table__.c.wrapped_dek)).all()
         keys = {row[0]: row[1] for row in rows}

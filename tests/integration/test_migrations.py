@@ -10,10 +10,10 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from casework.cli import MIGRATIONS, alembic_config
-from casework.db import make_engine
+from casework.cli import alembic_config
+from casework.db import MIGRATIONS, make_engine
 from casework.models import Base
-from tests.databases import fresh_database
+from tests.databases import fresh_database, owner_url
 
 
 def _diff(url: str) -> list[object]:
@@ -39,7 +39,7 @@ def _tables(url: str) -> set[str]:
 
 def test_upgrade_head_matches_the_models(tmp_path: Path) -> None:
     with fresh_database(tmp_path, "schema") as url:
-        command.upgrade(alembic_config(url), "head")
+        command.upgrade(alembic_config(owner_url(url)), "head")
         assert _diff(url) == []
         assert _tables(url) == set(Base.metadata.tables)
 
@@ -49,7 +49,7 @@ def test_every_migration_downgrades_and_upgrades_again(tmp_path: Path) -> None:
     revisions = [r.revision for r in ScriptDirectory.from_config(config).walk_revisions()]
     assert revisions, "no migrations found in " + str(MIGRATIONS)
     with fresh_database(tmp_path, "steps") as url:
-        config = alembic_config(url)
+        config = alembic_config(owner_url(url))
         command.upgrade(config, "head")
         for _ in revisions:
             command.downgrade(config, "-1")

@@ -41,7 +41,7 @@ def test_security_headers_on_every_page(
         assert "default-src 'self'" in csp, path
         assert "frame-ancestors 'none'" in csp, path
         assert "unsafe-inline" not in csp, path
-        assert response.headers["Referrer-Policy"] == "no-referrer", path
+        assert response.headers["Referrer-Policy"] == "same-origin", path
         assert response.headers["X-Content-Type-Options"] == "nosniff", path
         if not path.startswith("/static/"):
             assert response.headers["Cache-Control"] == "no-store", path

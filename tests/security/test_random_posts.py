@@ -109,6 +109,9 @@ def _ids(app: Flask, db_session: Session) -> tuple[dict[str, Any], dict[str, Fla
            "referral_id": referral, "membership_id": membership, "user_id": outsider.id,
            "item_id": flag, "token": "no-such-link", "grant_id": uuid.uuid4()}  # fmt: skip
     ids["decision"] = decision
+    with app.app_context():
+        # A second case of the same lead: the other side of a merge.
+        ids["other_id"] = open_case(db_session, lead)
     clients = {}
     for role in ROLES:
         clients[role] = new_client(app)

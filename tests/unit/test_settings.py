@@ -57,6 +57,7 @@ def test_production_reads_secrets_from_mounted_files(tmp_path: Path) -> None:
             "SECRET_KEY_FILE": str(tmp_path / "secret"),
             "KEK_FILE": str(tmp_path / "kek"),
             "SIGNING_KEY_FILE": str(tmp_path / "signing"),
+            "AUDIT_CHECKPOINT_FILE": str(tmp_path / "audit-checkpoints.txt"),
         }
     )
     assert settings.secret_key == "s" * 40
@@ -132,6 +133,7 @@ def test_create_app_applies_secure_cookie_settings_in_production(tmp_path: Path)
             "SECRET_KEY": "p" * 40,
             "KEK": KEK,
             "SIGNING_KEY": SIGNING_KEY,
+            "AUDIT_CHECKPOINT_FILE": str(tmp_path / "audit-checkpoints.txt"),
         }
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -145,3 +147,44 @@ def test_reoffer_interval_is_configurable_within_bounds(tmp_path: Path) -> None:
     assert build({**base, "REOFFER_DAYS": 14}).reoffer_days == 14
     with pytest.raises(ConfigError, match="REOFFER_DAYS must be between 1 and 365"):
         build({**base, "REOFFER_DAYS": 0})
+
+
+def test_production_reads_secrets_from_systemd_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    credentials = tmp_path / "credentials"
+    credentials.mkdir()
+    (credentials / "secret_key").write_text("c" * 40 + "\n")
+    (credentials / "kek").write_text(KEK + "\n")
+    (credentials / "signing_key").write_text(SIGNING_KEY + "\n")
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(credentials))
+    checkpoints = str(tmp_path / "audit-checkpoints.txt")
+    settings = build(
+        {
+            "ENV": "production",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "AUDIT_CHECKPOINT_FILE": checkpoints,
+        }
+    )
+    assert settings.secret_key == "c" * 40
+    assert settings.kek == bytes(32)
+    assert "systemd credential kek" in settings.kek_source
+    # A setting given explicitly wins over the credential.
+    explicit = build(
+        {
+            "ENV": "production",
+            "INSTANCE_PATH": str(tmp_path / "i2"),
+            "SECRET_KEY": "e" * 40,
+            "AUDIT_CHECKPOINT_FILE": checkpoints,
+        }
+    )
+    assert explicit.secret_key == "e" * 40
+
+
+def test_serving_settings_are_checked(tmp_path: Path) -> None:
+    base = {"INSTANCE_PATH": str(tmp_path)}
+    assert build(base).log_format == "text"
+    assert build({**base, "PROXY_HOPS": 1}).proxy_hops == 1
+    for bad in ({"PROXY_HOPS": -1}, {"SERVE_WORKERS": 0}, {"LOG_FORMAT": "xml"}):
+        with pytest.raises(ConfigError):
+            build({**base, **bad})

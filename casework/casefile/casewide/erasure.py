@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from casework import db
 from casework.access.caller import Caller
 from casework.access.errors import CaseNotFound, NotPermitted
 from casework.access.guard import deny
@@ -65,8 +66,12 @@ def find_case(session: Session, reference: str) -> Case:
 
 def erase(
     session: Session, case: Case, reason: ErasureReason, actor: Actor, context: RequestContext
-) -> None:
-    """Destroy the case's keys and tokens, record the erasure and its event; commit."""
+) -> bool | None:
+    """Destroy the case's keys and tokens, record the erasure and its event; commit.
+
+    Then, on SQLite, truncate the write-ahead log so the destroyed key is not left in
+    it: True when that was done, False when busy readers left it for a later
+    checkpoint; None on PostgreSQL (VACUUM and WAL retention: docs/operations.md)."""
     if case.status == CaseStatus.ERASED:
         raise AlreadyErased(case.reference)
     case.wrapped_dek = KEY_DESTROYED
@@ -80,6 +85,7 @@ def erase(
     record(session, Action.CASE_ERASE, actor, case_ref=case.reference, context=context)
     session.commit()
     forget_case_secrets(session, case.id)
+    return db.truncate_wal(session)
 
 
 def ensure_may_erase(session: Session, caller: Caller) -> None:
