@@ -34,7 +34,7 @@ run: $(STAMP)
 	CASEWORK_DEMO=1 $(BIN)/casework demo --if-empty
 	@echo ""
 	@echo "  Casework demo: http://$(HOST):$(PORT)"
-	@echo "  Demo users: socialworker, police, prosecutor, ngo, coordinator, auditor, admin"
+	@echo "  Demo users: socialworker, police, prosecutor, ngo, coordinator, auditor, admin, analyst"
 	@echo "  Demo password for all of them: casework-demo"
 	@echo ""
 	CASEWORK_DEMO=1 $(BIN)/casework run --host $(HOST) --port $(PORT)

@@ -37,6 +37,7 @@ ACTION: dict[str, Any] = {
     Action.MISSING_UPDATE: _l("Missing episode changed"),
     Action.MISSING_FOUND: _l("Child recorded found"),
     Action.REMINDERS_RUN: _l("Reminder rules run"),
+    Action.STATS_READ: _l("Statistics viewed"),
     Action.DUPLICATE_CHECK: _l("Checked for the same child in other cases"),
     Action.DUPLICATE_DECIDE: _l("Possible same child dismissed"),
     Action.CASE_LINK: _l("Cases linked"),

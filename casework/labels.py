@@ -26,6 +26,7 @@ ROLE = {
     "coordinator": _l("Coordinator"),
     "auditor": _l("Auditor"),
     "admin": _l("Administrator"),
+    "analyst": _l("Analyst"),
 }
 ACCESS = {
     "lead": _l("Team lead"),

@@ -58,6 +58,10 @@ class Settings:
     login_max_failures: int = 5
     login_lock_minutes: int = 15
     login_rate_limit_per_address: str = "20 per minute;200 per hour"
+    # Statistics: the smallest count shown (never below 5), and whether erasing a case
+    # also deletes its de-identified statistical record (docs/statistics.md).
+    statistics_min_cell: int = 10
+    statistics_erase_with_case: bool = False
     ratelimit_storage_uri: str = "memory://"
     enrolment_link_hours: int = 72
     public_url: str = "http://127.0.0.1:5000"
@@ -174,6 +178,8 @@ def build(overrides: Mapping[str, Any] | None = None) -> Settings:
         reminders_file=_project_path(str(raw["REMINDERS_FILE"])),
         **_serving(raw, production),
         audit_checkpoint_file=_checkpoint_file(raw, env, instance),
+        statistics_min_cell=_within(raw, "STATISTICS_MIN_CELL", 5, 1000),
+        statistics_erase_with_case=_flag(raw, "STATISTICS_ERASE_WITH_CASE"),
     )
 
 
@@ -205,6 +211,8 @@ def _mail_settings(raw: Mapping[str, Any], production: bool) -> dict[str, Any]:
 def _project_path(value: str) -> Path:
     path = Path(value)
     return path if path.is_absolute() else PROJECT_ROOT / path
+
+
 def _checkpoint_file(raw: Mapping[str, Any], env: str, instance: Path) -> Path | None:
     value = str(raw["AUDIT_CHECKPOINT_FILE"]).strip()
     if value:
@@ -241,6 +249,13 @@ def _serving(raw: Mapping[str, Any], production: bool) -> dict[str, Any]:
         "database_app_role": str(raw["DATABASE_APP_ROLE"]).strip(),
         "ratelimit_key_prefix": str(raw["RATELIMIT_KEY_PREFIX"]),
     }
+
+
+def _flag(raw: Mapping[str, Any], name: str) -> bool:
+    value = raw[name]
+    if not isinstance(value, bool):
+        raise ConfigError(f"{name} must be true or false")
+    return value
 
 
 def _time_zone(raw: Mapping[str, Any]) -> str:

@@ -26,6 +26,7 @@ class Permission(StrEnum):
     CASE_SEARCH = "case:search"
     CASE_ERASE = "case:erase"
     AUDIT_READ = "audit:read"
+    STATS_READ = "stats:read"
 
 
 class Role(StrEnum):
@@ -36,3 +37,4 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    ANALYST = "analyst"

@@ -67,6 +67,7 @@ class Action(StrEnum):
     MISSING_FOUND = "missing.found"
     # A run of the reminder rules: the tasks and marks it made name their cases.
     REMINDERS_RUN = "reminders.run"
+    STATS_READ = "stats.read"
     # The duplicate check when a case is opened, on the new case and on each case of
     # another team it may duplicate; the decision on such an item (link or dismiss).
     DUPLICATE_CHECK = "duplicate.check"

@@ -26,7 +26,7 @@ from casework.settings import Settings
 USERNAME_MAX = 64
 # Demo users sign in without a second factor, in demo mode only.
 DEMO_USERNAMES = frozenset(
-    {"socialworker", "police", "prosecutor", "ngo", "coordinator", "auditor", "admin"}
+    {"socialworker", "police", "prosecutor", "ngo", "coordinator", "auditor", "admin", "analyst"}
 )
 
 

@@ -108,6 +108,15 @@ from casework.casefile.record.migration import (
     reflection_too_short,
     save_migration,
 )
+from casework.casefile.statistics.query import (
+    Options,
+    Selection,
+    StatisticsReadout,
+    export_statistics,
+    statistics_options,
+    statistics_page,
+)
+from casework.casefile.statistics.tables import NOT_RECORDED, Median, Table, Tables
 from casework.casefile.support.childs_views import Response, ViewsInput, record_views
 from casework.casefile.support.nonpunishment import (
     ConsiderationInput,
@@ -159,6 +168,7 @@ from casework.casefile.work import ensure_may_write
 
 __all__ = [
     "KINDS",
+    "NOT_RECORDED",
     "REASON_MAX",
     "REASON_MIN",
     "UNREADABLE",
@@ -184,12 +194,14 @@ __all__ = [
     "InvalidInput",
     "InvestigationChange",
     "MeasureInput",
+    "Median",
     "MergeProposal",
     "MigrationChange",
     "MissingReport",
     "NewChild",
     "NewReferral",
     "NotPermitted",
+    "Options",
     "OverviewRow",
     "PlacementChange",
     "QueryTooShort",
@@ -198,9 +210,13 @@ __all__ = [
     "SameChildItem",
     "SearchQuery",
     "SearchResult",
+    "Selection",
     "StaleEdit",
+    "StatisticsReadout",
     "StatusChange",
     "Step",
+    "Table",
+    "Tables",
     "TaskInput",
     "TeamChange",
     "Unreadable",
@@ -236,6 +252,7 @@ __all__ = [
     "ensure_may_work_on",
     "ensure_may_write",
     "episode_for_edit",
+    "export_statistics",
     "handover_candidates",
     "is_missing",
     "lead_case",
@@ -279,6 +296,8 @@ __all__ = [
     "save_notification_settings",
     "save_placement",
     "search_cases",
+    "statistics_options",
+    "statistics_page",
     "task_for_edit",
     "team_page",
     "today_page",

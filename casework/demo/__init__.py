@@ -1,6 +1,7 @@
-"""Fictional demo data: organisations around the Baltic Sea, one user per role and about
-thirty cases. Every case is opened through the casefile door, so demo data is encrypted
-and audited exactly like real data. None of these children exist."""
+"""Fictional demo data: organisations around the Baltic Sea, one user per role, about
+thirty cases, and 300 fictional statistical records for the statistics page. Every case
+is opened through the casefile door, so demo data is encrypted and audited exactly like
+real data. None of these children exist."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from casework.casefile import (
 )
 from casework.casefile.support.membership import add_member
 from casework.demo.record import INTAKE, open_by_identification, seed_record
+from casework.demo.statistics import seed_statistics
 from casework.demo.support import seed_support
 from casework.demo.today import seed_today
 from casework.models import ActorType, Case, Organisation, OrganisationKind, User
@@ -47,6 +49,7 @@ USERS = {
     "coordinator": ("Kārlis Coordinator", "coordinator", 4),
     "auditor": ("Aino Auditor", "auditor", 5),
     "admin": ("Anders Admin", "admin", 6),
+    "analyst": ("Ilze Analyst", "analyst", 5),
 }
 DEMO_USERS = tuple(USERS)
 
@@ -130,6 +133,7 @@ def seed(session: Session) -> int:
         "Detention hearing this afternoon: I must check whether the child is known as a "
         "possible victim before the prosecution decides anything.",
     )
+    seed_statistics(session)
     return len(CHILDREN)
 
 

@@ -37,6 +37,7 @@ from casework.models.organisation import Organisation, OrganisationKind
 from casework.models.referral import Referral, ReferralState
 from casework.models.reminder import ReminderMark
 from casework.models.session import UserSession
+from casework.models.statistics import StatisticalRecord, StatisticsKey
 from casework.models.support import ChildViews, MeasureResponse, SupportMeasure
 from casework.models.task import CaseTask, TaskState
 from casework.models.team import ActorType, TeamMembership, TeamRole
@@ -95,6 +96,8 @@ __all__ = [
     "ReminderMark",
     "SameChildState",
     "Sex",
+    "StatisticalRecord",
+    "StatisticsKey",
     "SupportMeasure",
     "TaskState",
     "TeamMembership",

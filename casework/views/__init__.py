@@ -24,6 +24,7 @@ def register_blueprints(app: Flask) -> None:
         nonpunishment,
         record,
         search,
+        statistics,
         support,
         tasks,
         teams,
@@ -47,6 +48,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(case_access.bp)
     app.register_blueprint(today.bp)
     app.register_blueprint(tasks.bp)
+    app.register_blueprint(statistics.bp)
     app.register_blueprint(duplicates.bp)
     app.register_blueprint(merging.bp)
     audit_labels.init_app(app)

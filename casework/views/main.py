@@ -20,6 +20,8 @@ def index() -> Response | str:
     policy = current_policy()
     if policy.allows(current_user.role, Permission.CASE_READ):
         return redirect(url_for("today.today"))
+    if policy.allows(current_user.role, Permission.STATS_READ):
+        return redirect(url_for("statistics.page"))
     desk = None
     pending: list[object] = []
     locked: list[object] = []

@@ -44,7 +44,7 @@ def _record_identification(page: Page) -> str:
     )
     page.get_by_label("How the child was recruited").select_option(label="Online grooming")
     page.get_by_label("Looks intimidated or behaves unlike a child of that age").check()
-    page.get_by_label("Forced criminality", exact=True).check()
+    page.get_by_label("Exploitation of criminal activities", exact=True).check()
     page.get_by_label("What happened").fill("Caught carrying parcels for an older man.")
     page.get_by_label("Investigation reference").fill("RIGA-2026-1177")
     lead = page.get_by_label("Social worker who takes on the case")

@@ -77,6 +77,7 @@ def test_demo_seed_holds_no_clear_text_child_data(app: Flask, db_session: Sessio
         "coordinator",
         "auditor",
         "admin",
+        "analyst",
     }
     assert db_session.scalar(select(func.count()).select_from(Case)) == len(CHILDREN)
     dump = b""

@@ -40,7 +40,16 @@ from tests.security.record_scenario import (
     record_url,
 )
 
-ROLES = ["social_worker", "police", "prosecutor", "ngo_worker", "coordinator", "auditor", "admin"]
+ROLES = [
+    "social_worker",
+    "police",
+    "prosecutor",
+    "ngo_worker",
+    "coordinator",
+    "auditor",
+    "admin",
+    "analyst",
+]
 MEMBERSHIPS = ["member", "none", "breakglass"]
 
 READERS = {"social_worker", "police", "prosecutor", "ngo_worker", "coordinator"}
@@ -53,6 +62,8 @@ COORDINATORS = {"coordinator"}
 ADMINS = {"admin"}
 SEARCHERS = {"social_worker", "police", "prosecutor"}
 AUDITORS = {"auditor"}
+# Statistics: analysts nationally, coordinators for their region; no case content.
+STATISTICIANS = {"coordinator", "analyst"}
 # The child's record, by field group (DOMAIN.md, "Who sees what").
 IDENTIFICATION_WRITERS = {"police"}
 IDENTIFICATION_READERS = {"social_worker", "police", "prosecutor"}
@@ -151,7 +162,7 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("static", "GET"): lambda s: 200,
     ("main.health", "GET"): lambda s: 200,
     ("main.ready", "GET"): lambda s: 200,
-    ("main.index", "GET"): _by_role(READERS, 302, 200),
+    ("main.index", "GET"): _by_role(READERS | STATISTICIANS, 302, 200),
     ("auth.login", "GET"): lambda s: 302,
     ("cases.my_cases", "GET"): _by_role(READERS, 200, 403),
     ("cases.overview", "GET"): _by_role(COORDINATORS, 200, 403),
@@ -275,6 +286,8 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("audit.export", "GET"): _by_role(AUDITORS, 200, 403),
     ("audit.verify", "POST"): _by_role(AUDITORS, 302, 403),
     ("case_access.access_log", "GET"): lambda s: 404,
+    ("statistics.page", "GET"): _by_role(STATISTICIANS, 200, 403),
+    ("statistics.export", "GET"): _by_role(STATISTICIANS, 200, 403),
     # Search: roles that read identity in full (DOMAIN.md), among their own teams' cases.
     ("search.search", "GET"): _by_role(SEARCHERS, 200, 403),
     ("search.search", "POST"): _by_role(SEARCHERS, 200, 403),
@@ -336,6 +349,8 @@ def _url(endpoint: str, s: Scenario, app: Flask) -> str:
             return url_for(endpoint, user_id=s.lead_id)
         if endpoint == "auth.enrol":
             return url_for(endpoint, token="no-such-link")
+        if endpoint == "statistics.export":
+            return url_for(endpoint, fmt="csv")
         if endpoint.split(".")[0] in ("identification", "record", "lifecycle"):
             return record_url(endpoint, s.case_id, s.records)
         return url_for(endpoint)

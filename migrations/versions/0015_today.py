@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014_today"
-down_revision: str | None = "0013_breakglass"
+revision: str = "0015_today"
+down_revision: str | None = "0014_statistics"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
