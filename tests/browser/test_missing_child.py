@@ -55,8 +55,15 @@ def _as(page: Page, live_server: str, username: str) -> None:
     sign_in(page, live_server, username, DEMO_PASSWORD)
 
 
+WIDER_THAN_THE_SCREEN = """() => [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+    .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
+    .slice(0, 8)"""
+
+
 def _fits_a_phone(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert fits, page.evaluate(WIDER_THAN_THE_SCREEN)
 
 
 def test_a_missing_child_from_report_to_return(
