@@ -60,6 +60,13 @@ class Action(StrEnum):
     CASE_STATUS = "case.status"
     FLAG_RAISE = "flag.raise"
     FLAG_RESOLVE = "flag.resolve"
+    TASK_CREATE = "task.create"
+    TASK_UPDATE = "task.update"
+    MISSING_REPORT = "missing.report"
+    MISSING_UPDATE = "missing.update"
+    MISSING_FOUND = "missing.found"
+    # A run of the reminder rules: the tasks and marks it made name their cases.
+    REMINDERS_RUN = "reminders.run"
     STATS_READ = "stats.read"
     # The duplicate check when a case is opened, on the new case and on each case of
     # another team it may duplicate; the decision on such an item (link or dismiss).

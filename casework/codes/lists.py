@@ -63,7 +63,7 @@ REQUIRED_CODES: dict[CodeList, frozenset[str]] = {
     CodeList.CARE_SITUATION: frozenset({"accompanied", "unaccompanied", "separated"}),
     CodeList.GUARDIAN_TYPE: frozenset({"guardian"}),
     CodeList.AGE_STATUS: frozenset({"claimed", "disputed", "assessed"}),
-    CodeList.FLAG_KIND: frozenset({"non_punishment", "guardian_needed"}),
+    CodeList.FLAG_KIND: frozenset({"non_punishment", "guardian_needed", "missing"}),
     CodeList.CLOSING_REASON: frozenset({"other"}),
     CodeList.REOPENING_REASON: frozenset({"other"}),
     # The code's own enums (team, support plan, non-punishment) and what statistics count.

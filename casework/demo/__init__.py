@@ -26,6 +26,7 @@ from casework.casefile.support.membership import add_member
 from casework.demo.record import INTAKE, open_by_identification, seed_record
 from casework.demo.statistics import seed_statistics
 from casework.demo.support import seed_support
+from casework.demo.today import seed_today
 from casework.models import ActorType, Case, Organisation, OrganisationKind, User
 from casework.settings import DEMO_PASSWORD
 
@@ -124,6 +125,7 @@ def seed(session: Session) -> int:
     _aliases(session, users, context, case_ids)
     seed_record(session, users, case_ids, Caller(user=users["police"], context=context))
     seed_support(session, users, orgs, case_ids, today)
+    seed_today(session, users, case_ids, today, context)
     open_break_glass(
         session,
         Caller(user=users["prosecutor"], context=context),

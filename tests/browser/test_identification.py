@@ -69,6 +69,7 @@ def test_police_hand_an_identified_child_to_the_social_worker(
     page.get_by_role("button", name="Sign out").click()
 
     _sign_in(page, live_server, "socialworker")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My cases").click()
     page.get_by_role("link", name=reference).click()
     notice = page.get_by_role("note").filter(has_text="Presumed to be a child")
     expect(notice).to_be_visible()

@@ -114,6 +114,9 @@ def test_coordinator_assembles_a_team_for_a_new_case(
 
     _sign_out(page)
     _demo(page, live_server, "police")
+    news = page.get_by_role("region", name="New since you last looked")
+    expect(news).to_contain_text("You were added to the team of a case")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My cases").click()
     expect(page.get_by_role("status")).to_contain_text("You were added to the support team")
     page.locator(f"a[href='/cases/{case_id}']").click()
     expect(page.get_by_role("heading", name="Support team")).to_be_visible()

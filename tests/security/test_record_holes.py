@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework import casefile
-from casework.access.errors import CaseClosed, InvalidInput, NotPermitted
+from casework.access.errors import CaseClosed, InvalidInput
 from casework.casefile.casewide.lifecycle import StatusChange, Step, change_status
 from casework.casefile.record.child import PlacementChange, save_placement
 from casework.casefile.support.team import end_membership
@@ -348,22 +348,3 @@ def test_case_does_not_close_while_whereabouts_are_unknown(
             None,
         )
     _close_refused(app, db_session, world)
-
-
-def test_missing_flag_is_resolved_by_lead_or_police_only(
-    app: Flask, db_session: Session, world: World
-) -> None:
-    from casework.models import CaseFlag
-
-    with app.app_context():
-        casefile.raise_flag(db_session, as_caller(world.ngo), world.case_id, "missing", "gone")
-        flag = db_session.scalars(select(CaseFlag).where(CaseFlag.case_id == world.case_id)).one()
-        with pytest.raises(NotPermitted):
-            casefile.resolve_flag(db_session, as_caller(world.ngo), world.case_id, flag.id, "x", 1)
-        db_session.rollback()
-    _close_refused(app, db_session, world)
-    with app.app_context():
-        casefile.resolve_flag(
-            db_session, as_caller(world.police), world.case_id, flag.id, "Found at school.", 1
-        )
-    _close(app, db_session, world)

@@ -18,6 +18,7 @@ from casework.access.permissions import Permission
 from casework.access.policy import current_policy
 from casework.access.reach import active_membership
 from casework.audit.events import Action, Outcome, record
+from casework.casefile.today.notify import BREAK_GLASS, case_leads, notify
 from casework.casefile.work import finishing
 from casework.clock import utcnow
 from casework.crypto.keyring import current_keyring
@@ -89,6 +90,7 @@ def open_break_glass(session: Session, caller: Caller, reference: str, reason: s
                 expires_at=now + timedelta(hours=hours),
             )
         )
+        notify(session, BREAK_GLASS.code, case, case_leads(session, case.id))
         record(
             session,
             Action.BREAKGLASS_OPEN,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework import clock
+from casework.casefile.casewide.missing import is_missing
 from casework.casefile.record.readouts import OpenItems
 from casework.models.case import Case
 from casework.models.flag import CaseFlag
@@ -49,8 +50,7 @@ def open_items(
         reoffers=_pending_reoffers(session, case),
         flags=len(flags),
         reflection_period=_reflection_running(session, case, migration),
-        missing=any(f.kind == MISSING for f in flags)
-        or _whereabouts_unknown(session, case, placement),
+        missing=is_missing(session, case.id) or _whereabouts_unknown(session, case, placement),
     )
 
 
