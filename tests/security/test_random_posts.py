@@ -112,6 +112,8 @@ def _ids(app: Flask, db_session: Session) -> tuple[dict[str, Any], dict[str, Fla
     with app.app_context():
         # A second case of the same lead: the other side of a merge.
         ids["other_id"] = open_case(db_session, lead)
+    # No task or episode exists: their forms are posted to ids that name nothing.
+    ids["task_id"], ids["episode_id"] = uuid.uuid4(), uuid.uuid4()
     clients = {}
     for role in ROLES:
         clients[role] = new_client(app)

@@ -37,9 +37,18 @@ def open_items(
 ) -> OpenItems:
     """`case_flags`, `migration` and `placement` (None: the case has none), when read
     already."""
+    # An open episode keeps the automatic "missing" flag open, and only finding the child
+    # resolves it: where the page has read the flags, they answer; otherwise the
+    # episodes do (the check that refuses closing always asks the episodes).
+    missing_known = case_flags is not None
     if case_flags is None:
         case_flags = session.scalars(select(CaseFlag).where(CaseFlag.case_id == case.id)).all()
     flags = [f for f in case_flags if f.is_open]
+    missing = (
+        any(f.automatic and f.kind == MISSING for f in flags)
+        if missing_known
+        else is_missing(session, case.id)
+    )
     measures = session.scalars(
         select(SupportMeasure).where(
             SupportMeasure.case_id == case.id, SupportMeasure.status.in_(OPEN_MEASURES)
@@ -50,7 +59,7 @@ def open_items(
         reoffers=_pending_reoffers(session, case),
         flags=len(flags),
         reflection_period=_reflection_running(session, case, migration),
-        missing=is_missing(session, case.id) or _whereabouts_unknown(session, case, placement),
+        missing=missing or _whereabouts_unknown(session, case, placement),
     )
 
 
