@@ -246,11 +246,17 @@ def test_prosecutor_cannot_decide_before_the_assessment(
     )
     assert_accessible(page)
 
-    page.get_by_role("link", name="Back to case").click()
+    # The assessment is the police's to record, not the prosecutor's.
+    page.context.clear_cookies()
+    _demo(page, live_server, "police")
+    page.goto(f"{live_server}/cases/{case_id}")
     page.get_by_role("link", name="Change or record the assessment").click()
     page.get_by_label("Trafficking assessment completed on").fill(TODAY.isoformat())
     page.get_by_label("Assessor").fill("National referral mechanism")
     page.get_by_role("button", name="Save").click()
+    page.context.clear_cookies()
+    _demo(page, live_server, "prosecutor")
+    page.goto(f"{live_server}/cases/{case_id}")
     page.get_by_role("link", name="Record the decision").click()
     expect(page.get_by_label("Why the decision cannot wait for the assessment")).to_have_count(0)
     page.get_by_label("Decided on").fill(TODAY.isoformat())
