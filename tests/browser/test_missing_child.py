@@ -51,6 +51,8 @@ def case(browser_app: Flask) -> tuple[uuid.UUID, str]:
 
 
 def _as(page: Page, live_server: str, username: str) -> None:
+    # Leave the page first: a response still on its way could set the cookie again.
+    page.goto("about:blank")
     page.context.clear_cookies()
     sign_in(page, live_server, username, DEMO_PASSWORD)
 

@@ -247,14 +247,15 @@ def test_prosecutor_cannot_decide_before_the_assessment(
     assert_accessible(page)
 
     # The assessment is the police's to record, not the prosecutor's.
-    page.context.clear_cookies()
+    _sign_out(page)
     _demo(page, live_server, "police")
     page.goto(f"{live_server}/cases/{case_id}")
     page.get_by_role("link", name="Change or record the assessment").click()
     page.get_by_label("Trafficking assessment completed on").fill(TODAY.isoformat())
     page.get_by_label("Assessor").fill("National referral mechanism")
     page.get_by_role("button", name="Save").click()
-    page.context.clear_cookies()
+    expect(page.get_by_role("status")).to_contain_text("The non-punishment consideration is saved")
+    _sign_out(page)
     _demo(page, live_server, "prosecutor")
     page.goto(f"{live_server}/cases/{case_id}")
     page.get_by_role("link", name="Record the decision").click()
