@@ -30,6 +30,10 @@ class User(UuidPrimaryKey, Base):
     totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     # The time step of the last accepted code: a code is accepted once only.
     totp_last_step: Mapped[int | None]
+    # The user's own choices; None follows the browser (language) and the
+    # organisation's country (time zone).
+    language: Mapped[str | None] = mapped_column(String(8))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
