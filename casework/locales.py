@@ -78,6 +78,19 @@ def language_of_country(country: str | None, fallback: str) -> str:
     return found[1] if found else fallback
 
 
+# Languages a child may speak that Casework writes in another code.
+_SAME_LANGUAGE = {"no": "nb", "nn": "nb"}
+
+
+def childs_language(spoken: tuple[str, ...] | list[str], fallback: str) -> str:
+    """The first of the child's languages that Casework speaks, else `fallback`."""
+    for code in spoken:
+        code = _SAME_LANGUAGE.get(code, code)
+        if is_language(code):
+            return code
+    return fallback
+
+
 def babel_locale(code: str) -> Locale:
     return Locale.parse(code if is_language(code) else "en")
 

@@ -186,6 +186,7 @@ def register_commands(app: Flask) -> None:
     from casework.cli.serve import serve_command
     from casework.cli.stats import stats_group
     from casework.cli.today import notifications_group, reminders_group
+    from casework.cli.translations import translations_group
 
     commands = (
         db_group,
@@ -198,5 +199,6 @@ def register_commands(app: Flask) -> None:
         backup_command,
         restore_command,
     )
-    for command in (*commands, audit_group, reminders_group, notifications_group, stats_group):
+    groups = (audit_group, reminders_group, notifications_group, stats_group, translations_group)
+    for command in (*commands, *groups):
         app.cli.add_command(command)

@@ -17,6 +17,7 @@ from flask import (
     request,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
@@ -84,16 +85,21 @@ def select_timezone() -> str:
     return organisation_zone()
 
 
+def _language() -> str:
+    """The language being written: the reader's, or the one a page forces (the child's)."""
+    return str(get_locale() or select_locale())
+
+
 def _day(value: date | datetime | None) -> str:
     if value is None:
         return ""
-    return day_text(value, select_locale(), select_timezone())
+    return day_text(value, _language(), select_timezone())
 
 
 def _moment(value: datetime | None) -> str:
     if value is None:
         return ""
-    return moment_text(value, select_locale(), select_timezone())
+    return moment_text(value, _language(), select_timezone())
 
 
 def init_app(app: Flask) -> None:
