@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from babel.messages.pofile import read_po
 from flask import Flask
 from markupsafe import escape
 from flask.testing import FlaskClient
@@ -14,18 +13,15 @@ from sqlalchemy.orm import Session
 
 from casework import casefile
 from casework.audit.events import RequestContext
-from casework.cli.translations import catalogue_path
 from casework.models import AuditEvent, User
 from tests.conftest import csrf_token, login, post_form
 from tests.factories import make_organisation, make_user, open_case
+from tests.i18n import translated as in_catalogue
 
 
 def translated(language: str, message: str) -> str:
     """The catalogue's translation, HTML-escaped as a page writes it; never the English."""
-    with catalogue_path(language).open("rb") as f:
-        found = read_po(f, locale=language).get(message)
-    assert found is not None and found.string and found.string != message, (language, message)
-    return str(escape(found.string))
+    return str(escape(in_catalogue(language, message)))
 
 
 def _caller(user: User) -> casefile.Caller:
