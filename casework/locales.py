@@ -116,6 +116,5 @@ def moment_text(value: datetime, language: str, zone: str) -> str:
     if language == "en":
         return shown.strftime(_ISO_MOMENT)
     where = babel_locale(language)
-    return f"{format_date(shown.date(), 'medium', locale=where)} {format_time(shown, 'short', locale=where)}"
-
-
+    day = format_date(shown.date(), "medium", locale=where)
+    return f"{day} {format_time(shown, 'short', locale=where)}"

@@ -108,6 +108,8 @@ class UserFields(TypedDict, total=False):
     organisation: Organisation
     active: bool
     totp_secret_enc: bytes | None
+    language: str | None
+    time_zone: str | None
     police: bool
     prosecutor: bool
     ngo_worker: bool

@@ -48,7 +48,7 @@ def extract(project: Path = PROJECT_ROOT) -> Catalog:
     """What `pybabel extract` finds in the tree now, as babel.cfg says."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "messages.pot"
-        CommandLineInterface().run(
+        CommandLineInterface().run(  # type: ignore[no-untyped-call]
             [
                 "pybabel",
                 "-q",
@@ -179,4 +179,6 @@ def check_command() -> None:
 )
 def update_command() -> None:
     update()
-    click.echo("translations/messages.pot and the catalogues are up to date; translate the new messages")
+    click.echo(
+        "translations/messages.pot and the catalogues are up to date; translate the new messages"
+    )

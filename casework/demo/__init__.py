@@ -90,9 +90,7 @@ CHILDREN = [
 
 def seed(session: Session) -> int:
     rng = random.Random(2026)  # noqa: S311 - fictional data, reproducible on purpose
-    orgs = [
-        Organisation(name=n, kind=k, region=r, country=c) for n, k, r, c in ORGANISATIONS
-    ]
+    orgs = [Organisation(name=n, kind=k, region=r, country=c) for n, k, r, c in ORGANISATIONS]
     session.add_all(orgs)
     session.commit()
     users: dict[str, User] = {}

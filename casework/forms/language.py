@@ -38,7 +38,9 @@ class PreferencesForm(FlaskForm):  # type: ignore[misc]
 
     def offer(self, browser_language: str, organisation_zone: str) -> None:
         self.language.choices = [
-            SelectChoice("", _l("As the browser asks (now %(name)s)", name=LANGUAGES[browser_language])),
+            SelectChoice(
+                "", _l("As the browser asks (now %(name)s)", name=LANGUAGES[browser_language])
+            ),
             *_language_choices(),
         ]
         self.time_zone.choices = [

@@ -17,9 +17,8 @@ from flask import (
     request,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
-from flask_babel import refresh
 from flask_login import current_user
 
 from casework import db
@@ -137,7 +136,9 @@ def switch() -> ResponseReturnValue:
 def preferences() -> ResponseReturnValue:
     user = current_user._get_current_object()
     form = PreferencesForm(
-        data=None if request.method == "POST" else {
+        data=None
+        if request.method == "POST"
+        else {
             "language": user.language or "",
             "time_zone": user.time_zone or "",
         }

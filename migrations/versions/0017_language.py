@@ -1,4 +1,4 @@
-"""a user's language and time zone; an organisation's country
+"""a user's language and time zone; an organisation's country; a session's last search
 
 Revision ID: 0017_language
 Revises: 0016_accounts
@@ -24,9 +24,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("time_zone", sa.String(length=64), nullable=True))
     with op.batch_alter_table("organisation") as batch:
         batch.add_column(sa.Column("country", sa.String(length=2), nullable=True))
+    with op.batch_alter_table("user_session") as batch:
+        batch.add_column(sa.Column("search_enc", sa.LargeBinary(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("user_session") as batch:
+        batch.drop_column("search_enc")
     with op.batch_alter_table("organisation") as batch:
         batch.drop_column("country")
     with op.batch_alter_table("user_account") as batch:

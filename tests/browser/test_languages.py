@@ -145,7 +145,7 @@ def test_the_account_keeps_its_language_and_zone(
 ) -> None:
     _sign_in(page, live_server, "police", "en")
     page.get_by_role("link", name="Language and time").click()
-    page.get_by_label("Language", exact=True).select_option("fi")
+    page.locator("main").get_by_label("Language", exact=True).select_option("fi")
     page.get_by_label("Time zone").select_option("Europe/Helsinki")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("html")).to_have_attribute("lang", "fi")
@@ -189,7 +189,9 @@ def test_the_childs_summary_is_in_the_childs_language(
     _sign_in(page, live_server, "socialworker", "sv")
     page.goto(f"{live_server}/cases/{case_id}")
     expect(page.locator("html")).to_have_attribute("lang", "sv")
-    page.get_by_role("link", name=translated("sv", "A summary for the child, in their language")).click()
+    page.get_by_role(
+        "link", name=translated("sv", "A summary for the child, in their language")
+    ).click()
     expect(page.locator("html")).to_have_attribute("lang", "uk")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         translated("uk", "Your support, %(name)s", name="Oksana")

@@ -126,6 +126,13 @@ VISITS = [
     Visit("cases.show", "GET", "nora", _case, _one("case.read", "nora", True), label="member"),
     Visit("cases.show", "GET", "olga", _case, _denied("olga", True), label="outsider"),
     Visit("cases.show", "GET", "aino", _case, _denied("aino", True), label="auditor"),
+    # The child's summary is a read of the case, as the case page is.
+    Visit("cases.for_the_child", "GET", "sofia", lambda w: f"{_case(w)}/for-the-child",
+          _one("case.read", "sofia", True), label="lead"),
+    Visit("cases.for_the_child", "GET", "olga", lambda w: f"{_case(w)}/for-the-child",
+          _denied("olga", True), label="outsider"),
+    # The results page with no search kept sends back to the form, reading nothing.
+    Visit("search.results", "GET", "sofia", lambda w: "/search/results", _none),
     Visit("cases.show", "GET", "sofia", lambda w: f"/cases/{UNKNOWN}", _denied("sofia"),
           label="unknown case"),
     Visit("case_access.access_log", "GET", "sofia", lambda w: f"{_case(w)}/access-log",

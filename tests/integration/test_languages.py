@@ -6,8 +6,8 @@ import uuid
 from datetime import date
 
 from flask import Flask
-from markupsafe import escape
 from flask.testing import FlaskClient
+from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -77,7 +77,9 @@ def test_the_account_keeps_the_language_and_time_zone(
     login(client, "ilze")
     page = client.get("/account/preferences")
     assert page.status_code == 200
-    saved = post_form(client, "/account/preferences", {"language": "uk", "time_zone": "Europe/Riga"})
+    saved = post_form(
+        client, "/account/preferences", {"language": "uk", "time_zone": "Europe/Riga"}
+    )
     assert saved.status_code == 302
     db_session.refresh(user)
     assert (user.language, user.time_zone) == ("uk", "Europe/Riga")
