@@ -95,7 +95,13 @@ def check_catalogue(language: str, template: Catalog, root: Path = TRANSLATIONS)
         return [Problem(language, str(path), "no catalogue")]
     with path.open("rb") as f:
         catalogue = read_po(f, locale=language)
-    problems: list[Problem] = []
+    # Babel's own checks, as `pybabel compile` makes them (a plural form naming a
+    # placeholder its English form lacks, a wrong number of plural forms).
+    problems = [
+        Problem(language, _key(message), f"check: {error}")
+        for message, errors in catalogue.check()
+        for error in errors
+    ]
     for source in template:
         if not source.id:
             continue
