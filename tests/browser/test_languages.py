@@ -94,14 +94,14 @@ def test_a_person_works_in_their_language(
     page.goto(f"{live_server}/login")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     _switch(page, language)
-    expect(page.get_by_role("heading", level=1)).to_have_text(translated(language, "Sign in"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(translated(language, "Sign in to Casework"))
     assert_accessible(page)
     _sign_in(page, live_server, "socialworker", language)
 
     # The case page, with the date it was opened written for the language in Riga's time.
     page.goto(f"{live_server}/cases/{case_id}")
     expect(page.locator("html")).to_have_attribute("lang", language)
-    facts = page.locator("dl.facts")
+    facts = page.locator("dl.facts").first
     expect(facts).to_contain_text(translated(language, "Opened"))
     expect(facts).to_contain_text(day_text(opened, language, RIGA))
     assert_accessible(page)
@@ -135,7 +135,7 @@ def test_the_browser_language_is_used_before_sign_in(page: Page, live_server: st
     try:
         latvian.goto(f"{live_server}/login")
         expect(latvian.locator("html")).to_have_attribute("lang", "lv")
-        expect(latvian.get_by_role("heading", level=1)).to_have_text(translated("lv", "Sign in"))
+        expect(latvian.get_by_role("heading", level=1)).to_have_text(translated("lv", "Sign in to Casework"))
     finally:
         context.close()
 
