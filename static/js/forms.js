@@ -20,7 +20,8 @@ function makePicker(select) {
   const filter = document.createElement("input");
   filter.type = "search";
   filter.className = "picker-filter";
-  filter.setAttribute("aria-label", `${select.dataset.filterLabel}: ${select.labels[0]?.textContent.trim() || ""}`);
+  // Its own name only: the list it filters follows it, and is named by its label.
+  filter.setAttribute("aria-label", select.dataset.filterLabel || "");
   filter.placeholder = select.dataset.filterLabel || "";
   filter.setAttribute("aria-controls", select.id);
   select.before(filter);
