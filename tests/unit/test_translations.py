@@ -97,7 +97,8 @@ def test_check_fails_on_a_fuzzy_entry_and_on_changed_placeholders(
 
     key = _rewrite(root, "uk", garble)
     found = {(p.message, p.what.split(" ")[0]) for p in check_catalogue("uk", template, root)}
-    assert found == {("Sign out", "fuzzy"), (key, "placeholders")}
+    # Babel's own check (as `pybabel compile` runs it) reports the placeholder as well.
+    assert found == {("Sign out", "fuzzy"), (key, "placeholders"), (key, "check:")}
 
 
 def test_check_fails_when_a_catalogue_is_missing(tmp_path: Path, template: Catalog) -> None:
