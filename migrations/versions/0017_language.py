@@ -19,20 +19,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("user_account") as batch:
-        batch.add_column(sa.Column("language", sa.String(length=8), nullable=True))
-        batch.add_column(sa.Column("time_zone", sa.String(length=64), nullable=True))
-    with op.batch_alter_table("organisation") as batch:
-        batch.add_column(sa.Column("country", sa.String(length=2), nullable=True))
-    with op.batch_alter_table("user_session") as batch:
-        batch.add_column(sa.Column("search_enc", sa.LargeBinary(), nullable=True))
+    # Plain ADD/DROP COLUMN (SQLite has both since 3.35): a batch copy of organisation
+    # would drop a table that other tables' foreign keys point at.
+    op.add_column("user_account", sa.Column("language", sa.String(length=8), nullable=True))
+    op.add_column("user_account", sa.Column("time_zone", sa.String(length=64), nullable=True))
+    op.add_column("organisation", sa.Column("country", sa.String(length=2), nullable=True))
+    op.add_column("user_session", sa.Column("search_enc", sa.LargeBinary(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("user_session") as batch:
-        batch.drop_column("search_enc")
-    with op.batch_alter_table("organisation") as batch:
-        batch.drop_column("country")
-    with op.batch_alter_table("user_account") as batch:
-        batch.drop_column("time_zone")
-        batch.drop_column("language")
+    op.drop_column("user_session", "search_enc")
+    op.drop_column("organisation", "country")
+    op.drop_column("user_account", "time_zone")
+    op.drop_column("user_account", "language")
