@@ -101,8 +101,15 @@ def _moment(value: datetime | None) -> str:
     return moment_text(value, _language(), select_timezone())
 
 
+def _moment_and_utc(value: datetime | None) -> str:
+    """Local time with UTC beside it, for the audit pages."""
+    if value is None:
+        return ""
+    return f"{_moment(value)} ({value:%Y-%m-%d %H:%M} UTC)"
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(day=_day, moment=_moment)
+    app.jinja_env.filters.update(day=_day, moment=_moment, moment_and_utc=_moment_and_utc)
 
     @app.context_processor
     def _switcher() -> dict[str, object]:
