@@ -94,7 +94,8 @@ def test_a_person_works_in_their_language(
     page.goto(f"{live_server}/login")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     _switch(page, language)
-    expect(page.get_by_role("heading", level=1)).to_have_text(translated(language, "Sign in to Casework"))
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(translated(language, "Sign in to Casework"))
     assert_accessible(page)
     _sign_in(page, live_server, "socialworker", language)
 
@@ -135,7 +136,8 @@ def test_the_browser_language_is_used_before_sign_in(page: Page, live_server: st
     try:
         latvian.goto(f"{live_server}/login")
         expect(latvian.locator("html")).to_have_attribute("lang", "lv")
-        expect(latvian.get_by_role("heading", level=1)).to_have_text(translated("lv", "Sign in to Casework"))
+        heading = latvian.get_by_role("heading", level=1)
+        expect(heading).to_have_text(translated("lv", "Sign in to Casework"))
     finally:
         context.close()
 
