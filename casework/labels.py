@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
+
+from casework.access.policy import current_policy
 
 STATUS = {
     "identified": _l("Identified"),
@@ -16,15 +18,6 @@ STATUS = {
     "merged": _l("Merged into another case"),
 }
 TEAM_ROLE = {"lead": _l("Lead"), "member": _l("Member")}
-ROLE = {
-    "social_worker": _l("Social worker"),
-    "police": _l("Police"),
-    "prosecutor": _l("Prosecutor"),
-    "ngo_worker": _l("NGO worker"),
-    "coordinator": _l("Coordinator"),
-    "auditor": _l("Auditor"),
-    "admin": _l("Administrator"),
-}
 ACCESS = {
     "lead": _l("Team lead"),
     "member": _l("Team member"),
@@ -137,6 +130,14 @@ def _label(table: dict[str, object]) -> object:
     return label
 
 
+def role_label(code: str | None) -> str:
+    """A role's label from the access policy, in the reader's language (the policy's
+    labels are message ids; casework/codes/extract.py collects them)."""
+    if not code:
+        return ""
+    return str(gettext(current_policy().label(code)))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
@@ -144,7 +145,7 @@ def init_app(app: Flask) -> None:
         team_role_label=_label(TEAM_ROLE),
         sex_label=_label(SEX),
         access_label=_label(ACCESS),
-        role_label=_label(ROLE),
+        role_label=role_label,
         actor_type_label=_label(ACTOR_TYPE),
         need_label=_label(NEEDS),
         referral_state_label=_label(REFERRAL_STATE),

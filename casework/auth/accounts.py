@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.access.permissions import Role
+from casework.access.policy import current_policy
 from casework.audit.events import Action, Actor, Outcome, RequestContext, record
 from casework.auth import mfa, sessions, throttle
 from casework.auth.passwords import hash_password, needs_rehash, verify_password
@@ -137,11 +137,17 @@ def reverify(
     code: str,
     ctx: RequestContext,
 ) -> bool:
-    """Re-authentication before a sensitive action: password and second factor again."""
-    ok = verify_password(user.password_hash, password) and (
-        second_factor_exempt(settings, user)
-        or mfa.verify_totp(user, code)
-        or mfa.use_recovery_code(session, user, code)
+    """Re-authentication before a sensitive action: password and second factor again.
+    A locked account is refused like a wrong password, whatever was typed."""
+    locked = throttle.locked_until(session, settings, user.username) is not None
+    ok = (
+        verify_password(user.password_hash, password)
+        and not locked
+        and (
+            second_factor_exempt(settings, user)
+            or mfa.verify_totp(user, code)
+            or mfa.use_recovery_code(session, user, code)
+        )
     )
     if not ok:
         _fail(session, settings, user.username, user, ctx)
@@ -211,8 +217,9 @@ def create_user(
 ) -> User:
     """A new account. Without a password it can only be used through an enrolment link."""
     username = validate_username(username)
-    if role not in Role._value2member_map_:
-        raise AccountError(f"unknown role {role!r}; roles: {', '.join(r.value for r in Role)}")
+    roles = current_policy().names()
+    if role not in roles:
+        raise AccountError(f"unknown role {role!r}; roles: {', '.join(roles)}")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError(f"the user name {username!r} is taken")
     try:

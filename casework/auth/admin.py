@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from casework.access.caller import Caller
 from casework.access.guard import require
-from casework.access.permissions import Permission, Role
+from casework.access.permissions import Permission
+from casework.access.policy import current_policy
 from casework.audit.events import Action, record
 from casework.auth import enrolment, sessions, throttle
 from casework.auth.accounts import AccountError, create_user
@@ -54,6 +55,11 @@ def list_users(session: Session, settings: Settings, caller: Caller) -> list[Use
         )
         for u in users
     ]
+
+
+def role_names() -> list[str]:
+    """The roles of the access policy, in its order."""
+    return current_policy().names()
 
 
 def ensure_may_manage(session: Session, caller: Caller) -> None:
@@ -111,7 +117,7 @@ def change_assignment(
     session: Session, caller: Caller, user_id: uuid.UUID, role: str, organisation_id: uuid.UUID
 ) -> None:
     user = _target(session, caller, user_id, not_self=True)
-    if role not in Role._value2member_map_ or session.get(Organisation, organisation_id) is None:
+    if role not in role_names() or session.get(Organisation, organisation_id) is None:
         raise AccountError("assignment")
     if (user.role, user.organisation_id) == (role, organisation_id):
         return

@@ -35,6 +35,9 @@ class IdentityReadout:
     date_of_birth: date | Unreadable | None = None
     sex: str | Unreadable | None = None
     version: int | None = None
+    # Minimal access may leave out the age and add the languages (see the policy).
+    shows_age: bool = True
+    minimal_languages: tuple[str, ...] | Unreadable | None = None
 
     @property
     def is_minimal(self) -> bool:

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from casework import db
-from casework.access.permissions import Role
 from casework.auth import admin
 from casework.auth.accounts import AccountError
 from casework.forms.admin import ActionForm, AssignmentForm, NewUserForm
+from casework.labels import role_label
 from casework.settings import current_settings
 from casework.views.common import caller, door, fresh_auth_required
 
@@ -20,9 +20,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _choices(form: AssignmentForm) -> None:
-    from casework.labels import ROLE
-
-    form.role.choices = [("", _("Choose …"))] + [(r.value, ROLE[r.value]) for r in Role]
+    form.role.choices = [("", _("Choose …"))] + [(r, role_label(r)) for r in admin.role_names()]
     form.organisation.choices = [("", _("Choose …"))] + [
         (str(o.id), o.name) for o in admin.organisations(db.session())
     ]

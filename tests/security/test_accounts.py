@@ -627,3 +627,24 @@ def test_admins_get_no_case_access(client: FlaskClient, db_session: Session) -> 
     assert client.get("/cases/").status_code == 403
     assert client.get("/cases/new").status_code == 403
     assert client.get("/cases/emergency-access").status_code == 403
+
+
+def test_reauthentication_honours_the_account_lock(app: Flask, db_session: Session) -> None:
+    user = make_user(username="peeter", police=True)
+    client = new_client(app)
+    assert login(client, "peeter").status_code == 302
+    [row] = _open_sessions(db_session, user)
+    row.verified_at = utcnow() - timedelta(minutes=6)
+    db_session.commit()
+    attacker = new_client(app)
+    for _ in range(5):
+        _password_step(attacker, "peeter", "wrong password entirely")
+    assert LOCKED in _password_step(attacker, "peeter").text
+    response = post_form(
+        client,
+        "/reauth?next=/cases/emergency-access",
+        {"password": PASSWORD, "code": totp_code(client, "peeter")},
+    )
+    assert response.status_code == 200 and "not correct" in response.text
+    assert _actions(db_session, "reauth") == []
+    assert client.get("/cases/emergency-access").status_code == 302

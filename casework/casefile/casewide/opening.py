@@ -10,6 +10,7 @@ from casework import clock
 from casework.access.caller import Caller
 from casework.access.guard import require
 from casework.access.permissions import FieldGroup, Permission
+from casework.access.policy import current_policy
 from casework.audit.events import Action, record
 from casework.casefile.casewide.duplicates import check_before_opening
 from casework.casefile.casewide.newchild import NewChild as NewChild
@@ -23,12 +24,11 @@ from casework.models.team import ActorType, TeamMembership, TeamRole
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_LENGTH = 6
 
-ROLE_ACTOR_TYPE = {
-    "social_worker": ActorType.SOCIAL_SERVICES,
-    "police": ActorType.POLICE,
-    "prosecutor": ActorType.PROSECUTOR,
-    "ngo_worker": ActorType.NGO,
-}
+
+def role_actor_type(role: str, default: str) -> str:
+    """The actor type the access policy gives members of `role`, else `default`."""
+    policy = current_policy().roles.get(role)
+    return policy.actor_type if policy is not None and policy.actor_type else default
 
 
 def _new_reference(session: Session, prefix: str) -> str:
@@ -59,7 +59,7 @@ def open_case(session: Session, caller: Caller, child: NewChild, prefix: str = "
             case=case,
             user_id=user.id,
             organisation_id=user.organisation_id,
-            actor_type=ROLE_ACTOR_TYPE.get(user.role, ActorType.SOCIAL_SERVICES),
+            actor_type=role_actor_type(user.role, ActorType.SOCIAL_SERVICES),
             role_in_team=TeamRole.LEAD,
             starts_on=clock.today(),
         )

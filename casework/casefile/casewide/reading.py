@@ -53,7 +53,11 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseReado
         created_at=case.created_at,
         role_in_team=str(route.via),
         field_groups=tuple(str(g) for g in groups),
-        identity=identity_readout(case, policy.level(caller.role, FieldGroup.IDENTITY)),
+        identity=identity_readout(
+            case,
+            policy.level(caller.role, FieldGroup.IDENTITY),
+            policy.role(caller.role).minimal_identity,
+        ),
         writable_groups=tuple(str(g) for g in writable),
         emergency_until=route.until,
         emergency_accesses=_section(failed, _emergency_accesses, (), session, route),
@@ -110,10 +114,12 @@ def _erased(session: Session, caller: Caller, route: Reach) -> CaseReadout:
     return readout
 
 
-def identity_readout(case: Case, level: AccessLevel) -> IdentityReadout | None:
+def identity_readout(
+    case: Case, level: AccessLevel, minimal: frozenset[str]
+) -> IdentityReadout | None:
     if level == AccessLevel.NONE or case.child is None:
         return None
-    return readable.identity_readout(case.child, level, clock.today())
+    return readable.identity_readout(case.child, level, clock.today(), minimal)
 
 
 def _emergency_accesses(session: Session, route: Reach) -> tuple[EmergencyAccess, ...]:

@@ -1,17 +1,26 @@
 """Support team membership changes. Membership is what grants access to a case, so
-every change is audited and kept in the case's history."""
+every change is audited and kept in the case's history.
+
+Two rules hold for every way a member is added (team screen, accepted referral, set-up
+tasks): nobody adds themselves, and a clinical actor type (health, child psychiatry,
+which open the clinical notes) needs that profession on the person's own account.
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from casework.access.errors import InvalidInput, NotPermitted
+from casework.access.permissions import Permission
 from casework.audit.events import Action, Actor, RequestContext, record
+from casework.casefile.support.plan import HEALTH_ACTOR_TYPES
 from casework.models.case import Case
 from casework.models.history import CaseHistoryEntry
-from casework.models.team import TeamMembership, TeamRole
+from casework.models.team import ActorType, TeamMembership, TeamRole
 from casework.models.user import User
 
 TEAM_GROUP = "team"
@@ -59,10 +68,14 @@ def stage_member(
     ends_on: date | None = None,
     role_in_team: str = TeamRole.MEMBER,
     context: RequestContext | None = None,
+    added_by: User | None = None,
 ) -> TeamMembership:
     """add_member without the commit, for changes that add several members at once."""
     if ends_on is not None and ends_on <= starts_on:
         raise ValueError("a membership ends after it starts")
+    if user.username == by.username:
+        raise NotPermitted(Permission.TEAM_ASSIGN)
+    check_fit(user, actor_type)
     case = session.get(Case, case_id)
     if case is None:
         raise LookupError(case_id)
@@ -74,6 +87,8 @@ def stage_member(
         role_in_team=role_in_team,
         starts_on=starts_on,
         ends_on=ends_on,
+        added_by_id=added_by.id if added_by is not None else None,
+        added_by_role=added_by.role if added_by is not None else "",
     )
     session.add(membership)
     member_history(session, case, by.username, membership, user)
@@ -86,6 +101,30 @@ def stage_member(
         subject=user.username,
     )
     return membership
+
+
+def fits(user: User, actor_type: str) -> bool:
+    """Whether `user` may be on a team as `actor_type`."""
+    return actor_type not in HEALTH_ACTOR_TYPES or user.profession == actor_type
+
+
+def check_fit(user: User, actor_type: str) -> None:
+    if not fits(user, actor_type):
+        raise InvalidInput(
+            "actor_type",
+            _l(
+                "Health and child psychiatry are for people whose account records that "
+                "profession. Choose another actor type, or ask an administrator."
+            ),
+        )
+
+
+def joins_as(user: User, by_role: str) -> str:
+    """The actor type a person joins with when nobody chooses one: their profession,
+    else their role's, unless that is a clinical one they do not hold."""
+    if user.profession:
+        return user.profession
+    return by_role if fits(user, by_role) else ActorType.NGO
 
 
 def member_history(
