@@ -47,6 +47,8 @@ ACTION: dict[str, Any] = {
     Action.CASE_LINK: _l("Cases linked"),
     Action.MERGE_AGREE: _l("Agreed to merge cases"),
     Action.CASE_MERGE: _l("Cases merged"),
+    Action.APPROVAL_REQUEST: _l("Approval asked for"),
+    Action.APPROVAL_DECIDE: _l("Approval decided"),
 }
 OUTCOME: dict[str, Any] = {
     Outcome.ALLOWED: _l("Allowed"),

@@ -138,6 +138,34 @@ def role_label(code: str | None) -> str:
     return str(gettext(current_policy().label(code)))
 
 
+APPROVAL_KIND = {
+    "new_account": _l("New account: %(role)s, %(organisation)s"),
+    "role_change": _l("Change of role to %(role)s, %(organisation)s"),
+    "factor_reset": _l("Reset of an administrator's second factor"),
+    "activation": _l("Switch an administrator's account on"),
+    "deactivation": _l("Switch an administrator's account off"),
+}
+
+
+def approval_label(row: object) -> str:
+    """What a pending approval asks for, in the reader's language."""
+    kind = str(getattr(row, "kind", ""))
+    if kind == "activation" and getattr(row, "active", None) is False:
+        kind = "deactivation"
+    label = APPROVAL_KIND.get(kind)
+    if label is None:
+        return kind
+    return str(label) % {
+        "role": role_label(str(getattr(row, "role", ""))),
+        "organisation": getattr(row, "organisation", ""),
+    }
+
+
+def profession_choices() -> list[tuple[str, str]]:
+    """No profession, or one of the actor types, by label."""
+    return [("", str(_l("None recorded")))] + [(k, str(v)) for k, v in ACTOR_TYPE.items()]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
@@ -146,6 +174,7 @@ def init_app(app: Flask) -> None:
         sex_label=_label(SEX),
         access_label=_label(ACCESS),
         role_label=role_label,
+        approval_label=approval_label,
         actor_type_label=_label(ACTOR_TYPE),
         need_label=_label(NEEDS),
         referral_state_label=_label(REFERRAL_STATE),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from casework.audit.events import Action, Actor, Outcome, RequestContext, record
 from casework.auth import mfa, sessions, throttle
 from casework.auth.passwords import hash_password, needs_rehash, verify_password
 from casework.clock import utcnow
+from casework.models.approval import UserNotice
 from casework.models.organisation import Organisation
 from casework.models.session import UserSession
 from casework.models.user import User
@@ -26,7 +28,18 @@ from casework.settings import Settings
 USERNAME_MAX = 64
 # Demo users sign in without a second factor, in demo mode only.
 DEMO_USERNAMES = frozenset(
-    {"socialworker", "police", "prosecutor", "ngo", "coordinator", "auditor", "admin"}
+    {
+        "socialworker",
+        "police",
+        "prosecutor",
+        "ngo",
+        "coordinator",
+        "auditor",
+        "admin",
+        "admin2",
+        "doctor",
+        "interpreter",
+    }
 )
 
 
@@ -180,6 +193,25 @@ def change_password(
     return True
 
 
+NOTICES = ("second_factor_reset", "second_factor_changed")
+
+
+def take_notices(session: Session, user_id: uuid.UUID) -> list[tuple[str, datetime]]:
+    """What was done to the account since the person last signed in, oldest first; each
+    is told once (the caller commits)."""
+    rows = list(
+        session.scalars(
+            select(UserNotice)
+            .where(UserNotice.user_id == user_id, UserNotice.seen_at.is_(None))
+            .order_by(UserNotice.created_at)
+        )
+    )
+    now = utcnow()
+    for row in rows:
+        row.seen_at = now
+    return [(r.kind, r.created_at) for r in rows]
+
+
 def sign_out(session: Session, row: UserSession | None, user: User, ctx: RequestContext) -> None:
     if row is not None:
         sessions.end(row, "signed_out")
@@ -214,6 +246,9 @@ def create_user(
     organisation: Organisation,
     created_by: Actor,
     password: str | None = None,
+    created_by_id: uuid.UUID | None = None,
+    active: bool = True,
+    commit: bool = True,
 ) -> User:
     """A new account. Without a password it can only be used through an enrolment link."""
     username = validate_username(username)
@@ -232,11 +267,14 @@ def create_user(
         password_hash=password_hash,
         role=role,
         organisation_id=organisation.id,
+        created_by_id=created_by_id,
+        active=active,
     )
     session.add(user)
     session.flush()
     record(session, Action.USER_CREATE, created_by, subject=username)
-    session.commit()
+    if commit:
+        session.commit()
     return user
 
 

@@ -45,6 +45,9 @@ class Enrolment(UuidPrimaryKey, Base):
     # When set, the link works only together with a code that another administrator
     # holds (see casework/auth/approvals.py); links issued before it existed need none.
     code_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    # A reset link: when the person proved their current password. The new
+    # authenticator is derived and shown only after that.
+    password_proven_at: Mapped[datetime | None]
 
 
 class LoginThrottle(Base):

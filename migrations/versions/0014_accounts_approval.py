@@ -45,6 +45,7 @@ def upgrade() -> None:
             sa.Column("purpose", sa.String(length=16), nullable=False, server_default="enrol")
         )
         batch_op.add_column(sa.Column("code_hash", sa.LargeBinary(length=32), nullable=True))
+        batch_op.add_column(sa.Column("password_proven_at", sa.DateTime(), nullable=True))
     op.create_table(
         "pending_approval",
         sa.Column("kind", sa.String(length=32), nullable=False),
@@ -109,6 +110,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_pending_approval_subject_id"))
     op.drop_table("pending_approval")
     with op.batch_alter_table("enrolment", schema=None) as batch_op:
+        batch_op.drop_column("password_proven_at")
         batch_op.drop_column("code_hash")
         batch_op.drop_column("purpose")
     with op.batch_alter_table("team_membership", schema=None) as batch_op:

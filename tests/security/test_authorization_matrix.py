@@ -274,6 +274,10 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("admin.deactivate", "POST"): _by_role(ADMINS, 302, 403),
     ("admin.activate", "POST"): _by_role(ADMINS, 302, 403),
     ("admin.reset_second_factor", "POST"): _by_role(ADMINS, 200, 403),
+    ("admin.profession", "POST"): _by_role(ADMINS, 302, 403),
+    ("admin.approvals", "GET"): _by_role(ADMINS, 200, 403),
+    # No such request: 404 for an administrator, 403 for anyone else.
+    ("admin.decide", "POST"): _by_role(ADMINS, 404, 403),
     # A wrong password here counts as a failed sign-in; it comes after the rest.
     # The audit log: auditors only, who see no case content; a case's own access log
     # is for its lead, which the walking user never is.
@@ -338,7 +342,13 @@ def _url(endpoint: str, s: Scenario, app: Flask) -> str:
             # that a dict[str, UUID] could, as far as mypy knows, collide with.
             values: dict[str, Any] = {k: ids[k] for k in rule.arguments & set(ids)}
             return url_for(endpoint, case_id=s.case_id, **values)
-        if endpoint.startswith("admin.") and endpoint not in ("admin.users", "admin.new_user"):
+        if endpoint == "admin.decide":
+            return url_for(endpoint, approval_id=UNKNOWN)
+        if endpoint.startswith("admin.") and endpoint not in (
+            "admin.users",
+            "admin.new_user",
+            "admin.approvals",
+        ):
             return url_for(endpoint, user_id=s.lead_id)
         if endpoint == "auth.enrol":
             return url_for(endpoint, token="no-such-link")
@@ -398,6 +408,10 @@ def _payload(endpoint: str, s: Scenario, version: int, db_session: Session) -> d
         }
     if endpoint == "admin.edit_user":
         return {"role": "police", "organisation": str(s.organisation_id)}
+    if endpoint == "admin.profession":
+        return {"profession": "health"}
+    if endpoint == "admin.decide":
+        return {"decision": "approve"}
     return {}
 
 
