@@ -18,7 +18,7 @@ PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet \
 	--generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
 
-.PHONY: run test coverage lint typecheck check bench lock clean
+.PHONY: run test coverage coverage-both lint typecheck check bench lock clean
 
 # Everything comes from the lock, hashes checked (pip and setuptools too); Casework
 # itself is installed last, editable, with the locked setuptools and nothing else.
@@ -34,7 +34,7 @@ run: $(STAMP)
 	CASEWORK_DEMO=1 $(BIN)/casework demo --if-empty
 	@echo ""
 	@echo "  Casework demo: http://$(HOST):$(PORT)"
-	@echo "  Demo users: socialworker, police, prosecutor, ngo, coordinator, auditor, admin"
+	@echo "  Demo users: socialworker, police, prosecutor, ngo, coordinator, auditor, admin, analyst"
 	@echo "  Demo password for all of them: casework-demo"
 	@echo ""
 	CASEWORK_DEMO=1 $(BIN)/casework run --host $(HOST) --port $(PORT)
@@ -47,6 +47,20 @@ test: $(STAMP)
 ## pyproject.toml ([tool.coverage.report] fail_under)
 coverage: $(STAMP)
 	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
+
+## coverage-both: the suite on SQLite, then on PostgreSQL (PG_URL) through `make test`,
+## with the coverage of both runs together failing below the floor: code written for one
+## database (PostgreSQL roles and grants, pg_dump, the audit's server-side append) runs
+## only in that database's run
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+coverage-both: $(STAMP)
+	rm -f .coverage .coverage.sqlite .coverage.postgresql
+	env -u CASEWORK_TEST_DATABASE_URL COVERAGE_FILE=.coverage.sqlite \
+		$(BIN)/pytest --cov --cov-report= --cov-fail-under=0 $(PYTEST_ARGS)
+	CASEWORK_TEST_DATABASE_URL="$(PG_URL)" COVERAGE_FILE=.coverage.postgresql \
+		$(MAKE) test PYTEST_ARGS="--cov --cov-report= --cov-fail-under=0 $(PYTEST_ARGS)"
+	$(BIN)/coverage combine .coverage.sqlite .coverage.postgresql
+	$(BIN)/coverage report --skip-covered --show-missing
 
 ## lint: ruff, and import-linter for the layering (contracts in .importlinter; a
 ## positional argument, since import-linter 2.17 deprecates --config)

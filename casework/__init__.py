@@ -14,6 +14,7 @@ from casework import codes, db, labels, security
 from casework.access.policy import EXTENSION_KEY as POLICY_KEY
 from casework.access.policy import load_policy
 from casework.audit import checkpoint_log, checkpoints
+from casework.casefile.today.rules import load_rules
 from casework.extensions import babel, csrf, limiter, login_manager
 from casework.keys import startup as keys
 from casework.settings import PROJECT_ROOT, Settings, build
@@ -66,6 +67,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     labels.init_app(app)
     codes.init_app(app)
+    # The reminder rules are checked now, so a bad file stops the start, not a 3 a.m. run.
+    load_rules(settings.reminders_file)
 
     from casework.views import register_blueprints
 

@@ -7,6 +7,7 @@ from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from casework.access.policy import current_policy
+from casework.casefile.today.notify import KINDS
 
 STATUS = {
     "identified": _l("Identified"),
@@ -50,7 +51,21 @@ NEEDS = {
     "no_guardian": _l("No guardian for an unaccompanied or separated child"),
     "new": _l("New to you"),
     "reoffer_due": _l("Re-offer due"),
+    "missing": _l("Child missing"),
 }
+# What the reminder rules (config/reminders.toml) and the return interview stand for:
+# a task's title when a rule made it, a mark's text.
+RULE = {
+    "reflection_period_ends": _l("The reflection period ends"),
+    "support_plan_review": _l("A support measure is due for review"),
+    "reoffer_due": _l("Offer declined help again"),
+    "guardian_appointment_ends": _l("The guardian's appointment ends"),
+    "turns_18": _l("The child turns 18: plan the move to adult services"),
+    "referral_waiting": _l("A referral is waiting for a decision"),
+    "no_lead": _l("An identified case has no lead"),
+    "return_interview": _l("Return interview after the child was found"),
+}
+TASK_STATE = {"open": _l("Open"), "done": _l("Done"), "cancelled": _l("Cancelled")}
 REFERRAL_STATE = {
     "pending": _l("Waiting for a decision"),
     "accepted": _l("Accepted"),
@@ -166,6 +181,11 @@ def profession_choices() -> list[tuple[str, str]]:
     return [("", str(_l("None recorded")))] + [(k, str(v)) for k, v in ACTOR_TYPE.items()]
 
 
+def _notification_label(kind: str) -> object:
+    found = KINDS.get(kind)
+    return found.label if found is not None else kind
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
@@ -177,6 +197,9 @@ def init_app(app: Flask) -> None:
         approval_label=approval_label,
         actor_type_label=_label(ACTOR_TYPE),
         need_label=_label(NEEDS),
+        rule_label=_label(RULE),
+        task_state_label=_label(TASK_STATE),
+        notification_label=_notification_label,
         referral_state_label=_label(REFERRAL_STATE),
         consent_label=_label(CONSENT),
         measure_type_label=_label(MEASURE_TYPE),

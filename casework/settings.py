@@ -60,6 +60,10 @@ class Settings:
     login_max_failures: int = 5
     login_lock_minutes: int = 15
     login_rate_limit_per_address: str = "20 per minute;200 per hour"
+    # Statistics: the smallest count shown (never below 5), and whether erasing a case
+    # also deletes its de-identified statistical record (docs/statistics.md).
+    statistics_min_cell: int = 10
+    statistics_erase_with_case: bool = False
     ratelimit_storage_uri: str = "memory://"
     enrolment_link_hours: int = 72
     public_url: str = "http://127.0.0.1:5000"
@@ -79,6 +83,14 @@ class Settings:
     # During a KEK rotation only: the previous KEK, for unwrapping (docs/encryption.md).
     kek_previous: bytes | None = None
     kek_previous_source: str = f"{ENV_PREFIX}KEK_PREVIOUS"
+    # Notifications by e-mail (docs/reminders.md); an empty server sends nothing.
+    mail_server: str = ""
+    mail_port: int = 587
+    mail_username: str = ""
+    mail_password: str = field(default="", repr=False)
+    mail_from: str = "casework@localhost"
+    mail_security: str = "starttls"
+    reminders_file: Path = PROJECT_ROOT / "config" / "reminders.toml"
 
     @property
     def is_production(self) -> bool:
@@ -199,9 +211,43 @@ def build(overrides: Mapping[str, Any] | None = None) -> Settings:
         signing_key=signing_key,
         checkpoint_every_events=_within(raw, "AUDIT_CHECKPOINT_EVERY_EVENTS", 1, 1_000_000),
         checkpoint_every_minutes=_within(raw, "AUDIT_CHECKPOINT_EVERY_MINUTES", 1, 24 * 60),
+        **_mail_settings(raw, production),
+        reminders_file=_project_path(str(raw["REMINDERS_FILE"])),
         **_serving(raw, production),
         audit_checkpoint_file=_checkpoint_file(raw, env, instance),
+        statistics_min_cell=_within(raw, "STATISTICS_MIN_CELL", 5, 1000),
+        statistics_erase_with_case=_flag(raw, "STATISTICS_ERASE_WITH_CASE"),
     )
+
+
+MAIL_SECURITY = ("starttls", "tls", "none")
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def _mail_settings(raw: Mapping[str, Any], production: bool) -> dict[str, Any]:
+    security = str(raw["MAIL_SECURITY"]).lower()
+    if security not in MAIL_SECURITY:
+        raise ConfigError(f"MAIL_SECURITY must be one of {', '.join(MAIL_SECURITY)}")
+    server = str(raw["MAIL_SERVER"]).strip()
+    if production and server and security == "none" and server not in LOCAL_HOSTS:
+        # Credentials and links would cross the network in clear text.
+        raise ConfigError("MAIL_SECURITY none is for a relay on this machine only")
+    sender = str(raw["MAIL_FROM"]).strip()
+    if "@" not in sender or any(c in sender for c in "\r\n"):
+        raise ConfigError("MAIL_FROM must be one e-mail address")
+    return {
+        "mail_server": server,
+        "mail_port": _within(raw, "MAIL_PORT", 1, 65535),
+        "mail_username": str(raw["MAIL_USERNAME"]),
+        "mail_password": _read_secret(raw, "MAIL_PASSWORD"),
+        "mail_from": sender,
+        "mail_security": security,
+    }
+
+
+def _project_path(value: str) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else PROJECT_ROOT / path
 
 
 def _checkpoint_file(raw: Mapping[str, Any], env: str, instance: Path) -> Path | None:
@@ -240,6 +286,13 @@ def _serving(raw: Mapping[str, Any], production: bool) -> dict[str, Any]:
         "database_app_role": str(raw["DATABASE_APP_ROLE"]).strip(),
         "ratelimit_key_prefix": str(raw["RATELIMIT_KEY_PREFIX"]),
     }
+
+
+def _flag(raw: Mapping[str, Any], name: str) -> bool:
+    value = raw[name]
+    if not isinstance(value, bool):
+        raise ConfigError(f"{name} must be true or false")
+    return value
 
 
 def _time_zone(raw: Mapping[str, Any]) -> str:

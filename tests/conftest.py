@@ -108,6 +108,15 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+CSRF_META_RE = re.compile(r'(<meta name="csrf-token" content=")[^"]*(")')
+
+
+def without_csrf_token(html: str) -> str:
+    """The page with its signed CSRF token left out: the token carries the second it was
+    signed in, so two pages compared across a second boundary differ only there."""
+    return CSRF_RE.sub("", CSRF_META_RE.sub(r"\1\2", html))
+
+
 # The last time step used per user name in the running test (codes work once).
 _TOTP_STEPS: dict[str, int] = {}
 

@@ -27,3 +27,4 @@ class Permission(StrEnum):
     CASE_SEARCH = "case:search"
     CASE_ERASE = "case:erase"
     AUDIT_READ = "audit:read"
+    STATS_READ = "stats:read"

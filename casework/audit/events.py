@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from casework.audit.chain import GENESIS_HASH, event_hash
+from casework.audit.chain import FIELDS, GENESIS_HASH, event_hash
 from casework.audit.checkpoints import Head, after_append
 from casework.clock import utcnow
 from casework.models.audit import AuditCheckpoint, AuditEvent
@@ -60,6 +60,14 @@ class Action(StrEnum):
     CASE_STATUS = "case.status"
     FLAG_RAISE = "flag.raise"
     FLAG_RESOLVE = "flag.resolve"
+    TASK_CREATE = "task.create"
+    TASK_UPDATE = "task.update"
+    MISSING_REPORT = "missing.report"
+    MISSING_UPDATE = "missing.update"
+    MISSING_FOUND = "missing.found"
+    # A run of the reminder rules: the tasks and marks it made name their cases.
+    REMINDERS_RUN = "reminders.run"
+    STATS_READ = "stats.read"
     # The duplicate check when a case is opened, on the new case and on each case of
     # another team it may duplicate; the decision on such an item (link or dismiss).
     DUPLICATE_CHECK = "duplicate.check"
@@ -133,8 +141,27 @@ def record(
             session, action, actor, outcome, case_ref, groups, context, subject
         )
     head = locked_head(session)
-    event = AuditEvent(
-        seq=head.seq + 1 if head else 1,
+    event = _unchained(action, actor, outcome, case_ref, groups, context, subject)
+    event.seq = head.seq + 1 if head else 1
+    event.prev_hash = head.hash if head else GENESIS_HASH
+    event.hash = event_hash(event)
+    # A plain INSERT: the event is never changed, so it needs no place in the session.
+    session.connection().execute(_INSERT, {c: getattr(event, c) for c in _COLUMNS})
+    after_append(session, event.seq, event.hash, head)
+    return event
+
+
+def _unchained(
+    action: Action,
+    actor: Actor,
+    outcome: Outcome,
+    case_ref: str,
+    groups: str,
+    context: RequestContext,
+    subject: str,
+) -> AuditEvent:
+    """The event's own fields, before the chain gives it a place and a hash."""
+    return AuditEvent(
         occurred_at=utcnow(),
         actor=actor.username,
         actor_role=actor.role,
@@ -146,13 +173,7 @@ def record(
         request_id=context.request_id,
         client_addr=context.client_addr,
         subject=subject,
-        prev_hash=head.hash if head else GENESIS_HASH,
     )
-    event.hash = event_hash(event)
-    # A plain INSERT: the event is never changed, so it needs no place in the session.
-    session.connection().execute(_INSERT, {c: getattr(event, c) for c in _COLUMNS})
-    after_append(session, event.seq, event.hash, head)
-    return event
 
 
 def _append_in_one_trip(
@@ -169,19 +190,7 @@ def _append_in_one_trip(
     casework_audit_append() (migration 0011), so the lock is held for that call and the
     commit only. The hash the database computed is checked against the chain's own
     encoding here; a difference aborts the transaction."""
-    event = AuditEvent(
-        occurred_at=utcnow(),
-        actor=actor.username,
-        actor_role=actor.role,
-        organisation=actor.organisation,
-        action=str(action),
-        case_ref=case_ref,
-        field_groups=groups,
-        outcome=str(outcome),
-        request_id=context.request_id,
-        client_addr=context.client_addr,
-        subject=subject,
-    )
+    event = _unchained(action, actor, outcome, case_ref, groups, context, subject)
     values = {c: getattr(event, c) for c in _APPEND_FIELDS}
     row = session.connection().execute(_APPEND, {"key": AUDIT_LOCK_KEY, **values}).one()
     event.seq, event.prev_hash, event.hash = row[0], bytes(row[1]), bytes(row[2])
@@ -206,19 +215,8 @@ _HEAD = (
     .limit(1)
 )
 _INSERT = insert(AuditEvent)
-_APPEND_FIELDS = (
-    "occurred_at",
-    "actor",
-    "actor_role",
-    "organisation",
-    "action",
-    "case_ref",
-    "field_groups",
-    "outcome",
-    "request_id",
-    "client_addr",
-    "subject",
-)
+# The encoded fields the database does not choose itself (the chain gives seq).
+_APPEND_FIELDS = tuple(f for f in FIELDS if f != "seq")
 _APPEND = text(
     "SELECT * FROM casework_audit_append(:key, CAST(:occurred_at AS timestamp),"
     " CAST(:actor AS text), CAST(:actor_role AS text), CAST(:organisation AS text),"

@@ -265,3 +265,11 @@ def chain_status(session: Session, key_id: str) -> ChainStatus:
         last_verification=_row(verification) if verification else None,
         key_id=key_id,
     )
+
+
+def breakglass_unreviewed(session: Session) -> int:
+    """Break-glass uses no auditor has given a verdict on yet."""
+    from casework.models.breakglass import BreakGlassGrant, BreakGlassVerdict
+
+    reviewed = exists().where(BreakGlassVerdict.grant_id == BreakGlassGrant.id)
+    return session.scalar(select(func.count(BreakGlassGrant.id)).where(~reviewed)) or 0

@@ -39,6 +39,7 @@ DEMO_USERNAMES = frozenset(
         "admin2",
         "doctor",
         "interpreter",
+        "analyst",
     }
 )
 
@@ -198,7 +199,7 @@ NOTICES = ("second_factor_reset", "second_factor_changed")
 
 def take_notices(session: Session, user_id: uuid.UUID) -> list[tuple[str, datetime]]:
     """What was done to the account since the person last signed in, oldest first; each
-    is told once (the caller commits)."""
+    is told once."""
     rows = list(
         session.scalars(
             select(UserNotice)
@@ -209,7 +210,9 @@ def take_notices(session: Session, user_id: uuid.UUID) -> list[tuple[str, dateti
     now = utcnow()
     for row in rows:
         row.seen_at = now
-    return [(r.kind, r.created_at) for r in rows]
+    told = [(r.kind, r.created_at) for r in rows]
+    session.commit()
+    return told
 
 
 def sign_out(session: Session, row: UserSession | None, user: User, ctx: RequestContext) -> None:

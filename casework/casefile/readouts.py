@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -56,6 +56,53 @@ class EmergencyAccess:
 
 
 @dataclass(frozen=True)
+class TaskReadout:
+    id: uuid.UUID
+    case_id: uuid.UUID
+    title: str | Unreadable
+    notes: str | Unreadable | None
+    assignee_id: uuid.UUID
+    assignee_name: str
+    due_on: date
+    state: str
+    rule: str | None
+    version: int
+    overdue: bool
+    mine: bool
+    cancel_reason: str | Unreadable | None = None
+
+
+@dataclass(frozen=True)
+class EpisodeReadout:
+    """A missing-child episode. Every team member sees when the child was last seen and
+    found, for how long, and whether police were informed; where, the circumstances,
+    the police reference and who found the child only roles that read the location."""
+
+    id: uuid.UUID
+    version: int
+    is_open: bool
+    last_seen_at: datetime
+    found_at: datetime | None
+    duration: timedelta
+    police_informed_at: datetime | None
+    last_seen_where: str | None = None
+    circumstances: str | None = None
+    police_reference: str | None = None
+    found_where: str | None = None
+    found_by: str | None = None
+
+
+@dataclass(frozen=True)
+class MissingSummary:
+    episodes: tuple[EpisodeReadout, ...] = ()
+    total: timedelta = timedelta()
+
+    @property
+    def current(self) -> EpisodeReadout | None:
+        return next((e for e in self.episodes if e.is_open), None)
+
+
+@dataclass(frozen=True)
 class CaseReadout:
     id: uuid.UUID
     reference: str
@@ -71,6 +118,9 @@ class CaseReadout:
     # Team, referrals, plan, child's views, non-punishment (see casefile/meeting.py).
     support: SupportReadout | None = None
     erased: bool = False
+    # Missing-child episodes (every team member) and tasks (the team, not break-glass).
+    missing: MissingSummary = field(default_factory=MissingSummary)
+    tasks: tuple[TaskReadout, ...] | None = None
     # For a merged stub, the case it went into.
     merged_into: LinkedCase | None = None
     # Some section failed its integrity check and is left out (logged, never shown empty).

@@ -13,7 +13,8 @@ transaction. A stale version or a lost race found at any point — the version c
 flush, the commit — rolls everything back and becomes StaleEdit, the friendly "someone
 else changed this" refusal. Any other exception rolls back too; nothing half-done is
 ever committed. A block that calls `work.unchanged()` commits nothing and records
-nothing.
+nothing. Before the commit, the statistical records of every case the work touched are
+rebuilt in the same transaction (casework/casefile/statistics/record.py).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
 from casework.access.reach import Reach, reach
 from casework.audit.events import Action, record
+from casework.casefile.statistics import record as statistics
 from casework.models.case import Case, CaseStatus
 from casework.models.history import CaseHistoryEntry
 
@@ -190,6 +192,7 @@ def changing(
         if not work.changed:
             session.rollback()
             return
+        statistics.refresh(session, {work.case.id} | statistics.touched_cases(session))
         session.flush()
         record(
             session,
@@ -215,6 +218,7 @@ def finishing(session: Session) -> Iterator[None]:
     race (a newer version, a second "first" record) into StaleEdit."""
     try:
         yield
+        statistics.refresh(session, statistics.touched_cases(session))
         session.commit()
     except LOST_RACE:
         session.rollback()

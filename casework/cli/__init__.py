@@ -170,6 +170,8 @@ def register_commands(app: Flask) -> None:
     from casework.cli.cases import cases_group
     from casework.cli.keys import keys_group
     from casework.cli.serve import serve_command
+    from casework.cli.stats import stats_group
+    from casework.cli.today import notifications_group, reminders_group
 
     commands = (
         db_group,
@@ -182,5 +184,5 @@ def register_commands(app: Flask) -> None:
         backup_command,
         restore_command,
     )
-    for command in (*commands, audit_group):
+    for command in (*commands, audit_group, reminders_group, notifications_group, stats_group):
         app.cli.add_command(command)

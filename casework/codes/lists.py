@@ -43,6 +43,16 @@ class CodeList(StrEnum):
     FLAG_KIND = "flag_kind"
     CLOSING_REASON = "closing_reason"
     REOPENING_REASON = "reopening_reason"
+    ACTOR_TYPE = "actor_type"
+    MEASURE_TYPE = "measure_type"
+    ACCEPTANCE = "acceptance"
+    CONSENT = "consent"
+    OFFENCE = "offence"
+    NON_PUNISHMENT_STAGE = "non_punishment_stage"
+    NON_PUNISHMENT_OUTCOME = "non_punishment_outcome"
+    AGE_BAND = "age_band"
+    MEASURE_OUTCOME = "measure_outcome"
+    SEX = "sex"
 
 
 ISO_LISTS = (CodeList.COUNTRY, CodeList.LANGUAGE)
@@ -53,9 +63,55 @@ REQUIRED_CODES: dict[CodeList, frozenset[str]] = {
     CodeList.CARE_SITUATION: frozenset({"accompanied", "unaccompanied", "separated"}),
     CodeList.GUARDIAN_TYPE: frozenset({"guardian"}),
     CodeList.AGE_STATUS: frozenset({"claimed", "disputed", "assessed"}),
-    CodeList.FLAG_KIND: frozenset({"non_punishment", "guardian_needed"}),
+    CodeList.FLAG_KIND: frozenset({"non_punishment", "guardian_needed", "missing"}),
     CodeList.CLOSING_REASON: frozenset({"other"}),
     CodeList.REOPENING_REASON: frozenset({"other"}),
+    # The code's own enums (team, support plan, non-punishment) and what statistics count.
+    CodeList.ACTOR_TYPE: frozenset(
+        {
+            "social_services",
+            "police",
+            "prosecutor",
+            "health",
+            "child_psychiatry",
+            "education",
+            "ngo",
+            "guardian",
+            "interpreter",
+            "legal_counsel",
+            "migration_authority",
+            "barnahus",
+        }
+    ),
+    CodeList.MEASURE_TYPE: frozenset(
+        {
+            "accommodation",
+            "health",
+            "psychological",
+            "education",
+            "legal",
+            "interpretation",
+            "family_tracing",
+            "durable_solution",
+        }
+    ),
+    CodeList.ACCEPTANCE: frozenset({"accepts", "declines", "ambivalent"}),
+    CodeList.CONSENT: frozenset({"child_and_guardian", "guardian", "child"}),
+    CodeList.OFFENCE: frozenset(
+        {"drugs", "theft", "immigration", "begging", "fraud", "violence", "other"}
+    ),
+    CodeList.NON_PUNISHMENT_STAGE: frozenset(
+        {"arrest", "charge", "prosecution", "trial", "sentence", "record"}
+    ),
+    CodeList.NON_PUNISHMENT_OUTCOME: frozenset(
+        {"not_prosecuted", "discontinued", "acquitted", "no_penalty", "prosecuted"}
+    ),
+    CodeList.AGE_BAND: frozenset({"under_12", "age_12_14", "age_15_17", "adult", "not_yet_known"}),
+    CodeList.MEASURE_OUTCOME: frozenset(
+        {"accepted_first", "accepted_after_reoffer", "declined", "undecided"}
+    ),
+    CodeList.SEX: frozenset({"female", "male", "other", "unknown"}),
+    CodeList.EXPLOITATION_TYPE: frozenset({"sexual", "online_sexual"}),
 }
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

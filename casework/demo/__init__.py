@@ -1,6 +1,7 @@
-"""Fictional demo data: organisations around the Baltic Sea, one user per role and about
-thirty cases. Every case is opened through the casefile door, so demo data is encrypted
-and audited exactly like real data. None of these children exist."""
+"""Fictional demo data: organisations around the Baltic Sea, one user per role, about
+thirty cases, and 300 fictional statistical records for the statistics page. Every case
+is opened through the casefile door, so demo data is encrypted and audited exactly like
+real data. None of these children exist."""
 
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ from casework.casefile import (
 )
 from casework.casefile.support.membership import add_member
 from casework.demo.record import INTAKE, open_by_identification, seed_record
+from casework.demo.statistics import seed_statistics
 from casework.demo.support import seed_support
+from casework.demo.today import seed_today
 from casework.models import ActorType, Case, Organisation, OrganisationKind, User
 from casework.settings import DEMO_PASSWORD
 
@@ -47,6 +50,7 @@ USERS = {
     "coordinator": ("Kārlis Coordinator", "coordinator", 4),
     "auditor": ("Aino Auditor", "auditor", 5),
     "admin": ("Anders Admin", "admin", 6),
+    "analyst": ("Ilze Analyst", "analyst", 5),
     # A second administrator: what one administrator asks for, the other approves.
     "admin2": ("Astrid Admin", "admin", 6),
     "doctor": ("Dace Doctor", "health_professional", 7),
@@ -130,6 +134,7 @@ def seed(session: Session) -> int:
     _aliases(session, users, context, case_ids)
     seed_record(session, users, case_ids, Caller(user=users["police"], context=context))
     seed_support(session, users, orgs, case_ids, today)
+    seed_today(session, users, case_ids, today, context)
     open_break_glass(
         session,
         Caller(user=users["prosecutor"], context=context),
@@ -137,6 +142,7 @@ def seed(session: Session) -> int:
         "Detention hearing this afternoon: I must check whether the child is known as a "
         "possible victim before the prosecution decides anything.",
     )
+    seed_statistics(session)
     return len(CHILDREN)
 
 

@@ -50,7 +50,7 @@ MIGRATION = [
     (18, "accompanied", "temporary_protection_ukraine", ("UA",), ("PL",), None),
     (28, "unaccompanied", "temporary_protection_ukraine", ("UA",), ("MD", "RO", "HU"), 40),
     (2, "unaccompanied", "eu_citizen", ("PL",), (), 5),
-    (6, "unaccompanied", "asylum_seeker", ("AF",), ("IR", "TR", "BG"), 20),
+    (6, "unaccompanied", "asylum_seeker", ("AF",), ("IR", "TR", "BG"), 26),
     (13, "accompanied", "national", ("LV",), (), None),
 ]
 # (case index, status, method, youngest, oldest): the presumption of childhood at work
@@ -62,7 +62,6 @@ AGES = [
 ]
 FLAGS = [
     (0, "safety_risk", "A man waited outside the shelter twice this week; staff informed."),
-    (13, "missing", "Did not return to the foster family on Friday; police informed."),
     (4, "re_offer_due", "Declined counselling last month; offer again after the school term."),
 ]
 

@@ -4,6 +4,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from casework.auth.passwords import MAX_LENGTH, MIN_LENGTH
+from casework.forms.validators import PrintableText
 
 CODE_FIELD_MAX = 20
 
@@ -27,7 +28,7 @@ def _code_field() -> StringField:
 class LoginForm(FlaskForm):  # type: ignore[misc]
     username = StringField(
         _l("User name"),
-        validators=[DataRequired(_l("Enter your user name.")), Length(max=64)],
+        validators=[DataRequired(_l("Enter your user name.")), Length(max=64), PrintableText()],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
     password = PasswordField(

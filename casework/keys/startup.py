@@ -19,6 +19,8 @@ from casework.crypto.kek import LocalKek
 from casework.crypto.keyring import EXTENSION_KEY
 from casework.db import database
 from casework.keys.keycheck import Keks, KeyCheckError, load_keyring, verify_against_cases
+from casework.keys.statistics import EXTENSION_KEY as STATISTICS_KEY
+from casework.keys.statistics import load_statistics_key
 from casework.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,9 @@ def bind_keys(app: Flask) -> bool:
             if "case_file" in tables:  # migrated only partly: check what can be checked
                 verify_against_cases(session, keks.current)
             return False
-        app.extensions[EXTENSION_KEY] = load_keyring(session, keks)
+        keyring = load_keyring(session, keks)
+        app.extensions[STATISTICS_KEY] = load_statistics_key(session, keyring)
+        app.extensions[EXTENSION_KEY] = keyring
     return True
 
 

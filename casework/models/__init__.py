@@ -31,11 +31,21 @@ from casework.models.identity import AgeAssessment, ChildAlias, Guardian, Identi
 from casework.models.keys import IndexKey, KekVersion, KeyRotationRun, PreviousCaseKey
 from casework.models.lifecycle import CaseStatusChange
 from casework.models.migration import MigrationStatus, Placement
+from casework.models.missing import MissingEpisode
 from casework.models.nonpunishment import NonPunishment
+from casework.models.notification import (
+    EmailChoice,
+    Notification,
+    NotificationSetting,
+    OutboxMessage,
+)
 from casework.models.organisation import Organisation, OrganisationKind
 from casework.models.referral import Referral, ReferralState
+from casework.models.reminder import ReminderMark
 from casework.models.session import UserSession
+from casework.models.statistics import StatisticalRecord, StatisticsKey
 from casework.models.support import ChildViews, MeasureResponse, SupportMeasure
+from casework.models.task import CaseTask, TaskState
 from casework.models.team import ActorType, TeamMembership, TeamRole
 from casework.models.user import User
 
@@ -59,9 +69,11 @@ __all__ = [
     "CaseMerge",
     "CaseStatus",
     "CaseStatusChange",
+    "CaseTask",
     "Child",
     "ChildAlias",
     "ChildViews",
+    "EmailChoice",
     "Enrolment",
     "ErasureReason",
     "Guardian",
@@ -76,9 +88,13 @@ __all__ = [
     "MeasureResponse",
     "MergeAgreement",
     "MigrationStatus",
+    "MissingEpisode",
     "NonPunishment",
+    "Notification",
+    "NotificationSetting",
     "Organisation",
     "OrganisationKind",
+    "OutboxMessage",
     "PendingApproval",
     "Placement",
     "PossibleSameChild",
@@ -86,9 +102,13 @@ __all__ = [
     "RecoveryCode",
     "Referral",
     "ReferralState",
+    "ReminderMark",
     "SameChildState",
     "Sex",
+    "StatisticalRecord",
+    "StatisticsKey",
     "SupportMeasure",
+    "TaskState",
     "TeamMembership",
     "TeamRole",
     "User",

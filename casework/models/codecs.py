@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 
 class JsonListCodec:
@@ -32,3 +33,14 @@ class IntCodec:
 
     def decode(self, raw: bytes) -> int:
         return int(raw.decode("ascii"))
+
+
+class DateTimeCodec:
+    """A moment to the minute, as ISO 8601 text (naive: the configured time zone's wall
+    clock, as the person entered it)."""
+
+    def encode(self, value: datetime) -> bytes:
+        return value.isoformat(timespec="minutes").encode("ascii")
+
+    def decode(self, raw: bytes) -> datetime:
+        return datetime.fromisoformat(raw.decode("ascii"))

@@ -35,7 +35,7 @@ class User(UuidPrimaryKey, Base):
     profession: Mapped[str | None] = mapped_column(String(32))
     # Who created the account and who last changed its role, organisation or status:
     # an approval never comes from an account the requester made or changed. (Ids
-    # without a foreign key: see migration 0010.)
+    # without a foreign key: see migration 0016.)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     changed_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 

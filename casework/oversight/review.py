@@ -43,8 +43,26 @@ def _authorise(session: Session, caller: Caller) -> None:
         raise NotPermitted(Permission.AUDIT_READ)
 
 
-def _reviewed(session: Session, caller: Caller, action: Action, case_ref: str = "") -> None:
-    record(session, action, caller.actor, case_ref=case_ref, context=caller.context)
+# The subject of the audit.read event a review of break-glass accesses records: the
+# auditor's first page counts the accesses since the last such review as unreviewed.
+BREAKGLASS_REVIEW = "break-glass"
+
+
+@dataclass(frozen=True)
+class AuditorDesk:
+    """What an auditor's first page shows: the chain's state, and the break-glass
+    uses no auditor has given a verdict on yet."""
+
+    chain: ChainStatus
+    unreviewed_breakglass: int
+
+
+def _reviewed(
+    session: Session, caller: Caller, action: Action, case_ref: str = "", subject: str = ""
+) -> None:
+    record(
+        session, action, caller.actor, case_ref=case_ref, context=caller.context, subject=subject
+    )
     session.commit()
 
 
@@ -79,7 +97,7 @@ def review_breakglass(session: Session, caller: Caller, request: PageRequest) ->
     where = EventFilter(action=Action.BREAKGLASS_OPEN)
     result = queries.page(session, where, request)
     uses = queries.breakglass_uses(session, result.rows)
-    _reviewed(session, caller, Action.AUDIT_READ)
+    _reviewed(session, caller, Action.AUDIT_READ, subject=BREAKGLASS_REVIEW)
     return BreakGlassReview(result, uses)
 
 
@@ -88,6 +106,15 @@ def review_chain(session: Session, caller: Caller) -> ChainStatus:
     status = queries.chain_status(session, current_checkpointer().signer.public_key.key_id)
     _reviewed(session, caller, Action.AUDIT_READ)
     return status
+
+
+def auditor_desk(session: Session, caller: Caller) -> AuditorDesk:
+    """The auditor's first page; recorded as a review of the chain's state."""
+    _authorise(session, caller)
+    status = queries.chain_status(session, current_checkpointer().signer.public_key.key_id)
+    unreviewed = queries.breakglass_unreviewed(session)
+    _reviewed(session, caller, Action.AUDIT_READ)
+    return AuditorDesk(status, unreviewed)
 
 
 class CheckpointFileUnusable(Exception):

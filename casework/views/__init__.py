@@ -24,8 +24,11 @@ def register_blueprints(app: Flask) -> None:
         nonpunishment,
         record,
         search,
+        statistics,
         support,
+        tasks,
         teams,
+        today,
     )
 
     app.register_blueprint(main.bp)
@@ -43,10 +46,32 @@ def register_blueprints(app: Flask) -> None:
     app.add_template_test(lambda value: isinstance(value, Unreadable), "unreadable")
     app.register_blueprint(audit.bp)
     app.register_blueprint(case_access.bp)
+    app.register_blueprint(today.bp)
+    app.register_blueprint(tasks.bp)
+    app.register_blueprint(statistics.bp)
     app.register_blueprint(duplicates.bp)
     app.register_blueprint(merging.bp)
     audit_labels.init_app(app)
     errors.register(app)
+
+    def _unread() -> int:
+        """The count in the header: asked only by pages that show it, once per request."""
+        from flask import g
+        from flask_login import current_user
+
+        from casework import casefile
+        from casework.views.common import door
+
+        if not current_user.is_authenticated:
+            return 0
+        if "unread_notifications" not in g:
+            try:
+                g.unread_notifications = casefile.unread_count(*door())
+            except Exception:  # a page, an error page above all, renders without the count
+                app.logger.exception("the unread notifications could not be counted")
+                g.unread_notifications = 0
+        count: int = g.unread_notifications
+        return count
 
     @app.context_processor
     def _globals() -> dict[str, object]:
@@ -70,4 +95,5 @@ def register_blueprints(app: Flask) -> None:
             "can": can,
             # Never from the posted data: a body too large to read must still get its page.
             "logout_form": LogoutForm(formdata=None) if current_user.is_authenticated else None,
+            "unread_notifications": _unread,
         }

@@ -86,7 +86,6 @@ def _finish(attempt: Attempt) -> BaseResponse:
     session.permanent = True
     for kind, when in accounts.take_notices(db.session(), user.id):
         flash(str(NOTICES[kind]) % {"day": when.date().isoformat()}, "info")
-    db.session().commit()
     return redirect(url_for("main.index"))
 
 

@@ -24,8 +24,10 @@ from casework.labels import (
     OFFENCE,
     OUTCOME,
     REFERRAL_STATE,
+    RULE,
     STAGE,
     STATUS,
+    TASK_STATE,
     TEAM_ROLE,
 )
 
@@ -113,6 +115,21 @@ FIELD_LABELS = {
     "decided_without_assessment": _l("Decided without a completed assessment"),
     "clear_record": _l("Request to clear a criminal record"),
     "correction_reason": _l("What is corrected, and why"),
+    "title": _l("Task"),
+    "assignee": _l("Who does it"),
+    "due_on": _l("Due on"),
+    "notes": _l("Notes"),
+    "state": _l("State"),
+    "cancel_reason": _l("Why the task is cancelled"),
+    "rule": _l("Created by the rule"),
+    "last_seen_at": _l("Last seen"),
+    "last_seen_where": _l("Where last seen"),
+    "circumstances": _l("Circumstances"),
+    "police_informed_at": _l("Police informed"),
+    "police_reference": _l("Police report reference"),
+    "found_at": _l("Found"),
+    "found_where": _l("Where found"),
+    "found_by": _l("Found by"),
 }
 
 # Fields whose codes differ by the group they belong to.
@@ -121,6 +138,8 @@ GROUP_FIELD_LABELS: dict[tuple[str, str], dict[str, Any]] = {
     ("non_punishment", "outcome"): OUTCOME,
     ("team", "actor_type"): ACTOR_TYPE,
     ("support_plan", "status"): MEASURE_STATUS,
+    ("tasks", "state"): TASK_STATE,
+    ("tasks", "rule"): RULE,
 }
 VALUE_LABELS: dict[str, dict[str, Any]] = {
     "role_in_team": TEAM_ROLE,
@@ -169,6 +188,8 @@ GROUP_LABELS = {
     "status": _l("Case status"),
     "team": _l("Support team"),
     "referrals": _l("Referrals"),
+    "tasks": _l("Tasks"),
+    "missing": _l("Missing episodes"),
 }
 
 CHANGE_LABELS = {
@@ -181,6 +202,9 @@ CHANGE_LABELS = {
     "merge": _l("merged from another case"),
     "decide": _l("decided"),
     "correct": _l("corrected by a new entry"),
+    "done": _l("done"),
+    "cancel": _l("cancelled"),
+    "found": _l("ended: the child was found"),
 }
 
 # Keys of the history that say what kind of record changed, not a value of it.

@@ -7,15 +7,31 @@ from werkzeug.wrappers import Response
 from casework import db
 from casework.access.permissions import Permission
 from casework.access.policy import current_policy
+from casework.auth import admin
+from casework.oversight import review
+from casework.views.common import caller, door
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
 def index() -> Response | str:
-    if current_policy().allows(current_user.role, Permission.CASE_READ):
-        return redirect(url_for("cases.my_cases"))
-    return render_template("main/home.html")
+    """Today for every role that works on cases; the others' own work otherwise."""
+    policy = current_policy()
+    if policy.allows(current_user.role, Permission.CASE_READ):
+        return redirect(url_for("today.today"))
+    if policy.allows(current_user.role, Permission.STATS_READ):
+        return redirect(url_for("statistics.page"))
+    desk = None
+    pending: list[object] = []
+    locked: list[object] = []
+    if policy.allows(current_user.role, Permission.AUDIT_READ):
+        desk = review.auditor_desk(*door())
+    if policy.allows(current_user.role, Permission.USERS_MANAGE):
+        users = admin.list_users(db.session(), current_app.config["CASEWORK"], caller())
+        pending = [u for u in users if u.active and not u.enrolled]
+        locked = [u for u in users if u.locked]
+    return render_template("main/home.html", desk=desk, pending=pending, locked=locked)
 
 
 @bp.get("/health")

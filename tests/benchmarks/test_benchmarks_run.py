@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from benchmarks import append_throughput, page_load, run, verify_speed
+from benchmarks import append_throughput, page_load, run, statistics_page, verify_speed
 from benchmarks.common import BENCH_DATABASE_ENV
 from benchmarks.measures import check_case_page
 from tests.databases import postgres_base_url
@@ -102,3 +102,24 @@ checked 1000 responses, 0 wrong
         page_load.parse_wrk(good + "  Socket errors: connect 0, read 2, write 0, timeout 5\n")
     slow = page_load.parse_wrk(good + "  Socket errors: connect 0, read 0, write 0, timeout 5\n")
     assert slow.timeouts == 5
+
+
+def test_statistics_page_benchmark(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = postgres_base_url()
+    if base:
+        monkeypatch.setenv(BENCH_DATABASE_ENV, base)
+    backend = "postgresql" if base else "sqlite"
+    statistics_page.main(["--backend", backend, "--cases", "300", "--renders", "1"])
+    out = capsys.readouterr().out
+    assert f'"backend": "{backend}"' in out and '"cases": 300' in out
+    assert "first render, cold" in out
+
+
+def test_a_timed_statistics_page_must_be_the_statistics_page() -> None:
+    statistics_page.check_page(200, "<h2>Forms of exploitation</h2><svg></svg>")
+    with pytest.raises(AssertionError, match="answered 302"):
+        statistics_page.check_page(302, "")
+    with pytest.raises(AssertionError, match="no tables"):
+        statistics_page.check_page(200, "<h1>Sign in</h1>")

@@ -73,7 +73,7 @@ def test_new_user_enrols_and_signs_in_with_totp(page: Page, live_server: str) ->
     code = page.get_by_label("Code from your authenticator app")
     code.fill(totp.at(time.time() + 30))
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", name="My cases")).to_be_visible()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
     assert_accessible(page)
 
     page.goto(enrolment_url)

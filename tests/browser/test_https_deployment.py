@@ -110,8 +110,10 @@ def test_sign_in_open_a_case_save_a_form_sign_out(
     page.set_default_timeout(30_000)
     try:
         sign_in(page, running.url, "liga", factories.PASSWORD, factories.TOTP_SECRET)
-        expect(page.get_by_role("heading", name="My cases")).to_be_visible()
+        expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
         assert page.url.startswith("https://")
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="My cases").click()
+        expect(page.get_by_role("heading", name="My cases")).to_be_visible()
 
         page.get_by_role("link", name=reference).click()
         expect(page.get_by_role("heading", level=1)).to_contain_text(reference)

@@ -44,7 +44,7 @@ def _record_identification(page: Page) -> str:
     )
     page.get_by_label("How the child was recruited").select_option(label="Online grooming")
     page.get_by_label("Looks intimidated or behaves unlike a child of that age").check()
-    page.get_by_label("Forced criminality", exact=True).check()
+    page.get_by_label("Exploitation of criminal activities", exact=True).check()
     page.get_by_label("What happened").fill("Caught carrying parcels for an older man.")
     page.get_by_label("Investigation reference").fill("RIGA-2026-1177")
     lead = page.get_by_label("Social worker who takes on the case")
@@ -69,6 +69,7 @@ def test_police_hand_an_identified_child_to_the_social_worker(
     page.get_by_role("button", name="Sign out").click()
 
     _sign_in(page, live_server, "socialworker")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My cases").click()
     page.get_by_role("link", name=reference).click()
     notice = page.get_by_role("note").filter(has_text="Presumed to be a child")
     expect(notice).to_be_visible()

@@ -22,6 +22,8 @@ def _sign_in(page: Page, live_server: str, username: str) -> None:
 
 def test_ngo_worker_sees_first_name_and_age_only(page: Page, live_server: str) -> None:
     _sign_in(page, live_server, "ngo")
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My cases").click()
     expect(page.get_by_role("heading", name="My cases")).to_be_visible()
     case_links = page.get_by_role("table").get_by_role("link")
     assert case_links.count() == 12

@@ -61,7 +61,7 @@ def test_social_worker_opens_a_case_and_finds_it_in_my_cases(
     page: Page, live_server: str, social_worker: str
 ) -> None:
     _sign_in(page, live_server, social_worker, PASSWORD)
-    expect(page.get_by_role("heading", name="My cases")).to_be_visible()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
     assert_accessible(page)
 
     nav = page.get_by_role("navigation", name="Main")

@@ -32,6 +32,7 @@ Event = tuple[str, str, str, str]  # action, actor, case reference, outcome
 class World:
     case_id: uuid.UUID
     ref: str
+    lead_id: uuid.UUID
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class Visit:
     expected: Callable[[World], list[Event]]
     data: dict[str, str] = field(default_factory=dict)
     label: str = ""
+    # Form data that names something of the world (a team member's id).
+    data_of: Callable[[World], dict[str, str]] | None = None
 
     @property
     def name(self) -> str:
@@ -150,6 +153,34 @@ VISITS = [
     Visit("audit.verify", "POST", "aino", lambda w: "/audit/chain/verify",
           _one("audit.verify", "aino")),
     Visit("audit.verify", "POST", "sofia", lambda w: "/audit/chain/verify", _denied("sofia")),
+    # Today and notifications: the page is a case list; a person's own settings are a
+    # change of their account; reading and marking notifications touch no case.
+    Visit("today.today", "GET", "sofia", lambda w: "/today", _one("case.list", "sofia")),
+    Visit("today.today", "GET", "aino", lambda w: "/today", _denied("aino")),
+    Visit("today.notifications", "GET", "nora", lambda w: "/notifications", _none),
+    Visit("today.mark_read", "POST", "nora", lambda w: "/notifications/read", _none),
+    Visit("today.settings", "POST", "nora", lambda w: "/notifications/settings",
+          _one("user.update", "nora"), {"email_address": "nora@example.org"}),
+    Visit("today.settings", "POST", "nora", lambda w: "/notifications/settings", _none,
+          {"email_address": "not an address"}, "invalid"),
+    # Tasks and missing-child episodes: each change one event naming the case.
+    Visit("tasks.new_task", "POST", "nora", lambda w: f"{_case(w)}/tasks/new",
+          _one("task.create", "nora", True), label="member",
+          data_of=lambda w: {"title": "Ring the school", "assignee": str(w.lead_id),
+                             "due_on": "2026-12-24"}),
+    Visit("tasks.new_task", "POST", "olga", lambda w: f"{_case(w)}/tasks/new",
+          _denied("olga", True), label="outsider",
+          data_of=lambda w: {"title": "Ring the school", "assignee": str(w.lead_id),
+                             "due_on": "2026-12-24"}),
+    # Refused input changes nothing: the form is shown again, with the case it is about.
+    Visit("tasks.new_task", "POST", "nora", lambda w: f"{_case(w)}/tasks/new",
+          _one("case.read", "nora", True), {"title": "", "due_on": "2026-12-24"}, "invalid"),
+    Visit("tasks.report_missing", "POST", "nora", lambda w: f"{_case(w)}/missing/new",
+          lambda w: [("flag.raise", "nora", w.ref, "allowed"),
+                     ("missing.report", "nora", w.ref, "allowed")],
+          {"last_seen_at": "2026-01-02T10:00"}, "member"),
+    Visit("tasks.report_missing", "POST", "aino", lambda w: f"{_case(w)}/missing/new",
+          _denied("aino", True), {"last_seen_at": "2026-01-02T10:00"}, "auditor"),
 ]  # fmt: skip
 
 
@@ -180,7 +211,7 @@ def world(app: Flask, db_session: Session) -> World:
     case = db_session.get(Case, case_id)
     assert case is not None
     add_member(db_session, case_id, nora)
-    return World(case_id=case_id, ref=case.reference)
+    return World(case_id=case_id, ref=case.reference, lead_id=lead.id)
 
 
 @pytest.mark.parametrize("visit", VISITS, ids=lambda v: v.name)
@@ -195,7 +226,8 @@ def test_each_request_leaves_exactly_its_events(
     before = _head(db_session)
     url = visit.url(world)
     if visit.method == "POST":
-        response = client.post(url, data={**visit.data, "csrf_token": token})
+        data = visit.data_of(world) if visit.data_of else visit.data
+        response = client.post(url, data={**data, "csrf_token": token})
     else:
         response = client.get(url)
     assert response.status_code < 500

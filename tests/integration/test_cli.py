@@ -80,6 +80,7 @@ def test_demo_seed_holds_no_clear_text_child_data(app: Flask, db_session: Sessio
         "admin2",
         "doctor",
         "interpreter",
+        "analyst",
     }
     assert db_session.scalar(select(func.count()).select_from(Case)) == len(CHILDREN)
     dump = b""

@@ -52,3 +52,32 @@ def test_demo_covers_the_identification_and_the_record(app: Flask, db_session: S
         "closed",
         "reopened",
     }
+
+
+def test_demo_populates_today(app: Flask, db_session: Session) -> None:
+    """`make run` shows Today with something in each part: a child missing now, tasks
+    overdue and due this week, a re-offer due and a reflection period ending this week."""
+    from datetime import timedelta
+
+    from casework import clock
+    from casework.models import CaseTask, MissingEpisode
+
+    with app.app_context():
+        seed(db_session)
+    episodes = db_session.scalars(select(MissingEpisode)).all()
+    assert len([e for e in episodes if e.is_open]) == 1 and len(episodes) == 2
+    tasks = [t for t in db_session.scalars(select(CaseTask)) if t.is_open]
+    today = clock.today()
+    assert any(t.due_on < today for t in tasks)
+    assert any(today <= t.due_on <= today + timedelta(days=7) for t in tasks)
+    rules = {t.rule for t in tasks}
+    assert {"reoffer_due", "reflection_period_ends"} <= rules
+    from casework.casefile import today_page
+    from casework.models import User
+    from tests.supporting import as_caller
+
+    social = db_session.scalars(select(User).where(User.username == "socialworker")).one()
+    with app.app_context():
+        page = today_page(db_session, as_caller(social))
+    assert page.missing and any(t.overdue for t in page.tasks)
+    assert {"reoffer_due", "reflection_period_ends"} <= {t.rule for t in page.tasks}

@@ -91,8 +91,9 @@ def test_rotation_rewraps_every_key_leaves_fields_alone_and_retires_the_old_key(
             args=["keys", "rotate-kek", "--batch-size", "2", "--yes"]
         )
         assert result.exit_code == 0, result.output
-        # The index key, three cases' data keys, and sofia's authenticator seed.
-        assert "rewrapped 5 keys under key-encryption key version 2" in result.output
+        # The index key, three cases' data keys, the statistics key and sofia's
+        # authenticator seed.
+        assert "rewrapped 6 keys under key-encryption key version 2" in result.output
         assert "retired version(s): 1" in result.output
         after = _state(app)
     assert after["case_versions"] == [2, 2, 2, 2]
@@ -160,7 +161,8 @@ def test_an_interrupted_rotation_keeps_everything_readable_and_resumes(
             args=["keys", "rotate-kek", "--batch-size", "2", "--yes"]
         )
         assert second.exit_code == 0, second.output
-        assert "rewrapped 2 keys" in second.output  # the last case and sofia's seed
+        # The last case, the statistics key and sofia's seed.
+        assert "rewrapped 3 keys" in second.output
         assert _state(app)["case_versions"] == [2, 2, 2]
         with app.app_context():
             runs = db.session().scalars(select(KeyRotationRun)).all()
@@ -238,8 +240,9 @@ def test_secrets_sealed_by_the_kek_are_rewrapped_too(database: str, tmp_path: Pa
     with app_for(database, tmp_path, KEK=KEK_B, KEK_PREVIOUS=KEK_A) as app, app.app_context():
         registries = (Base.registry, Sealed.registry)
         report = rotate_kek(db.session(), current_keyring(), Batches(size=2, registries=registries))
-        # The index key, three cases, three seeds here and the case opener's own seed.
-        assert report.rewrapped == 1 + 3 + 3 + 1
+        # The index key, three cases, three seeds here, the statistics key and the case
+        # opener's own seed.
+        assert report.rewrapped == 1 + 3 + 3 + 1 + 1
     with app_for(database, tmp_path, KEK=KEK_B) as app, app.app_context():
         for row in db.session().scalars(select(Authenticator)):
             if row.seed_enc is not None:

@@ -89,7 +89,9 @@ def test_a_closed_case_changes_in_nothing_until_reopened(
     assert "This case is closed" in lead.get(refused.headers["Location"]).text
     assert lead.get(f"/cases/{case_id}/identity").status_code == 302
     assert (
-        post(lead, f"/cases/{case_id}/flags/new", {"kind": "missing", "text": "Gone"}).status_code
+        post(
+            lead, f"/cases/{case_id}/flags/new", {"kind": "safety_risk", "text": "Gone"}
+        ).status_code
         == 302
     )
     assert db_session.scalars(select(CaseFlag)).first() is None
@@ -176,11 +178,11 @@ def test_flags_are_raised_seen_by_the_team_and_resolved_with_a_reason(
     raised = post(
         ngo,
         f"/cases/{case_id}/flags/new",
-        {"kind": "missing", "text": "Did not come back to the shelter last night."},
+        {"kind": "safety_risk", "text": "Did not come back to the shelter last night."},
     )
     assert raised.status_code == 302
     page = lead.get(f"/cases/{case_id}")
-    assert "Did not come back to the shelter" in page.text and "Missing" in page.text
+    assert "Did not come back to the shelter" in page.text and "Safety risk" in page.text
     flag_id = db_session.scalars(select(CaseFlag.id)).one()
     url = f"/cases/{case_id}/flags/{flag_id}/resolve"
     empty = post(lead, url, {"resolution": "  ", "version": "1"})

@@ -58,7 +58,7 @@ def test_every_migration_downgrades_and_upgrades_again(tmp_path: Path) -> None:
         assert _diff(url) == []
 
 
-ACCOUNTS_REVISION = "0011_accounts_approval"
+ACCOUNTS_REVISION = "0016_accounts"
 
 
 def test_links_issued_before_the_accounts_migration_keep_working(tmp_path: Path) -> None:

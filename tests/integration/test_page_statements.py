@@ -31,10 +31,11 @@ from tests.factories import _PASSWORD_HASH, sealed_totp
 # (fourteen: aliases, documents, guardians, identifications, decisions, flags, status
 # changes, history, measures, re-offers, non-punishment, referrals, the child's latest
 # views and their answers), the names of who changed what in the history; for the lead
-# two more, what is still open before closing (measures, re-offers); the chain head and
-# the event: 21 to 25 on the demo's cases. The aim is 10 (benchmarks/README.md says
-# what is left).
-STATEMENT_BUDGET = 25
+# more, what is still open before closing (measures, re-offers and the child's views
+# they rest on); the missing-child episodes and the open tasks (two lists); the chain
+# head and the event; the unread-notification count in the header: 23 to 28 on the
+# demo's cases. The aim is 10 (benchmarks/README.md says what is left).
+STATEMENT_BUDGET = 28
 
 
 @dataclass

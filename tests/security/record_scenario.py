@@ -189,7 +189,7 @@ def record_payload(
         "lifecycle.activate": {"version": case_version},
         "lifecycle.close": {"reason": "duplicate", "confirmed": "yes", "version": case_version},
         "lifecycle.reopen": {"reason": "returned", "version": case_version},
-        "lifecycle.raise_flag": {"kind": "missing", "text": "Missed the appointment."},
+        "lifecycle.raise_flag": {"kind": "safety_risk", "text": "Missed the appointment."},
         "lifecycle.resolve_flag": {
             "resolution": "Came back.",
             "version": _version(db_session, CaseFlag, id=records.flag),

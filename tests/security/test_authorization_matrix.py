@@ -24,7 +24,7 @@ from casework import clock
 from casework.audit.events import Actor
 from casework.casefile.support.membership import add_member
 from casework.clock import utcnow
-from casework.models import Case
+from casework.models import Case, User
 from casework.models.breakglass import BreakGlassGrant
 from tests.conftest import csrf_token, login, new_client
 from tests.factories import make_user, open_case
@@ -52,6 +52,7 @@ ROLES = [
     "interpreter",
     "auditor",
     "admin",
+    "analyst",
 ]
 MEMBERSHIPS = ["member", "none", "breakglass"]
 
@@ -88,6 +89,8 @@ COORDINATORS = {"coordinator"}
 ADMINS = {"admin"}
 SEARCHERS = {"social_worker", "police", "prosecutor"}
 AUDITORS = {"auditor"}
+# Statistics: analysts nationally, coordinators for their region; no case content.
+STATISTICIANS = {"coordinator", "analyst"}
 # The child's record, by field group (DOMAIN.md, "Who sees what").
 IDENTIFICATION_WRITERS = {"police"}
 IDENTIFICATION_READERS = {"social_worker", "police", "prosecutor", "legal_counsel"}
@@ -116,6 +119,16 @@ PLAN_WRITERS = {"social_worker", "ngo_worker", "health_professional"}
 VIEWS_WRITERS = {"social_worker", "ngo_worker", "guardian"}
 NP_WRITERS = {"police", "prosecutor"}
 DECIDERS = {"prosecutor"}
+# Tasks and missing-child episodes: every team member whose role changes cases; where a
+# child was last seen and the police reference, only those who read the location.
+WORKERS = {
+    "social_worker",
+    "police",
+    "prosecutor",
+    "ngo_worker",
+    "health_professional",
+    "guardian",
+}
 # An id no record has: routes to one record answer 404 to those who pass every check.
 UNKNOWN = uuid.UUID("00000000-0000-4000-8000-00000000abcd")
 
@@ -171,6 +184,16 @@ def _team(success: int) -> Callable[[Scenario], int]:
     return expect
 
 
+def _episode_details(s: Scenario) -> int:
+    """Changing an episode's details: workers who read the location reach the (unknown)
+    episode, other workers are refused first."""
+    if not s.reaches:
+        return 404
+    if s.membership == "breakglass" or s.role not in WORKERS:
+        return 403
+    return 404 if s.role in LOCATION_READERS else 403
+
+
 def _by_role(allowed: set[str], yes: int, no: int) -> Callable[[Scenario], int]:
     return lambda s: yes if s.role in allowed else no
 
@@ -182,7 +205,7 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("static", "GET"): lambda s: 200,
     ("main.health", "GET"): lambda s: 200,
     ("main.ready", "GET"): lambda s: 200,
-    ("main.index", "GET"): _by_role(READERS, 302, 200),
+    ("main.index", "GET"): _by_role(READERS | STATISTICIANS, 302, 200),
     ("auth.login", "GET"): lambda s: 302,
     ("cases.my_cases", "GET"): _by_role(READERS, 200, 403),
     ("cases.overview", "GET"): _by_role(COORDINATORS, 200, 403),
@@ -257,6 +280,25 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("nonpunishment.correct", "POST"): _edit(404, NP_WRITERS),
     ("nonpunishment.decide", "GET"): _edit(404, DECIDERS),
     ("nonpunishment.decide", "POST"): _edit(404, DECIDERS),
+    # Tasks and missing episodes (unknown ids: 404 once every check has passed).
+    ("today.today", "GET"): _by_role(READERS, 200, 403),
+    ("today.notifications", "GET"): lambda s: 200,
+    ("today.mark_read", "POST"): lambda s: 302,
+    ("today.settings", "GET"): lambda s: 200,
+    ("today.settings", "POST"): lambda s: 302,
+    ("tasks.new_task", "GET"): _edit(200, WORKERS),
+    ("tasks.new_task", "POST"): _edit(302, WORKERS),
+    ("tasks.edit_task", "GET"): _edit(404, WORKERS),
+    ("tasks.edit_task", "POST"): _edit(404, WORKERS),
+    ("tasks.task_done", "POST"): _edit(404, WORKERS),
+    ("tasks.cancel_task", "GET"): _edit(404, WORKERS),
+    ("tasks.cancel_task", "POST"): _edit(404, WORKERS),
+    ("tasks.report_missing", "GET"): _edit(200, WORKERS),
+    ("tasks.report_missing", "POST"): _edit(302, WORKERS),
+    ("tasks.edit_missing", "GET"): _episode_details,
+    ("tasks.edit_missing", "POST"): _episode_details,
+    ("tasks.record_found", "GET"): _edit(404, WORKERS),
+    ("tasks.record_found", "POST"): _edit(404, WORKERS),
     ("cases.open_case", "POST"): _by_role(CREATORS, 302, 403),
     ("cases.break_glass", "POST"): _by_role(BREAKERS, 302, 403),
     ("auth.login", "POST"): lambda s: 302,
@@ -291,6 +333,8 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("audit.export", "GET"): _by_role(AUDITORS, 200, 403),
     ("audit.verify", "POST"): _by_role(AUDITORS, 302, 403),
     ("case_access.access_log", "GET"): lambda s: 404,
+    ("statistics.page", "GET"): _by_role(STATISTICIANS, 200, 403),
+    ("statistics.export", "GET"): _by_role(STATISTICIANS, 200, 403),
     # Search: roles that read identity in full (DOMAIN.md), among their own teams' cases.
     ("search.search", "GET"): _by_role(SEARCHERS, 200, 403),
     ("search.search", "POST"): _by_role(SEARCHERS, 200, 403),
@@ -333,10 +377,16 @@ def _url(endpoint: str, s: Scenario, app: Flask) -> str:
             return url_for(endpoint, item_id=UNKNOWN)
         if endpoint == "merging.merge":
             return url_for(endpoint, case_id=s.case_id, other_id=UNKNOWN)
-        if endpoint.startswith(("teams.", "support.", "nonpunishment.")) and endpoint != (
+        if endpoint.startswith(("teams.", "support.", "nonpunishment.", "tasks.")) and endpoint != (
             "teams.referrals"
         ):
-            ids = {"membership_id": UNKNOWN, "measure_id": UNKNOWN, "entry_id": UNKNOWN}
+            ids = {
+                "membership_id": UNKNOWN,
+                "measure_id": UNKNOWN,
+                "entry_id": UNKNOWN,
+                "task_id": UNKNOWN,
+                "episode_id": UNKNOWN,
+            }
             rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
             # url_for takes `**values: Any` after keyword-only options (_external, ...)
             # that a dict[str, UUID] could, as far as mypy knows, collide with.
@@ -352,6 +402,8 @@ def _url(endpoint: str, s: Scenario, app: Flask) -> str:
             return url_for(endpoint, user_id=s.lead_id)
         if endpoint == "auth.enrol":
             return url_for(endpoint, token="no-such-link")
+        if endpoint == "statistics.export":
+            return url_for(endpoint, fmt="csv")
         if endpoint.split(".")[0] in ("identification", "record", "lifecycle"):
             return record_url(endpoint, s.case_id, s.records)
         return url_for(endpoint)
@@ -391,6 +443,17 @@ def _payload(endpoint: str, s: Scenario, version: int, db_session: Session) -> d
             "reference": s.reference,
             "reason": "Emergency: the child is missing and police need the placement.",
         }
+    if endpoint == "tasks.new_task":
+        user = db_session.scalars(select(User).where(User.username == "matrix")).one()
+        return {
+            "title": "Ring the school",
+            "assignee": str(user.id),
+            "due_on": clock.today().isoformat(),
+        }
+    if endpoint == "tasks.report_missing":
+        return {"last_seen_at": "2026-01-02T10:00", "last_seen_where": ADDRESS}
+    if endpoint == "tasks.task_done":
+        return {"version": "1"}
     if endpoint == "teams.end_membership":
         return {f"end-{UNKNOWN.hex}-ends_on": clock.today().isoformat()}
     if endpoint == "auth.login":
@@ -617,7 +680,7 @@ def test_no_role_adds_itself_to_a_team(
     assert statuses <= {403, 404}
 
 
-@pytest.mark.parametrize("role", [r for r in ROLES if r not in ("auditor", "admin")])
+@pytest.mark.parametrize("role", [r for r in ROLES if r in READERS])
 @pytest.mark.parametrize("profession", [None, "health", "child_psychiatry"])
 def test_clinical_actor_types_follow_the_profession(
     app: Flask, db_session: Session, role: str, profession: str | None

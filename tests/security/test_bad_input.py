@@ -112,6 +112,9 @@ def test_every_write_to_an_erased_case_is_a_clear_page(app: Flask, db_session: S
         "entry_id": uuid.uuid4(),
         "measure_id": uuid.uuid4(),
         "membership_id": uuid.uuid4(),
+        "task_id": uuid.uuid4(),
+        "episode_id": uuid.uuid4(),
+        "other_id": uuid.uuid4(),
     }
     for rule in app.url_map.iter_rules():
         if "case_id" not in rule.arguments or "POST" not in (rule.methods or set()):

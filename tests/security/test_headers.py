@@ -16,6 +16,7 @@ def _pages(app: Flask) -> list[str]:
     samples = {
         "<path:filename>": "css/casework.css",
         "<token>": "no-such-link",
+        "<fmt>": "csv",
     }
     paths = ["/no-such-page"]
     for rule in app.url_map.iter_rules():

@@ -53,6 +53,7 @@ FIELDS = (
     "members", "user", "role_in_team", "offence", "link", "rationale", "departure_reasons",
     "override_reason", "clear_record", "correction_reason", "lead", "not_a_duplicate",
     "username", "display_name", "role", "organisation", "confirm_reference", "code",
+    "profession", "decision",
 )  # fmt: skip
 HOSTILE = [
     "",
@@ -109,6 +110,13 @@ def _ids(app: Flask, db_session: Session) -> tuple[dict[str, Any], dict[str, Fla
            "referral_id": referral, "membership_id": membership, "user_id": outsider.id,
            "item_id": flag, "token": "no-such-link", "grant_id": uuid.uuid4()}  # fmt: skip
     ids["decision"] = decision
+    with app.app_context():
+        # A second case of the same lead: the other side of a merge.
+        ids["other_id"] = open_case(db_session, lead)
+    # No task or episode exists: their forms are posted to ids that name nothing.
+    ids["task_id"], ids["episode_id"] = uuid.uuid4(), uuid.uuid4()
+    # Nor does an approval: deciding one is posted to an id that names nothing.
+    ids["approval_id"] = uuid.uuid4()
     clients = {}
     for role in ROLES:
         clients[role] = new_client(app)

@@ -25,6 +25,7 @@ SHIPPED_ROLES = {
     "interpreter",
     "auditor",
     "admin",
+    "analyst",
 }
 
 
@@ -80,7 +81,7 @@ def test_policy_file_and_code_name_the_same_permissions() -> None:
 
 def test_auditor_and_admin_see_no_case_content() -> None:
     policy = load_policy(POLICY)
-    for role in ("auditor", "admin"):
+    for role in ("auditor", "admin", "analyst"):
         assert all(policy.level(role, g) == AccessLevel.NONE for g in FieldGroup)
         assert not policy.allows(role, Permission.CASE_READ)
 

@@ -14,10 +14,12 @@ from casework.access.caller import Caller
 from casework.access.permissions import FieldGroup
 from casework.access.policy import AccessLevel, current_policy
 from casework.casefile.casewide.flags import GUARDIAN_NEEDED
+from casework.casefile.casewide.missing import is_missing
 from casework.casefile.support.plan import case_measures, review_overdue
 from casework.casefile.support.reoffers import reoffers
 from casework.models.case import Case
 from casework.models.flag import CaseFlag
+from casework.models.missing import MissingEpisode
 from casework.models.support import MeasureType
 from casework.models.team import ActorType, TeamMembership
 
@@ -33,8 +35,9 @@ MEASURE_ACTOR_TYPES = {
 
 
 def other_needs(session: Session, case: Case) -> list[str]:
-    """Needs recorded by other areas of the case file: the open "no guardian" flag that
-    the guardian rule raises for an unaccompanied or separated child."""
+    """Needs recorded by other areas of the case file: the child missing now, and the
+    open "no guardian" flag that the guardian rule raises for an unaccompanied or
+    separated child."""
     flags = session.scalars(
         select(CaseFlag).where(
             CaseFlag.case_id == case.id,
@@ -42,7 +45,8 @@ def other_needs(session: Session, case: Case) -> list[str]:
             CaseFlag.resolved_at.is_(None),
         )
     )
-    return ["no_guardian"] if any(f.kind == GUARDIAN_NEEDED for f in flags) else []
+    needs = ["missing"] if is_missing(session, case.id) else []
+    return needs + (["no_guardian"] if any(f.kind == GUARDIAN_NEEDED for f in flags) else [])
 
 
 def case_needs(session: Session, case: Case, team: Iterable[str]) -> list[str]:
@@ -66,6 +70,13 @@ def my_case_marks(
     policy = current_policy()
     day = clock.today()
     marks: dict[uuid.UUID, list[str]] = {i: [] for i in case_ids}
+    # Every member sees a child missing, first.
+    for case_id in session.scalars(
+        select(MissingEpisode.case_id).where(
+            MissingEpisode.case_id.in_(case_ids), MissingEpisode.found_recorded_at.is_(None)
+        )
+    ):
+        marks[case_id].append("missing")
     # New: added by someone else and not opened since (the case's opener knows it).
     for m in session.scalars(
         select(TeamMembership)

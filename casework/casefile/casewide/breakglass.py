@@ -12,19 +12,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.access.caller import Caller
-from casework.access.errors import CaseNotFound, InvalidInput
+from casework.access.errors import CaseErased, CaseNotFound, InvalidInput
 from casework.access.guard import require
 from casework.access.permissions import Permission
 from casework.access.policy import current_policy
 from casework.access.reach import active_membership
 from casework.audit.events import Action, Outcome, record
+from casework.casefile.today.notify import BREAK_GLASS, case_leads, notify
 from casework.casefile.work import finishing
 from casework.clock import utcnow
 from casework.crypto.keyring import current_keyring
 from casework.models.breakglass import REFUSAL_PURPOSE, BreakGlassGrant, BreakGlassRefusal
-from casework.models.case import Case
+from casework.models.case import Case, CaseStatus
 
 UNKNOWN_CASE = "unknown_case"
+ERASED_CASE = "erased_case"
 REASON_MIN = 20
 REASON_MAX = 1000
 
@@ -58,6 +60,19 @@ def open_break_glass(session: Session, caller: Caller, reference: str, reason: s
         )
         session.commit()
         raise CaseNotFound(reference)
+    if case.status == CaseStatus.ERASED:
+        # An erased case holds nothing to read: no grant, the attempt kept as refused.
+        _refused(session, caller, reference, reason, ERASED_CASE)
+        record(
+            session,
+            Action.BREAKGLASS_OPEN,
+            caller.actor,
+            outcome=Outcome.DENIED,
+            case_ref=case.reference,
+            context=caller.context,
+        )
+        session.commit()
+        raise CaseErased(case.reference)
     if active_membership(session, case.id, caller.user.id) is not None:
         session.rollback()
         return case.id
@@ -75,6 +90,7 @@ def open_break_glass(session: Session, caller: Caller, reference: str, reason: s
                 expires_at=now + timedelta(hours=hours),
             )
         )
+        notify(session, BREAK_GLASS.code, case, case_leads(session, case.id))
         record(
             session,
             Action.BREAKGLASS_OPEN,

@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework import clock
+from casework.casefile.casewide.missing import is_missing
 from casework.casefile.record.readouts import OpenItems
 from casework.models.case import Case
 from casework.models.flag import CaseFlag
-from casework.models.migration import MigrationStatus
+from casework.models.migration import MigrationStatus, Placement
 from casework.models.support import (
     Acceptance,
     ChildViews,
@@ -23,6 +24,7 @@ from casework.models.support import (
 )
 
 MISSING = "missing"
+WHEREABOUTS_UNKNOWN = "whereabouts_unknown"
 OPEN_MEASURES = (MeasureStatus.PLANNED, MeasureStatus.ACTIVE)
 
 
@@ -31,11 +33,22 @@ def open_items(
     case: Case,
     case_flags: Sequence[CaseFlag] | None = None,
     migration: MigrationStatus | Literal[False] | None = False,
+    placement: Placement | Literal[False] | None = False,
 ) -> OpenItems:
-    """`case_flags` and `migration` (None: the case has none), when read already."""
+    """`case_flags`, `migration` and `placement` (None: the case has none), when read
+    already."""
+    # An open episode keeps the automatic "missing" flag open, and only finding the child
+    # resolves it: where the page has read the flags, they answer; otherwise the
+    # episodes do (the check that refuses closing always asks the episodes).
+    missing_known = case_flags is not None
     if case_flags is None:
         case_flags = session.scalars(select(CaseFlag).where(CaseFlag.case_id == case.id)).all()
     flags = [f for f in case_flags if f.is_open]
+    missing = (
+        any(f.automatic and f.kind == MISSING for f in flags)
+        if missing_known
+        else is_missing(session, case.id)
+    )
     measures = session.scalars(
         select(SupportMeasure).where(
             SupportMeasure.case_id == case.id, SupportMeasure.status.in_(OPEN_MEASURES)
@@ -46,8 +59,20 @@ def open_items(
         reoffers=_pending_reoffers(session, case),
         flags=len(flags),
         reflection_period=_reflection_running(session, case, migration),
-        missing=any(f.kind == MISSING for f in flags),
+        missing=missing or _whereabouts_unknown(session, case, placement),
     )
+
+
+def _whereabouts_unknown(
+    session: Session, case: Case, placement: Placement | Literal[False] | None
+) -> bool:
+    """The placement says nobody knows where the child is: as good as a missing flag."""
+    row = (
+        session.scalar(select(Placement).where(Placement.case_id == case.id))
+        if placement is False
+        else placement
+    )
+    return row is not None and row.kind == WHEREABOUTS_UNKNOWN
 
 
 def _pending_reoffers(session: Session, case: Case) -> int:

@@ -1,6 +1,8 @@
 """Erasing a case by crypto-shredding: its data key (replaced by an empty one), any
 previous data key and its blind-index tokens are destroyed; its ciphertext stays and
-can never be opened again.
+can never be opened again. The case's de-identified statistical record, sealed under
+the statistics key, stays and is cut loose from the case (or is deleted, when
+STATISTICS_ERASE_WITH_CASE is on; docs/statistics.md).
 
 The case row stays, with its reference and the status "erased", so the audit log's
 references still resolve and its chain, which holds no personal data, still verifies.
@@ -26,6 +28,7 @@ from casework.access.permissions import Permission
 from casework.access.policy import current_policy
 from casework.audit.events import Action, Actor, RequestContext, record
 from casework.auth.passwords import verify_password
+from casework.casefile.statistics import record as statistics
 from casework.models.blind_index import BlindIndexEntry
 from casework.models.case import KEY_DESTROYED, Case, CaseStatus
 from casework.models.case_keys import forget_case_secrets
@@ -34,6 +37,7 @@ from casework.models.erasure import CaseErasure, ErasureReason
 # Views name the reasons through the door, not the model.
 __all__ = ["ErasureReason"]
 from casework.models.keys import PreviousCaseKey
+from casework.settings import current_settings
 
 
 class AlreadyErased(Exception):
@@ -81,6 +85,9 @@ def erase(
     session.flush()
     session.execute(delete(PreviousCaseKey).where(PreviousCaseKey.case_id == case.id))
     session.execute(delete(BlindIndexEntry).where(BlindIndexEntry.case_id == case.id))
+    # The statistical record is sealed under the statistics key, not the case's: it
+    # stays, cut loose from the case, unless the setting says erasure deletes it too.
+    statistics.forget(session, case.id, delete_record=current_settings().statistics_erase_with_case)
     session.add(CaseErasure(case_id=case.id, erased_by=actor.username, reason=str(reason)))
     record(session, Action.CASE_ERASE, actor, case_ref=case.reference, context=context)
     session.commit()

@@ -24,6 +24,7 @@ from casework.access.permissions import Permission
 from casework.access.policy import current_policy
 from casework.audit.events import Action, record
 from casework.casefile.saving import AfterSave
+from casework.casefile.today.notify import FLAG_RAISED, notify, team_user_ids
 from casework.casefile.work import Work, changing
 from casework.clock import utcnow
 from casework.codes import CodeList, is_code
@@ -35,10 +36,12 @@ from casework.models.nonpunishment import NonPunishment
 
 NON_PUNISHMENT = "non_punishment"
 GUARDIAN_NEEDED = "guardian_needed"
+# Raised while a missing-child episode is open (casework/casefile/casewide/missing.py).
+MISSING = "missing"
 ARRESTED_OR_SUSPECTED = "arrested_or_suspected"
 NEEDS_GUARDIAN = frozenset({"unaccompanied", "separated"})
 # Raised and resolved only by their rule, never by hand.
-AUTOMATIC_ONLY = frozenset({GUARDIAN_NEEDED})
+AUTOMATIC_ONLY = frozenset({GUARDIAN_NEEDED, MISSING})
 FLAG_GROUP = "flags"
 TEXT_MAX = 1000
 
@@ -72,6 +75,10 @@ def _add(work: Work, kind: str, text: str | None) -> CaseFlag:
     )
     work.session.add(flag)
     work.history(FLAG_GROUP, {"record": "case_flag"}, "flag", {"flag_kind": kind, "text": text})
+    # A missing child is announced by its own notification (casewide/missing.py).
+    if kind != MISSING:
+        team = team_user_ids(work.session, work.case.id)
+        notify(work.session, FLAG_RAISED.code, work.case, team, skip=work.caller.user.id)
     return flag
 
 
@@ -92,6 +99,14 @@ def _resolve(work: Work, flag: CaseFlag, resolution: str | None) -> None:
         "resolve",
         {"flag_kind": flag.kind, "resolution": resolution},
     )
+
+
+def resolve_automatic(work: Work, kind: str) -> None:
+    """Resolve the rule's open flag, if any (within the caller's change)."""
+    flag = _open_flag(work.session, work.case, kind)
+    if flag is not None:
+        _resolve(work, flag, None)
+        _event(work, Action.FLAG_RESOLVE)
 
 
 def non_punishment_rule(context: str) -> AfterSave:

@@ -29,7 +29,7 @@ from casework.models.lifecycle import CaseStatusChange
 NOTE_MAX = 2000
 MISSING_REFUSAL = _l(
     "The child is recorded missing. A case is not closed while the child is missing: "
-    "resolve the flag when the child is found."
+    "record that the child was found first."
 )
 STATUS_GROUP = "status"
 

@@ -18,16 +18,25 @@ from casework.access.reach import Reach, Via, reach
 from casework.audit.events import Action, record
 from casework.casefile import readable
 from casework.casefile.casewide.links import merged_into
-from casework.casefile.readouts import CaseReadout, EmergencyAccess, IdentityReadout
+from casework.casefile.casewide.missing import missing_summary
+from casework.casefile.readouts import (
+    CaseReadout,
+    EmergencyAccess,
+    IdentityReadout,
+    MissingSummary,
+    TaskReadout,
+)
 from casework.casefile.record.details import read_details
 from casework.casefile.record.readouts import CaseDetails
 from casework.casefile.support.reading import support_readout
 from casework.casefile.support.team import mark_seen
+from casework.casefile.today.tasks import case_tasks
 from casework.crypto.aead import FieldIntegrityError
 from casework.models.breakglass import BreakGlassGrant
 from casework.models.case import Case, CaseStatus
 
 log = logging.getLogger(__name__)
+NO_TASKS: tuple[TaskReadout, ...] = ()
 T = TypeVar("T")
 
 
@@ -45,6 +54,7 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseReado
     ]
     if case.status in (CaseStatus.ERASED, CaseStatus.MERGED):
         return _erased(session, caller, route)
+    full_missing = policy.level(caller.role, FieldGroup.LOCATION) >= AccessLevel.READ
     failed: list[str] = []
     readout = CaseReadout(
         id=case.id,
@@ -63,6 +73,10 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseReado
         emergency_accesses=_section(failed, _emergency_accesses, (), session, route),
         details=_section(failed, read_details, CaseDetails(), session, route, caller),
         support=_section(failed, support_readout, None, session, caller, route),
+        missing=_section(failed, missing_summary, MissingSummary(), session, case.id, full_missing),
+        tasks=None
+        if route.read_only
+        else _section(failed, case_tasks, NO_TASKS, session, case, caller.user.id),
         damaged=bool(failed),
     )
     if readout.support is not None and readout.support.is_health_member:

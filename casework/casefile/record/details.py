@@ -78,7 +78,9 @@ def read_details(session: Session, route: Reach, caller: Caller) -> CaseDetails:
         # A role that does not see the history (an interpreter) gets none.
         history=history_readouts(session, route, caller) if policy.role(role).sees_history else (),
         steps=steps,
-        open_items=open_items(session, case, flags, migration) if Step.CLOSE in steps else None,
+        open_items=(
+            open_items(session, case, flags, migration, placement) if Step.CLOSE in steps else None
+        ),
         may_flag=_may_flag(route, role),
         case_version=case.version,
     )

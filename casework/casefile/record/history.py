@@ -29,6 +29,11 @@ RECORD_KEY = "record"
 ORGANISATION_KEY = "organisation"
 HIDDEN = frozenset({RECORD_KEY, ORGANISATION_KEY})
 HEALTH_ACTOR_TYPES = frozenset({ActorType.HEALTH, ActorType.CHILD_PSYCHIATRY})
+# Tasks are for the team: break-glass readers see that one changed, not its values.
+TASK_GROUP = "tasks"
+# Where a missing child was last seen and found, and the police reference, are for
+# readers of the location, as on the case page.
+MISSING_GROUP = "missing"
 
 
 class _Reader:
@@ -42,15 +47,23 @@ class _Reader:
         # The reach read the caller's active membership already (none through break-glass).
         membership = None if route.read_only else route.membership
         self.health = membership is not None and membership.actor_type in HEALTH_ACTOR_TYPES
+        self.on_team = not route.read_only
 
     def sees(self, group: str) -> bool:
         """Whether the entry shows at all: that clinical notes exist is itself for
-        those whose role has the health group (summary shows that notes exist)."""
+        those whose role has the health group (summary shows that notes exist); that
+        non-punishment was decided or corrected, and when, is for summary and above."""
+        if group == FieldGroup.NON_PUNISHMENT:
+            return self.levels[FieldGroup.NON_PUNISHMENT] >= AccessLevel.SUMMARY
         if group != FieldGroup.HEALTH:
             return True
         return self.health or self.levels[FieldGroup.HEALTH] > AccessLevel.NONE
 
     def reads(self, group: str, values: Mapping[str, Any]) -> bool:
+        if group == TASK_GROUP:
+            return self.on_team
+        if group == MISSING_GROUP:
+            return self.levels[FieldGroup.LOCATION] >= AccessLevel.READ
         if group not in FieldGroup._value2member_map_:
             return True
         if group == FieldGroup.HEALTH:

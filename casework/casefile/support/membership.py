@@ -14,10 +14,12 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from casework import clock
 from casework.access.errors import InvalidInput, NotPermitted
 from casework.access.permissions import Permission
 from casework.audit.events import Action, Actor, RequestContext, record
 from casework.casefile.support.plan import HEALTH_ACTOR_TYPES
+from casework.casefile.today.notify import CASE_HANDED, MEMBER_ADDED, notify, team_user_ids
 from casework.models.case import Case
 from casework.models.history import CaseHistoryEntry
 from casework.models.team import ActorType, TeamMembership, TeamRole
@@ -100,6 +102,12 @@ def stage_member(
         context=context,
         subject=user.username,
     )
+    # The person added learns of it; so does the rest of the team (not the one acting).
+    others = [u for u in team_user_ids(session, case.id) if u != user.id]
+    acting = user.id if by.username == user.username else None
+    notify(session, CASE_HANDED.code, case, [user.id], skip=acting)
+    if starts_on <= clock.today():
+        notify(session, MEMBER_ADDED.code, case, others)
     return membership
 
 

@@ -66,7 +66,8 @@ def departs(link: str, outcome: str) -> bool:
 
 
 def _may_change(caller: Caller, entry: NonPunishment) -> bool:
-    """Prosecutors change every entry; others only their organisation's own."""
+    """Prosecutors decide on every entry; others change only their organisation's own.
+    The assessment itself changes only by the organisation that recorded it."""
     if current_policy().allows(caller.role, Permission.NONPUNISHMENT_DECIDE):
         return True
     return entry.created_by_organisation_id == caller.user.organisation_id
@@ -90,6 +91,10 @@ def _check(c: ConsiderationInput) -> None:
 FROZEN = _l(
     "A decision rests on this entry: it can no longer change. Record a correction instead; "
     "it will show beside the original."
+)
+OTHERS_ASSESSMENT = _l(
+    "Another organisation recorded this assessment: only it can change it. Decide on it "
+    "as it stands, giving reasons where the outcome departs from it."
 )
 REASON_MAX = 2000
 ASSESSMENT_FIELDS = ("offence", "stage", "link", "rationale", "assessed_on", "assessor")
@@ -175,6 +180,10 @@ def update_consideration(
         work.check_version(entry.version, expected_version)
         if entry.decided_on is not None:
             raise InvalidInput("", FROZEN)
+        if entry.created_by_organisation_id != caller.user.organisation_id:
+            # The assessment is the recording organisation's: a prosecutor decides on it
+            # (giving reasons where the outcome departs from it) but never rewrites it.
+            raise InvalidInput("", OTHERS_ASSESSMENT)
         previous = _values(entry, ASSESSMENT_FIELDS)
         _apply(entry, c)
         current = _values(entry, ASSESSMENT_FIELDS)

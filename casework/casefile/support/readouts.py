@@ -36,8 +36,10 @@ class TeamPage:
     reference: str
     members: tuple[MemberReadout, ...]
     candidates: tuple[Choice, ...]
-    # A closed (or erased) case takes no new members and ends none until reopened.
+    # A closed (or erased) case takes no new members until reopened.
     open_for_change: bool = True
+    # Memberships of a closed case can still end (access is taken away); an erased case has none.
+    ends_allowed: bool = True
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from casework.casefile.casewide.opening import role_actor_type
 from casework.casefile.support.membership import joins_as, stage_member
 from casework.casefile.support.readouts import Choice, ReferralLine, ReferralPage
 from casework.casefile.support.team import refuse_self, team_candidates
+from casework.casefile.today.notify import REFERRAL_DECIDED, notify, team_user_ids
 from casework.casefile.work import Work, changing, finishing, keep_history, writable
 from casework.clock import utcnow
 from casework.models.case import Case, CaseStatus
@@ -218,6 +219,8 @@ def _decided(session: Session, caller: Caller, referral: Referral, state: str) -
     referral.state = state
     referral.decided_at = utcnow()
     referral.decided_by = caller.user.username
+    team = team_user_ids(session, referral.case_id)
+    notify(session, REFERRAL_DECIDED.code, referral.case, team, skip=caller.user.id)
     # Every member sees a referral's outcome and why it was declined.
     keep_history(
         session,

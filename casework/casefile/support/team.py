@@ -142,6 +142,7 @@ def team_page(session: Session, caller: Caller, case_id: uuid.UUID) -> TeamPage:
         case_id=case.id,
         reference=case.reference,
         open_for_change=case.status not in (CaseStatus.CLOSED, CaseStatus.ERASED),
+        ends_allowed=case.status != CaseStatus.ERASED,
         members=member_readouts(session, case.id),
         candidates=tuple(
             Choice(str(u.id), f"{u.display_name} — {u.organisation.name}")
@@ -233,9 +234,14 @@ def add_to_team(session: Session, caller: Caller, case_id: uuid.UUID, change: Te
 def end_membership(
     session: Session, caller: Caller, case_id: uuid.UUID, membership_id: uuid.UUID, ends_on: date
 ) -> None:
-    """End a membership on `ends_on` (the member has no access from that day)."""
+    """End a membership on `ends_on` (the member has no access from that day).
+
+    Allowed on a closed case too: taking access away is never blocked by closing.
+    """
     case = team_case(session, caller, case_id)
-    open_for_change(session, case)
+    if case.status == CaseStatus.ERASED:
+        session.rollback()
+        raise CaseErased(case.reference)
     membership = session.get(TeamMembership, membership_id)
     if membership is None or membership.case_id != case.id:
         deny(session, caller, case)

@@ -4,8 +4,8 @@ notices, reset links, who added a team member
 Enrolment links issued before this revision keep working: their purpose becomes
 "enrol" and they need no code.
 
-Revision ID: 0014_accounts_approval
-Revises: 0013_breakglass
+Revision ID: 0016_accounts
+Revises: 0015_today
 Create Date: 2026-12-03
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014_accounts_approval"
-down_revision: str | None = "0013_breakglass"
+revision: str = "0016_accounts"
+down_revision: str | None = "0015_today"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,63 @@
+"""The Today page, notifications and their settings."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from casework import casefile
+from casework.forms.today import MarkReadForm, email_choices, settings_form
+from casework.views.common import door, refuse
+
+bp = Blueprint("today", __name__)
+
+
+@bp.get("/today")
+def today() -> str:
+    page = casefile.today_page(*door())
+    return render_template("today/today.html", page=page, read_form=MarkReadForm())
+
+
+@bp.get("/notifications")
+def notifications() -> str:
+    items = casefile.my_notifications(*door())
+    return render_template("today/notifications.html", items=items, read_form=MarkReadForm())
+
+
+@bp.post("/notifications/read")
+def mark_read() -> Response:
+    """Marks the caller's unread notifications read: a POST, so a link preview, a prefetch
+    or an image tag cannot do it."""
+    form = MarkReadForm()
+    if form.validate_on_submit():
+        casefile.mark_read(*door())
+        flash(_("Your notifications are marked as read."), "info")
+    return redirect(url_for("today.notifications"))
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+def settings() -> Response | str:
+    current = casefile.notification_settings(*door())
+    data: dict[str, object] = {"email_address": current.email_address}
+    data.update({f"email_{code}": wanted for code, _label, wanted in current.choices})
+    form = settings_form(current.choices, data if not _posted() else None)
+    if form.validate_on_submit():
+        try:
+            casefile.save_notification_settings(
+                *door(), form.email_address.data or "", email_choices(form)
+            )
+        except casefile.InvalidInput as error:
+            refuse(form, error)
+        else:
+            flash(_("Your notification settings are saved."), "info")
+            return redirect(url_for("today.settings"))
+    return render_template(
+        "today/settings.html", form=form, mail_on=bool(current_app.config["CASEWORK"].mail_server)
+    )
+
+
+def _posted() -> bool:
+    from flask import request
+
+    return request.method == "POST"

@@ -1,0 +1,197 @@
+"""The Today page and notifications: what each role sees first, the count on every page,
+read only by a POST, e-mail settings, and the small API other areas notify through."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework import casefile
+from casework.casefile.today.notify import KINDS, notify, register_kind, team_user_ids
+from casework.models import Case, Notification, OutboxMessage, User
+from tests.conftest import login, new_client, post_form
+from tests.factories import make_organisation, make_user, open_case
+from tests.supporting import as_caller, field_error, join
+
+GIVEN = "Ērika"
+
+
+def _client(app: Flask, username: str) -> FlaskClient:
+    client = new_client(app)
+    assert login(client, username).status_code == 302
+    return client
+
+
+@pytest.fixture
+def case_id(app: Flask, db_session: Session) -> uuid.UUID:
+    lead = make_user(username="lead")
+    with app.app_context():
+        return open_case(db_session, lead, given_name=GIVEN)
+
+
+def test_sign_in_lands_on_today_for_case_roles(app: Flask, db_session: Session) -> None:
+    make_user(username="sofia")
+    client = new_client(app)
+    login(client, "sofia")
+    assert client.get("/").headers["Location"].endswith("/today")
+    page = client.get("/today").text
+    assert "Nothing is due this week" in page and "No new notifications" in page
+
+
+def test_joining_a_team_and_a_flag_notify_and_reading_needs_a_post(
+    app: Flask, db_session: Session, case_id: uuid.UUID
+) -> None:
+    nora = make_user(username="nora", ngo_worker=True, organisation=make_organisation(ngo=True))
+    join(app, db_session, case_id, nora)
+    client = _client(app, "nora")
+    page = client.get("/today").text
+    assert "You were added to the team of a case" in page
+    assert '<span class="count">1</span>' in page
+    lead = db_session.scalars(select(User).where(User.username == "lead")).one()
+    with app.app_context():
+        casefile.raise_flag(
+            db_session, as_caller(lead), case_id, "safety_risk", "A man waits outside."
+        )
+    assert "A flag was raised on a case" in client.get("/notifications").text
+    # Seeing the lists marks nothing read: only the form's POST does.
+    client.get("/today")
+    client.get("/notifications")
+    unread = [n for n in db_session.scalars(select(Notification)) if n.user_id == nora.id]
+    assert len(unread) == 2 and all(n.read_at is None for n in unread)
+    assert client.get("/notifications/read").status_code == 405
+    refused = client.post("/notifications/read", data={})
+    assert refused.status_code in (302, 400)
+    db_session.expire_all()
+    assert all(n.read_at is None for n in db_session.scalars(select(Notification)))
+    post_form(client, "/notifications/read", {}, form_url="/notifications")
+    db_session.expire_all()
+    mine = [n for n in db_session.scalars(select(Notification)) if n.user_id == nora.id]
+    assert all(n.read_at is not None for n in mine)
+    # The lead learnt of the new member (not of their own flag), still unread.
+    leads = [n for n in db_session.scalars(select(Notification)) if n.user_id == lead.id]
+    assert [(n.kind, n.read_at) for n in leads] == [("member_added", None)]
+
+
+def test_break_glass_tells_the_lead(app: Flask, db_session: Session, case_id: uuid.UUID) -> None:
+    police = make_user(username="paul", police=True, organisation=make_organisation(police=True))
+    reference = db_session.get_one(Case, case_id).reference
+    with app.app_context():
+        casefile.open_break_glass(
+            db_session, as_caller(police), reference, "The child was found at night by a patrol."
+        )
+    lead = db_session.scalars(select(User).where(User.username == "lead")).one()
+    kinds = [(n.user_id, n.kind) for n in db_session.scalars(select(Notification))]
+    assert (lead.id, "break_glass") in kinds
+
+
+def test_e_mail_settings(app: Flask, db_session: Session, case_id: uuid.UUID) -> None:
+    nora = make_user(username="nora", ngo_worker=True, organisation=make_organisation(ngo=True))
+    client = _client(app, "nora")
+    bad = post_form(client, "/notifications/settings", {"email_address": "nora@@example"})
+    assert "e-mail address" in field_error(bad.text, "email_address")
+    ok = post_form(
+        client,
+        "/notifications/settings",
+        {"email_address": "nora@example.org", "email_child_missing": "y"},
+    )
+    assert ok.status_code == 302
+    page = client.get("/notifications/settings").text
+    assert 'value="nora@example.org"' in page
+    # case_handed is on by default, switched off here: no e-mail for it.
+    join(app, db_session, case_id, nora)
+    assert db_session.scalars(select(OutboxMessage)).all() == []
+    lead = db_session.scalars(select(User).where(User.username == "lead")).one()
+    with app.app_context():
+        casefile.report_missing(
+            db_session,
+            as_caller(lead),
+            case_id,
+            casefile.MissingReport(last_seen_at=_an_hour_ago()),
+        )
+    assert [r.user_id for r in db_session.scalars(select(OutboxMessage))] == [nora.id]
+    # A kind nobody offered is refused, not stored.
+    with app.app_context(), pytest.raises(casefile.InvalidInput):
+        casefile.save_notification_settings(
+            db_session, as_caller(nora), "nora@example.org", {"made_up": True}
+        )
+
+
+def _an_hour_ago() -> datetime:
+    from datetime import timedelta
+
+    from casework import clock
+
+    return (clock.local(clock.utcnow()) - timedelta(hours=1)).replace(tzinfo=None, microsecond=0)
+
+
+def test_the_notify_api(app: Flask, db_session: Session, case_id: uuid.UUID) -> None:
+    kind = register_kind(
+        "possible_same_child_test", _l("A possible same child"), email_default=True
+    )
+    assert KINDS[kind.code] is kind
+    with app.app_context():
+        team = team_user_ids(db_session, case_id)
+        case = db_session.get_one(Case, case_id)
+        assert notify(db_session, kind.code, case, team, key="pair-1") == 1
+        assert notify(db_session, kind.code, case, team, key="pair-1") == 0  # once per key
+        with pytest.raises(ValueError, match="unknown notification kind"):
+            notify(db_session, "no_such_kind", case, team)
+        db_session.commit()
+    del KINDS[kind.code]
+    assert len(db_session.scalars(select(Notification)).all()) == 1
+
+
+def test_coordinators_see_their_region_by_reference(
+    app: Flask, db_session: Session, case_id: uuid.UUID
+) -> None:
+    make_user(username="cora", coordinator=True)
+    lead = db_session.scalars(select(User).where(User.username == "lead")).one()
+    ngo = make_organisation(ngo=True)
+    with app.app_context():
+        casefile.refer(
+            db_session, as_caller(lead), case_id, casefile.NewReferral(ngo.id, "Shelter.", "child")
+        )
+        casefile.add_task(
+            db_session,
+            as_caller(lead),
+            case_id,
+            casefile.TaskInput(title="Secret title", assignee_id=lead.id, due_on=_today()),
+        )
+    page = _client(app, "cora").get("/today").text
+    reference = db_session.get_one(Case, case_id).reference
+    assert "Referrals waiting for your decision" in page and reference in page
+    assert "1 open task due this week" in page
+    assert GIVEN not in page and "Secret title" not in page
+
+
+def _today() -> date:
+    from casework import clock
+
+    return clock.today()
+
+
+def test_auditors_and_administrators_see_their_own_work(
+    app: Flask, db_session: Session, case_id: uuid.UUID
+) -> None:
+    make_user(username="aino", auditor=True)
+    make_user(username="adam", admin=True)
+    make_user(username="newbie", not_enrolled=True)
+    police = make_user(username="paul", police=True, organisation=make_organisation(police=True))
+    reference = db_session.get_one(Case, case_id).reference
+    with app.app_context():
+        casefile.open_break_glass(
+            db_session, as_caller(police), reference, "The child was found at night by a patrol."
+        )
+    auditor = _client(app, "aino")
+    home = auditor.get("/").text
+    assert "1 emergency access not yet reviewed." in home and "Last verified" in home
+    admin = _client(app, "adam").get("/").text
+    assert "Waiting to enrol" in admin and "newbie" in admin
+    assert "No account is locked." in admin
