@@ -152,16 +152,32 @@ def add_user(
 
 
 def change_assignment(
-    session: Session, caller: Caller, user_id: uuid.UUID, role: str, organisation_id: uuid.UUID
+    session: Session,
+    caller: Caller,
+    user_id: uuid.UUID,
+    role: str,
+    organisation_id: uuid.UUID,
+    *,
+    told: approvals.RoleChangeHook | None = None,
 ) -> Outcome:
     """Change role and organisation. To or from a role that reads cases or administers,
-    the change waits for a second administrator."""
+    the change waits for a second administrator. When the account's login may be held
+    by one administrator alone (it was enrolled on a link that needed no code, as every
+    account of a role that reads no cases is) and the new role reads cases or
+    administers, the approval also takes that login away: the person enrols again with
+    the requester's code (returned here) and the approver's link. The person is told at
+    their next sign-in; `told` tells the leads of the cases they are on."""
     user = _target(session, caller, user_id, not_self=True)
     if role not in role_names() or session.get(Organisation, organisation_id) is None:
         raise AccountError("assignment")
     if (user.role, user.organisation_id) == (role, organisation_id):
         return Outcome()
     if sensitive_role(role) or is_admin(user):
+        code = None
+        if sensitive_role(role) and (
+            not sensitive_role(user.role) or enrolment.held_by_one(session, user)
+        ):
+            code = enrolment.new_code()
         approvals.request(
             session,
             caller,
@@ -169,12 +185,14 @@ def change_assignment(
             user,
             role=role,
             organisation_id=organisation_id,
+            code_hash=enrolment.hash_code(code) if code is not None else None,
         )
         session.commit()
-        return Outcome(pending=True)
+        return Outcome(pending=True, code=code)
     user.role, user.organisation_id = role, organisation_id
     user.changed_by_id = caller.user.id
     sessions.end_all(session, user.id, "role_changed")
+    approvals.tell_role_changed(session, user, told)
     record(session, Action.USER_UPDATE, caller.actor, subject=user.username, context=caller.context)
     session.commit()
     return Outcome()

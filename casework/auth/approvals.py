@@ -6,8 +6,13 @@ An administrator must not be able to reach child data through accounts. So:
   pending approval. The requester is shown an enrolment code, the approver the
   enrolment link; the person needs both, so neither administrator alone holds a usable
   login;
-- a change of role to (or from) such a role, resetting an administrator's second
-  factor, and switching an administrator's account on or off wait for approval too.
+- a change of role to such a role (or away from administrator), resetting an
+  administrator's second factor, and switching an administrator's account on or off
+  wait for approval too. A role change into such a role for an account whose login one
+  administrator alone may hold (enrolled on a link that needed no code, as an auditor's
+  or analyst's is) also takes that login away: the person enrols again with the
+  requester's code and the approver's link. The person is told at their next sign-in,
+  and the leads of the cases they are on are told too.
 
 Nobody approves their own request or a request about themselves, and an approval never
 comes from an account that the requester or the subject created or last changed (one
@@ -17,6 +22,7 @@ person with two administrator accounts gets nowhere).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,7 +37,7 @@ from casework.audit.events import Action, Outcome, record
 from casework.auth import enrolment, sessions
 from casework.auth.accounts import AccountError
 from casework.clock import utcnow
-from casework.models.approval import ApprovalKind, ApprovalState, PendingApproval
+from casework.models.approval import ApprovalKind, ApprovalState, PendingApproval, UserNotice
 from casework.models.organisation import Organisation
 from casework.models.user import User
 from casework.settings import Settings
@@ -58,6 +64,19 @@ class Decision:
     username: str
     token: str | None = None
     purpose: str = ""
+
+
+# Tells others (the leads of the cases the person is on) that a person's role changed,
+# in the caller's transaction. The web layer passes the case file's; the accounts code
+# knows nothing of cases.
+RoleChangeHook = Callable[[Session, User], None]
+
+
+def tell_role_changed(session: Session, subject: User, told: RoleChangeHook | None) -> None:
+    """The person is told at their next sign-in; `told` tells the leads of their cases."""
+    session.add(UserNotice(user_id=subject.id, kind="role_changed"))
+    if told is not None:
+        told(session, subject)
 
 
 def sensitive_role(role: str) -> bool:
@@ -170,8 +189,15 @@ def _decidable(session: Session, caller: Caller, approval_id: uuid.UUID) -> Pend
 
 
 def approve(
-    session: Session, settings: Settings, caller: Caller, approval_id: uuid.UUID
+    session: Session,
+    settings: Settings,
+    caller: Caller,
+    approval_id: uuid.UUID,
+    *,
+    told: RoleChangeHook | None = None,
 ) -> Decision:
+    """Make the change asked for; `told` tells the leads of the subject's cases of a
+    change of role (in this transaction)."""
     row = _decidable(session, caller, approval_id)
     subject = row.subject
     decision = Decision(username=subject.username)
@@ -185,6 +211,12 @@ def approve(
             subject.organisation_id = row.organisation_id
         subject.changed_by_id = row.requested_by_id
         sessions.end_all(session, subject.id, "role_changed")
+        if row.code_hash is not None:
+            # A login one administrator may hold never reads cases: enrol again, with the
+            # requester's code and this link.
+            token = enrolment.start_over(session, settings, subject, caller.actor, row.code_hash)
+            decision = Decision(subject.username, token, "enrol")
+        tell_role_changed(session, subject, told)
     elif row.kind == ApprovalKind.FACTOR_RESET:
         token = enrolment.start_reset(session, settings, subject, caller.actor)
         subject.changed_by_id = row.requested_by_id

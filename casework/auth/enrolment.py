@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from casework.audit.events import Action, Actor, Outcome, RequestContext, record
 from casework.auth import mfa, sessions, throttle
+from casework.auth.accounts import UNUSABLE_PASSWORD
 from casework.auth.passwords import hash_password, verify_password
 from casework.clock import utcnow
 from casework.models.approval import UserNotice
@@ -131,6 +132,38 @@ def start_reset(session: Session, settings: Settings, user: User, by: Actor) -> 
     session.add(UserNotice(user_id=user.id, kind="second_factor_reset"))
     record(session, Action.SECOND_FACTOR_CHANGE, by, subject=user.username)
     return issue(session, settings, user, by, purpose=RESET)
+
+
+def held_by_one(session: Session, user: User) -> bool:
+    """Whether one administrator alone could hold the account's login: the newest link
+    on which a password was set needed no enrolment code (an account of a role that
+    reads no cases, or one enrolled before split enrolment existed)."""
+    newest = session.scalar(
+        select(Enrolment)
+        .where(
+            Enrolment.user_id == user.id,
+            Enrolment.purpose == ENROL,
+            Enrolment.used_at.is_not(None),
+        )
+        .order_by(Enrolment.used_at.desc())
+        .limit(1)
+    )
+    return newest is not None and newest.code_hash is None
+
+
+def start_over(
+    session: Session, settings: Settings, user: User, by: Actor, code_hash: bytes
+) -> str:
+    """Take the account's login away (password, authenticator, recovery codes, sessions)
+    and return a new enrolment link that works only with the code behind `code_hash`:
+    whoever held the old login holds nothing now."""
+    user.password_hash = UNUSABLE_PASSWORD
+    user.totp_secret_enc = None
+    user.totp_last_step = None
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    sessions.end_all(session, user.id, "role_changed")
+    record(session, Action.SECOND_FACTOR_CHANGE, by, subject=user.username)
+    return issue(session, settings, user, by, code_hash=code_hash)
 
 
 def prove_password(

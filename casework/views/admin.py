@@ -14,6 +14,7 @@ from casework import db
 from casework.auth import admin
 from casework.auth import approvals as admin_approvals
 from casework.auth.accounts import AccountError
+from casework.casefile.support.membership import tell_leads_of_role_change
 from casework.forms.admin import ActionForm, AssignmentForm, NewUserForm, ProfessionForm
 from casework.labels import profession_choices, role_label
 from casework.settings import current_settings
@@ -98,7 +99,11 @@ def edit_user(user_id: uuid.UUID) -> Response | str:
     if form.validate_on_submit():
         try:
             outcome = admin.change_assignment(
-                *door(), user_id, form.role.data, uuid.UUID(form.organisation.data)
+                *door(),
+                user_id,
+                form.role.data,
+                uuid.UUID(form.organisation.data),
+                told=tell_leads_of_role_change,
             )
         except AccountError as error:
             form.form_errors.append(
@@ -107,6 +112,20 @@ def edit_user(user_id: uuid.UUID) -> Response | str:
                 else _("You cannot change your own role or organisation.")
             )
         else:
+            if outcome.pending and outcome.code:
+                return render_template(
+                    "admin/requested.html",
+                    message=_(
+                        "The change of role for %(username)s waits for another "
+                        "administrator's approval. The new role reaches child data or "
+                        "administers accounts, and one administrator alone may hold the "
+                        "account's present sign-in, so the approval takes it away: the "
+                        "person enrols again with this code and the link the approving "
+                        "administrator hands over.",
+                        username=user.username,
+                    ),
+                    code=outcome.code,
+                )
             if outcome.pending:
                 return _pending(str(WAITING))
             flash(_("Saved. The user's sessions have ended where the role changed."), "info")
@@ -250,7 +269,13 @@ def decide(approval_id: uuid.UUID) -> Response | str:
             admin_approvals.refuse(*door(), approval_id)
             flash(_("The request is turned down; nothing changed."), "info")
             return redirect(url_for("admin.approvals"))
-        outcome = admin_approvals.approve(db.session(), current_settings(), caller(), approval_id)
+        outcome = admin_approvals.approve(
+            db.session(),
+            current_settings(),
+            caller(),
+            approval_id,
+            told=tell_leads_of_role_change,
+        )
     except LookupError:
         abort(404)
     except AccountError as error:

@@ -95,6 +95,10 @@ NOTICES = {
         "this, tell your organisation's data protection contact."
     ),
     "second_factor_changed": _l("You set up a new second factor on %(day)s."),
+    "role_changed": _l(
+        "An administrator changed your role on %(day)s, and with it what you may see. If "
+        "you did not expect this, tell your organisation's data protection contact."
+    ),
 }
 
 

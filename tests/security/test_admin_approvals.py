@@ -18,9 +18,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from casework.models import AuditEvent, Enrolment, PendingApproval, User, UserNotice
+from casework.models import (
+    AuditEvent,
+    Enrolment,
+    Notification,
+    PendingApproval,
+    User,
+    UserNotice,
+)
 from tests.conftest import csrf_token, login, new_client, post_form
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, add_member, make_user, open_case
 
 NEW_PASSWORD = "seven orange kites over riga"
 
@@ -146,7 +153,7 @@ def test_the_same_person_with_a_second_admin_account_cannot_approve(
         f"/admin/users/{victim.id}",
         {"role": "social_worker", "organisation": str(victim.organisation_id)},
     )
-    assert response.status_code == 302
+    assert response.status_code == 200  # waiting, with the code for enrolling again
     approval = _approval(db_session, "liga")
     for name in ("root2", "root3"):
         refused = _decide(_admin(app, name), approval.id)
@@ -335,3 +342,135 @@ def test_resetting_an_admins_factor_needs_a_second_admin(app: Flask, db_session:
     link = _link(approved.text)
     assert _user(db_session, "target").totp_secret_enc is None
     assert 'class="secret"' not in new_client(app).get(link).text
+
+
+# --- an account that reads no cases does not become one that does behind anyone's back --
+
+
+def _sign_in_with(client: FlaskClient, username: str, password: str) -> TestResponse:
+    """The password step of signing in."""
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf_token(page.text)},
+    )
+
+
+@pytest.mark.parametrize("new_role", ["social_worker", "admin"])
+@pytest.mark.parametrize(("asking", "approving"), [("root", "other"), ("other", "root")])
+def test_an_enrolled_auditor_switched_to_a_case_role_enrols_again_on_both_halves(
+    app: Flask, db_session: Session, new_role: str, asking: str, approving: str
+) -> None:
+    """root creates an auditor and holds its enrolment link, so root may hold its login.
+    Switching it to a role that reads cases (or administers) waits for a second
+    administrator, never the one who asked; the approval takes the old login away and the
+    person enrols again with the asker's code and the approver's link. The person is
+    told. Whoever held the auditor's login holds nothing afterwards."""
+    root = make_user(username="root", admin=True)
+    make_user(username="other", admin=True)
+    created = _create(_admin(app, "root"), root.organisation_id, "auditor")
+    link = _link(created.text)
+    enrolling = new_client(app)
+    secret = re.search(r'class="secret">([A-Z2-7]+)<', enrolling.get(link).text)
+    assert secret
+    assert "recovery" in _enrol(enrolling, link, None).text.lower()
+    auditor = new_client(app)
+    assert _sign_in_with(auditor, "ilze", NEW_PASSWORD).headers["Location"].endswith("/login/code")
+    page = auditor.get("/login/code")
+    signed_in = auditor.post(
+        "/login/code",
+        data={
+            # The step after the one used to set up: a code is accepted once.
+            "code": pyotp.TOTP(secret.group(1)).at(time.time() + 30),
+            "csrf_token": csrf_token(page.text),
+        },
+    )
+    assert signed_in.status_code == 302
+    assert auditor.get("/audit/").status_code == 200
+    ilze = _user(db_session, "ilze")
+
+    asker = _admin(app, asking)
+    asked = post_form(
+        asker,
+        f"/admin/users/{ilze.id}",
+        {"role": new_role, "organisation": str(ilze.organisation_id)},
+    )
+    assert asked.status_code == 200
+    assert "/enrol/" not in asked.text
+    code = re.search(r'class="secret">([A-Z0-9-]+)<', asked.text)
+    assert code, asked.text
+    assert _user(db_session, "ilze").role == "auditor"  # nothing changed yet
+    approval = _approval(db_session, "ilze")
+    assert approval.kind == "role_change" and approval.state == "pending"
+
+    # The asker can never approve their own request, however they try.
+    assert _decide(asker, approval.id).status_code == 302
+    assert _approval(db_session, "ilze").state == "pending"
+    assert _user(db_session, "ilze").role == "auditor"
+    assert auditor.get("/audit/").status_code == 200
+    denied = db_session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "approval.decide",
+            AuditEvent.outcome == "denied",
+            AuditEvent.actor == asking,
+        )
+    ).all()
+    assert len(denied) == 1
+
+    approved = _decide(_admin(app, approving), approval.id)
+    assert approved.status_code == 200
+    link = _link(approved.text)
+    assert code.group(1) not in approved.text
+    changed = _user(db_session, "ilze")
+    assert changed.role == new_role
+    assert changed.totp_secret_enc is None
+    # The old login is gone: its session ended, its password signs in no more.
+    assert auditor.get("/audit/").status_code == 302
+    refused = _sign_in_with(new_client(app), "ilze", NEW_PASSWORD)
+    assert refused.status_code == 200 and "/login/code" not in refused.headers.get("Location", "")
+    # The link alone does not enrol; link and code do.
+    person = new_client(app)
+    assert "enrolment code is not correct" in _enrol(person, link, "AAAA-BBBB-CCCC").text
+    assert _user(db_session, "ilze").totp_secret_enc is None
+    assert "recovery" in _enrol(person, link, code.group(1)).text.lower()
+    # The person is told at their next sign-in.
+    notices = db_session.scalars(
+        select(UserNotice).where(
+            UserNotice.user_id == changed.id, UserNotice.kind == "role_changed"
+        )
+    ).all()
+    assert len(notices) == 1
+
+
+def test_the_leads_of_a_members_cases_are_told_of_a_role_change(
+    app: Flask, db_session: Session
+) -> None:
+    """An NGO worker on a team becomes police (which reads the investigation): once a
+    second administrator approves, the lead of the case is told, and so is the person."""
+    lead = make_user(username="lead")
+    member = make_user(username="nils", ngo_worker=True)
+    make_user(username="root", admin=True)
+    make_user(username="other", admin=True)
+    with app.app_context():
+        case_id = open_case(db_session, lead)
+    add_member(db_session, case_id, member)
+    post_form(
+        _admin(app, "root"),
+        f"/admin/users/{member.id}",
+        {"role": "police", "organisation": str(member.organisation_id)},
+    )
+    assert _user(db_session, "nils").role == "ngo_worker"
+    told = select(Notification).where(Notification.kind == "member_role_changed")
+    assert db_session.scalars(told).all() == []
+    assert _decide(_admin(app, "other"), _approval(db_session, "nils").id).status_code == 302
+    assert _user(db_session, "nils").role == "police"
+    db_session.expire_all()
+    rows = db_session.scalars(told).all()
+    assert [(n.user_id, n.case_id) for n in rows] == [(lead.id, case_id)]
+    assert db_session.scalars(
+        select(UserNotice).where(UserNotice.user_id == member.id, UserNotice.kind == "role_changed")
+    ).all()
+    signed_in = new_client(app)
+    assert login(signed_in, "nils").status_code == 302
+    page = signed_in.get("/", follow_redirects=True)
+    assert "An administrator changed your role" in page.text

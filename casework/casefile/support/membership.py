@@ -12,6 +12,7 @@ import uuid
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework import clock
@@ -19,8 +20,15 @@ from casework.access.errors import InvalidInput, NotPermitted
 from casework.access.permissions import Permission
 from casework.audit.events import Action, Actor, RequestContext, record
 from casework.casefile.support.plan import HEALTH_ACTOR_TYPES
-from casework.casefile.today.notify import CASE_HANDED, MEMBER_ADDED, notify, team_user_ids
-from casework.models.case import Case
+from casework.casefile.today.notify import (
+    CASE_HANDED,
+    MEMBER_ADDED,
+    MEMBER_ROLE_CHANGED,
+    case_leads,
+    notify,
+    team_user_ids,
+)
+from casework.models.case import Case, CaseStatus
 from casework.models.history import CaseHistoryEntry
 from casework.models.team import ActorType, TeamMembership, TeamRole
 from casework.models.user import User
@@ -160,3 +168,26 @@ def member_values(membership: TeamMembership, user: User) -> dict[str, object]:
         "starts_on": membership.starts_on,
         "ends_on": membership.ends_on,
     }
+
+
+def tell_leads_of_role_change(session: Session, user: User) -> None:
+    """An administrator changed `user`'s role, which changes what they see of every case
+    they are on: the lead of each of those cases is told (not the person themselves,
+    whom the account tells). In the caller's transaction."""
+    day = clock.today()
+    memberships = session.scalars(
+        select(TeamMembership).where(TeamMembership.user_id == user.id)
+    ).all()
+    for membership in memberships:
+        if not membership.is_active_on(day):
+            continue
+        case = session.get(Case, membership.case_id)
+        if case is None or case.status == CaseStatus.ERASED:
+            continue
+        notify(
+            session,
+            MEMBER_ROLE_CHANGED.code,
+            case,
+            case_leads(session, case.id),
+            skip=user.id,
+        )

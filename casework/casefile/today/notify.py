@@ -76,6 +76,11 @@ CHILD_MISSING = register_kind(
     "child_missing", _l("A child was recorded missing"), email_default=True
 )
 CHILD_FOUND = register_kind("child_found", _l("A missing child was found"), email_default=True)
+MEMBER_ROLE_CHANGED = register_kind(
+    "member_role_changed",
+    _l("An administrator changed the role of a member of a team you lead"),
+    email_default=True,
+)
 
 
 def team_user_ids(session: Session, case_id: uuid.UUID) -> list[uuid.UUID]:
