@@ -119,7 +119,8 @@ class CaseReadout:
     support: SupportReadout | None = None
     erased: bool = False
     # Missing-child episodes (every team member) and tasks (the team, not break-glass).
-    missing: MissingSummary = field(default_factory=MissingSummary)
+    # None for a role that sees no flags (missing episodes are what the flags say).
+    missing: MissingSummary | None = field(default_factory=MissingSummary)
     tasks: tuple[TaskReadout, ...] | None = None
     # For a merged stub, the case it went into.
     merged_into: LinkedCase | None = None

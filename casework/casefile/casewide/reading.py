@@ -55,6 +55,9 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseReado
     if case.status in (CaseStatus.ERASED, CaseStatus.MERGED):
         return _erased(session, caller, route)
     full_missing = policy.level(caller.role, FieldGroup.LOCATION) >= AccessLevel.READ
+    # Tasks name the team and say what it does; a missing episode is what the flags say.
+    # A role that sees neither (an interpreter) sees none of them.
+    role = policy.role(caller.role)
     failed: list[str] = []
     readout = CaseReadout(
         id=case.id,
@@ -73,9 +76,11 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseReado
         emergency_accesses=_section(failed, _emergency_accesses, (), session, route),
         details=_section(failed, read_details, CaseDetails(), session, route, caller),
         support=_section(failed, support_readout, None, session, caller, route),
-        missing=_section(failed, missing_summary, MissingSummary(), session, case.id, full_missing),
+        missing=_section(failed, missing_summary, MissingSummary(), session, case.id, full_missing)
+        if role.sees_flags
+        else None,
         tasks=None
-        if route.read_only
+        if route.read_only or not role.sees_team
         else _section(failed, case_tasks, NO_TASKS, session, case, caller.user.id),
         damaged=bool(failed),
     )
