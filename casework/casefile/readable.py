@@ -40,12 +40,16 @@ def identity_readout(
     policy names (by default given name and age; an interpreter's: name and languages)."""
     given_name = readable(child, "given_name")
     if level < AccessLevel.READ:
-        languages = readable(child, "languages") if "languages" in minimal else None
+        languages: tuple[str, ...] | Unreadable | None = None
+        if "languages" in minimal:
+            # None recorded is shown as such, not left out.
+            found = readable(child, "languages")
+            languages = found if isinstance(found, Unreadable) else tuple(found or ())
         return IdentityReadout(
             given_name=given_name,
             age=age_on(child, day) if "age" in minimal else None,
             shows_age="age" in minimal,
-            minimal_languages=tuple(languages or ()) if isinstance(languages, list) else languages,
+            minimal_languages=languages,
         )
     return IdentityReadout(
         given_name=given_name,
