@@ -52,6 +52,7 @@ from casework.casefile.casewide.missing import (
 )
 from casework.casefile.casewide.opening import (
     NewChild,
+    NewDocument,
     ensure_may_open_case,
     my_cases,
     open_case,
@@ -199,6 +200,7 @@ __all__ = [
     "MigrationChange",
     "MissingReport",
     "NewChild",
+    "NewDocument",
     "NewReferral",
     "NotPermitted",
     "Options",
