@@ -12,6 +12,7 @@ from casework.access.caller import Caller
 from casework.access.errors import InvalidInput
 from casework.access.guard import require
 from casework.access.permissions import FieldGroup, Permission
+from casework.access.policy import current_policy
 from casework.audit.events import Action, record
 from casework.casefile.casewide.duplicates import check_before_opening
 from casework.casefile.casewide.newchild import NewChild as NewChild
@@ -33,12 +34,11 @@ DOCUMENT_NUMBER_MAX = 64
 # A document recorded when the case is opened has not been checked yet.
 NOT_CHECKED = "not_checked"
 
-ROLE_ACTOR_TYPE = {
-    "social_worker": ActorType.SOCIAL_SERVICES,
-    "police": ActorType.POLICE,
-    "prosecutor": ActorType.PROSECUTOR,
-    "ngo_worker": ActorType.NGO,
-}
+
+def role_actor_type(role: str, default: str) -> str:
+    """The actor type the access policy gives members of `role`, else `default`."""
+    policy = current_policy().roles.get(role)
+    return policy.actor_type if policy is not None and policy.actor_type else default
 
 
 def _new_reference(session: Session, prefix: str) -> str:
@@ -70,7 +70,7 @@ def open_case(session: Session, caller: Caller, child: NewChild, prefix: str = "
             case=case,
             user_id=user.id,
             organisation_id=user.organisation_id,
-            actor_type=ROLE_ACTOR_TYPE.get(user.role, ActorType.SOCIAL_SERVICES),
+            actor_type=role_actor_type(user.role, ActorType.SOCIAL_SERVICES),
             role_in_team=TeamRole.LEAD,
             starts_on=clock.today(),
         )

@@ -18,7 +18,7 @@ from casework import clock
 from casework.access.caller import Caller
 from casework.access.errors import InvalidInput, NotPermitted
 from casework.access.guard import deny, require
-from casework.access.permissions import FieldGroup, Permission, Role
+from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
 from casework.audit.events import Action, record
 from casework.casefile.casewide.duplicates import check_before_opening
@@ -49,7 +49,7 @@ class Colleague:
 def _lead_roles() -> list[str]:
     """Roles that can lead a case through its whole lifecycle (the policy decides)."""
     policy = current_policy()
-    return [r.value for r in Role if policy.allows(r.value, Permission.CASE_CLOSE)]
+    return sorted(policy.holders(Permission.CASE_CLOSE))
 
 
 def ensure_may_record_intake(session: Session, caller: Caller) -> None:

@@ -77,6 +77,11 @@ CHILD_MISSING = register_kind(
     "child_missing", _l("A child was recorded missing"), email_default=True
 )
 CHILD_FOUND = register_kind("child_found", _l("A missing child was found"), email_default=True)
+MEMBER_ROLE_CHANGED = register_kind(
+    "member_role_changed",
+    _l("An administrator changed the role of a member of a team you lead"),
+    email_default=True,
+)
 # A case opened elsewhere may be about the child of a case you lead, or a case opened in
 # your region may be about a child another team knows (casewide/duplicates.py).
 SAME_CHILD = register_kind("possible_same_child", _l("Possible same child"), email_default=True)

@@ -131,9 +131,16 @@ def _member_page(session: Session, caller: Caller) -> TodayPage:
         for mark in found
     ]
     marks += _rule_marks(session, refs)
+    # A role that sees neither the team nor the flags (an interpreter) sees its own
+    # tasks only, and no missing children or marks.
+    role = current_policy().role(caller.role)
+    if not role.sees_team:
+        tasks = [t for t in tasks if t.assignee_id == caller.user.id]
+    if not role.sees_flags:
+        marks = []
     return TodayPage(
         week_end=day + WEEK,
-        missing=_missing(session, refs),
+        missing=_missing(session, refs) if role.sees_flags else (),
         tasks=tuple(task_readout(t, day, caller.user.id) for t in tasks),
         task_references={t.case_id: refs[t.case_id] for t in tasks},
         marks=tuple(marks),
