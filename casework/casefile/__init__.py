@@ -108,6 +108,7 @@ from casework.casefile.record.migration import (
     reflection_too_short,
     save_migration,
 )
+from casework.casefile.record.readouts import IdentificationReadout
 from casework.casefile.statistics.query import (
     Options,
     Selection,
@@ -189,6 +190,7 @@ __all__ = [
     "FoundReport",
     "GuardianChange",
     "IdentificationChange",
+    "IdentificationReadout",
     "IdentityChange",
     "IdentityReadout",
     "InvalidInput",

@@ -146,5 +146,7 @@ def test_the_statistics_page_shows_missing_children_and_medians(
     client = new_client(app)
     login(client, "ilze")
     html = client.get("/statistics/").text
-    row = re.search(r"Length of a missing episode \(days\)</th><td>(\d+)</td><td>([\d.]+)</td>", html)
+    row = re.search(
+        r"Length of a missing episode \(days\)</th><td>(\d+)</td><td>([\d.]+)</td>", html
+    )
     assert row is not None and row.group(2) == "3.5"

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
+from casework.codes import ONLINE_AS
 from casework.crypto.aead import FieldIntegrityError
 from casework.keys.statistics import StatisticsSealer, current_statistics_key
 from casework.models.case import Case, CaseStatus, Child
@@ -40,8 +41,6 @@ from casework.models.support import ChildViews, MeasureResponse, SupportMeasure
 from casework.models.team import TeamMembership, TeamRole
 
 FORMAT = 1
-# Exploitation codes counted as another form with the ICT-facilitated modus.
-ONLINE_AS = {"online_sexual": "sexual"}
 OUTCOME_RANK = ("accepted_first", "accepted_after_reoffer", "declined", "undecided")
 
 
@@ -210,8 +209,7 @@ def _missing(session: Session, case: Case) -> list[int | None]:
         key=lambda e: (e.last_seen_at, e.recorded_at),
     )
     return [
-        None if e.found_at is None else max(0, (e.found_at - e.last_seen_at).days)
-        for e in episodes
+        None if e.found_at is None else max(0, (e.found_at - e.last_seen_at).days) for e in episodes
     ]
 
 

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from casework.casefile.statistics.disclosure import Grid, Perturbation, build_grid, suppress
-from casework.casefile.statistics.record import ONLINE_AS, Stat
-from casework.codes import CodeList, current_codes
+from casework.casefile.statistics.record import Stat
+from casework.codes import ONLINE_AS, CodeList, current_codes
 
 NOT_RECORDED = "not_recorded"
 
