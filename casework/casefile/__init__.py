@@ -116,6 +116,7 @@ from casework.casefile.statistics.query import (
     export_statistics,
     statistics_options,
     statistics_page,
+    warm_statistics,
 )
 from casework.casefile.statistics.tables import NOT_RECORDED, Median, Table, Tables
 from casework.casefile.support.childs_views import Response, ViewsInput, record_views
@@ -309,4 +310,5 @@ __all__ = [
     "update_measure",
     "update_missing",
     "update_task",
+    "warm_statistics",
 ]

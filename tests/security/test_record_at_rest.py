@@ -26,7 +26,12 @@ SECRETS = {
     "closing": "Moved to her grandmother in Kharkiv region",
 }
 # Codes and dates are case content too; none of these may appear in clear.
-CODES = ["arrested_or_suspected", "temporary_protection_ukraine", "unaccompanied", "forced_criminality"]
+CODES = [
+    "arrested_or_suspected",
+    "temporary_protection_ukraine",
+    "unaccompanied",
+    "forced_criminality",
+]
 DATES = ["2025-03-14", "2025-03-20"]
 
 
