@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from casework.access.policy import current_policy
 from casework.casefile.today.notify import KINDS
 
 STATUS = {
@@ -18,16 +19,6 @@ STATUS = {
     "merged": _l("Merged into another case"),
 }
 TEAM_ROLE = {"lead": _l("Lead"), "member": _l("Member")}
-ROLE = {
-    "social_worker": _l("Social worker"),
-    "police": _l("Police"),
-    "prosecutor": _l("Prosecutor"),
-    "ngo_worker": _l("NGO worker"),
-    "coordinator": _l("Coordinator"),
-    "auditor": _l("Auditor"),
-    "admin": _l("Administrator"),
-    "analyst": _l("Analyst"),
-}
 ACCESS = {
     "lead": _l("Team lead"),
     "member": _l("Team member"),
@@ -154,6 +145,42 @@ def _label(table: dict[str, object]) -> object:
     return label
 
 
+def role_label(code: str | None) -> str:
+    """A role's label from the access policy, in the reader's language (the policy's
+    labels are message ids; casework/codes/extract.py collects them)."""
+    if not code:
+        return ""
+    return str(gettext(current_policy().label(code)))
+
+
+APPROVAL_KIND = {
+    "new_account": _l("New account: %(role)s, %(organisation)s"),
+    "role_change": _l("Change of role to %(role)s, %(organisation)s"),
+    "factor_reset": _l("Reset of an administrator's second factor"),
+    "activation": _l("Switch an administrator's account on"),
+    "deactivation": _l("Switch an administrator's account off"),
+}
+
+
+def approval_label(row: object) -> str:
+    """What a pending approval asks for, in the reader's language."""
+    kind = str(getattr(row, "kind", ""))
+    if kind == "activation" and getattr(row, "active", None) is False:
+        kind = "deactivation"
+    label = APPROVAL_KIND.get(kind)
+    if label is None:
+        return kind
+    return str(label) % {
+        "role": role_label(str(getattr(row, "role", ""))),
+        "organisation": getattr(row, "organisation", ""),
+    }
+
+
+def profession_choices() -> list[tuple[str, str]]:
+    """No profession, or one of the actor types, by label."""
+    return [("", str(_l("None recorded")))] + [(k, str(v)) for k, v in ACTOR_TYPE.items()]
+
+
 def _notification_label(kind: str) -> object:
     found = KINDS.get(kind)
     return found.label if found is not None else kind
@@ -166,7 +193,8 @@ def init_app(app: Flask) -> None:
         team_role_label=_label(TEAM_ROLE),
         sex_label=_label(SEX),
         access_label=_label(ACCESS),
-        role_label=_label(ROLE),
+        role_label=role_label,
+        approval_label=approval_label,
         actor_type_label=_label(ACTOR_TYPE),
         need_label=_label(NEEDS),
         rule_label=_label(RULE),

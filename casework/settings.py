@@ -11,7 +11,7 @@ import re
 import secrets
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,6 +24,8 @@ ENV_PREFIX = "CASEWORK_"
 ENVIRONMENTS = ("development", "production", "testing")
 KEK_BYTES = 32
 SIGNING_KEY_BYTES = 32
+# Flask signs session cookies with the secret key; shorter keys are guessable offline.
+SECRET_KEY_MIN_BYTES = 32
 
 
 # Every demo user's password, shown on the login page in demo mode only.
@@ -94,6 +96,36 @@ class Settings:
     def is_production(self) -> bool:
         return self.env == "production"
 
+    def __repr__(self) -> str:
+        """Every setting but the secrets; the database URL without its password."""
+        shown = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in _SECRET_FIELDS:
+                continue
+            if f.name == "database_url":
+                shown.append(f"{f.name}={_without_password(value)!r}")
+            else:
+                shown.append(f"{f.name}={value!r}")
+        return f"Settings({', '.join(shown)})"
+
+    __str__ = __repr__
+
+
+_SECRET_FIELDS = frozenset({"secret_key", "kek", "kek_previous", "signing_key"})
+
+
+def _without_password(url: str) -> str:
+    """The URL with any password masked, whatever the scheme (no URL is parsed wrongly
+    into showing one: an unparsable URL is hidden whole)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return "<unparsable>"
+
 
 def load_raw(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     with DEFAULTS_FILE.open("rb") as fh:
@@ -137,6 +169,11 @@ def build(overrides: Mapping[str, Any] | None = None) -> Settings:
     if production and database_url.startswith("sqlite"):
         log.warning("production is running on SQLite; PostgreSQL is recommended")
     secret_key = _secret(raw, "SECRET_KEY", instance, production)
+    if production and len(secret_key.encode("utf-8")) < SECRET_KEY_MIN_BYTES:
+        raise ConfigError(
+            f"{ENV_PREFIX}SECRET_KEY must have at least {SECRET_KEY_MIN_BYTES} bytes "
+            "in production; refusing to start"
+        )
     kek = _decode_kek(_secret(raw, "KEK", instance, production, generate=_new_kek), "KEK")
     previous = _read_secret(raw, "KEK_PREVIOUS")
     minutes = int(raw["SESSION_LIFETIME_MINUTES"])

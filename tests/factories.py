@@ -73,6 +73,10 @@ class UserFactory(_Base):
         coordinator = Trait(role="coordinator")
         auditor = Trait(role="auditor")
         admin = Trait(role="admin")
+        health_professional = Trait(role="health_professional", profession="health")
+        guardian = Trait(role="guardian")
+        legal_counsel = Trait(role="legal_counsel")
+        interpreter = Trait(role="interpreter")
         inactive = Trait(active=False)
         not_enrolled = Trait(totp_secret_enc=None)
 
@@ -108,12 +112,19 @@ class UserFields(TypedDict, total=False):
     organisation: Organisation
     active: bool
     totp_secret_enc: bytes | None
+    profession: str | None
+    created_by_id: uuid.UUID | None
+    changed_by_id: uuid.UUID | None
     police: bool
     prosecutor: bool
     ngo_worker: bool
     coordinator: bool
     auditor: bool
     admin: bool
+    health_professional: bool
+    guardian: bool
+    legal_counsel: bool
+    interpreter: bool
     inactive: bool
     not_enrolled: bool
 
@@ -171,16 +182,20 @@ def add_member(
     session: Session, case_id: uuid.UUID, user: User, role_in_team: str = "member"
 ) -> None:
     """Put `user` on the case's support team from today, as the team door will."""
-    from casework.casefile.casewide.opening import ROLE_ACTOR_TYPE
+    from casework.access.policy import load_policy
     from casework.clock import today
     from casework.models import ActorType, TeamMembership
+    from casework.settings import PROJECT_ROOT
+
+    policy = load_policy(PROJECT_ROOT / "config" / "access_policy.toml")
+    actor_type = policy.role(user.role).actor_type or ActorType.SOCIAL_SERVICES
 
     session.add(
         TeamMembership(
             case_id=case_id,
             user_id=user.id,
             organisation_id=user.organisation_id,
-            actor_type=ROLE_ACTOR_TYPE.get(user.role, ActorType.SOCIAL_SERVICES),
+            actor_type=actor_type,
             role_in_team=role_in_team,
             starts_on=today(),
         )

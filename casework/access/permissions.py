@@ -1,11 +1,12 @@
-"""The names the code checks: permissions and roles (config/access_policy.toml declares
-the same), and the field groups a case's record is divided into."""
+"""The names the code checks: permissions (config/access_policy.toml declares the same)
+and the field groups a case's record is divided into. Roles are data: the policy file
+names them, the code never does."""
 
 from enum import StrEnum
 
 from casework.models.field_groups import FieldGroup
 
-__all__ = ["FieldGroup", "Permission", "Role"]
+__all__ = ["FieldGroup", "Permission"]
 
 
 class Permission(StrEnum):
@@ -27,14 +28,3 @@ class Permission(StrEnum):
     CASE_ERASE = "case:erase"
     AUDIT_READ = "audit:read"
     STATS_READ = "stats:read"
-
-
-class Role(StrEnum):
-    POLICE = "police"
-    PROSECUTOR = "prosecutor"
-    SOCIAL_WORKER = "social_worker"
-    NGO_WORKER = "ngo_worker"
-    COORDINATOR = "coordinator"
-    AUDITOR = "auditor"
-    ADMIN = "admin"
-    ANALYST = "analyst"

@@ -1,12 +1,15 @@
 """Loading and checking config/access_policy.toml.
 
-The file is the truth for what each role may do and see; the code only knows the
-names. Start-up refuses a policy that names an unknown role, permission, field group or
-access level, or that leaves out a role or a declared permission.
+The file is the truth for which roles exist and what each may do and see; the code
+knows only the permissions and field groups. Adding a role is a change to the file (and
+its label to the translations), not to code. Start-up refuses a policy that names an
+unknown permission, field group, access level, actor type or identity field, a role
+whose name is not a code, or that leaves out a declared permission.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -15,10 +18,15 @@ from typing import Any
 
 from flask import current_app
 
-from casework.access.permissions import FieldGroup, Permission, Role
+from casework.access.permissions import FieldGroup, Permission
+from casework.models.team import ActorType
 from casework.settings import line_of
 
 EXTENSION_KEY = "casework.policy"
+ROLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
+# What "minimal" identity may show; a role may narrow it (an interpreter: no age).
+MINIMAL_IDENTITY_FIELDS = ("given_name", "age", "languages")
+DEFAULT_MINIMAL_IDENTITY = frozenset({"given_name", "age"})
 
 
 class PolicyError(RuntimeError):
@@ -39,6 +47,14 @@ class RolePolicy:
     label: str
     permissions: frozenset[Permission]
     field_groups: dict[FieldGroup, AccessLevel]
+    # The actor type a member of this role joins a team with unless told otherwise.
+    actor_type: str = ""
+    # What minimal identity access shows to this role.
+    minimal_identity: frozenset[str] = DEFAULT_MINIMAL_IDENTITY
+    # Whether members see who else is on the team, and the case's history.
+    sees_team: bool = True
+    sees_history: bool = True
+    sees_flags: bool = True
 
     def level(self, group: FieldGroup) -> AccessLevel:
         return self.field_groups.get(group, AccessLevel.NONE)
@@ -85,6 +101,17 @@ class Policy:
     def readable_groups(self, role: str) -> list[FieldGroup]:
         return [g for g in FieldGroup if self.level(role, g) > AccessLevel.NONE]
 
+    def names(self) -> list[str]:
+        return list(self.roles)
+
+    def label(self, role: str) -> str:
+        policy = self.roles.get(role)
+        return policy.label if policy else role
+
+    def holders(self, permission: Permission) -> frozenset[str]:
+        """The roles that have `permission`."""
+        return frozenset(n for n, r in self.roles.items() if permission in r.permissions)
+
 
 def load_policy(path: Path) -> Policy:
     try:
@@ -124,12 +151,12 @@ def _parse(path: Path, data: dict[str, Any], text: str = "") -> Policy:
         raise fail("[roles] is missing")
     roles: dict[str, RolePolicy] = {}
     for name, body in roles_data.items():
-        if name not in Role._value2member_map_:
-            raise fail(f"unknown role {name!r}")
+        if not ROLE_NAME.fullmatch(name):
+            raise fail(f"role name {name!r} must be lower-case letters, digits, underscores")
         roles[name] = _parse_role(name, body, fail)
-    for role in Role:
-        if role.value not in roles:
-            raise fail(f"role {role.value!r} is missing")
+    for permission in (Permission.USERS_MANAGE, Permission.AUDIT_READ):
+        if not any(permission in r.permissions for r in roles.values()):
+            raise fail(f"no role has {permission.value!r}")
     return Policy(roles=roles, flag_rules=_parse_flags(data.get("flags", {}), roles, fail))
 
 
@@ -169,11 +196,32 @@ def _parse_role(name: str, body: Any, fail: Any) -> RolePolicy:
             levels[FieldGroup(group)] = AccessLevel[str(level).upper()]
         except KeyError:
             raise fail(f"role {name!r}: unknown access level {level!r} for {group}") from None
+    actor_type = str(body.get("actor_type", ""))
+    if actor_type and actor_type not in ActorType._value2member_map_:
+        raise fail(f"role {name!r}: unknown actor type {actor_type!r}")
+    minimal = body.get("minimal_identity", sorted(DEFAULT_MINIMAL_IDENTITY))
+    if not isinstance(minimal, list):
+        raise fail(f"role {name!r}: give a list for 'minimal_identity'")
+    for item in minimal:
+        if item not in MINIMAL_IDENTITY_FIELDS:
+            raise fail(
+                f"role {name!r}: minimal_identity names only "
+                f"{', '.join(MINIMAL_IDENTITY_FIELDS)}, not {item!r}"
+            )
+    flags = {}
+    for key in ("sees_team", "sees_history", "sees_flags"):
+        value = body.get(key, True)
+        if not isinstance(value, bool):
+            raise fail(f"role {name!r}: give true or false for '{key}'")
+        flags[key] = value
     return RolePolicy(
         name=name,
         label=str(body.get("label", name)),
         permissions=frozenset(permissions),
         field_groups=levels,
+        actor_type=actor_type,
+        minimal_identity=frozenset(minimal),
+        **flags,
     )
 
 

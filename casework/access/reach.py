@@ -62,7 +62,7 @@ def case_team(session: Session, case_id: uuid.UUID) -> tuple[TeamMembership, ...
     return tuple(
         session.scalars(
             select(TeamMembership)
-            .options(joinedload(TeamMembership.user))
+            .options(joinedload(TeamMembership.user), joinedload(TeamMembership.added_by))
             .where(TeamMembership.case_id == case_id)
             .order_by(TeamMembership.starts_on, TeamMembership.id)
         ).unique()

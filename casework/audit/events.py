@@ -76,6 +76,9 @@ class Action(StrEnum):
     # A lead's agreement to merge, and the merge itself, on both cases.
     MERGE_AGREE = "case.merge_agree"
     CASE_MERGE = "case.merge"
+    # A change of an account that waits for a second administrator, and its decision.
+    APPROVAL_REQUEST = "approval.request"
+    APPROVAL_DECIDE = "approval.decide"
 
 
 class Outcome(StrEnum):

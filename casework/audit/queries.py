@@ -31,6 +31,8 @@ class EventFilter:
     outcome: str = ""
     since: datetime | None = None  # inclusive, UTC
     until: datetime | None = None  # exclusive, UTC
+    # Events by these roles are left out (the lead's view leaves out the auditors').
+    hide_roles: frozenset[str] = frozenset()
 
     def conditions(self) -> list[ColumnElement[bool]]:
         e = AuditEvent
@@ -48,6 +50,8 @@ class EventFilter:
             found.append(e.occurred_at >= self.since)
         if self.until is not None:
             found.append(e.occurred_at < self.until)
+        if self.hide_roles:
+            found.append(e.actor_role.not_in(sorted(self.hide_roles)))
         return found
 
 

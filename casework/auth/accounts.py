@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.access.permissions import Role
+from casework.access.policy import current_policy
 from casework.audit.events import Action, Actor, Outcome, RequestContext, record
 from casework.auth import mfa, sessions, throttle
 from casework.auth.passwords import hash_password, needs_rehash, verify_password
 from casework.clock import utcnow
+from casework.models.approval import UserNotice
 from casework.models.organisation import Organisation
 from casework.models.session import UserSession
 from casework.models.user import User
@@ -26,7 +28,19 @@ from casework.settings import Settings
 USERNAME_MAX = 64
 # Demo users sign in without a second factor, in demo mode only.
 DEMO_USERNAMES = frozenset(
-    {"socialworker", "police", "prosecutor", "ngo", "coordinator", "auditor", "admin", "analyst"}
+    {
+        "socialworker",
+        "police",
+        "prosecutor",
+        "ngo",
+        "coordinator",
+        "auditor",
+        "admin",
+        "admin2",
+        "doctor",
+        "interpreter",
+        "analyst",
+    }
 )
 
 
@@ -137,11 +151,17 @@ def reverify(
     code: str,
     ctx: RequestContext,
 ) -> bool:
-    """Re-authentication before a sensitive action: password and second factor again."""
-    ok = verify_password(user.password_hash, password) and (
-        second_factor_exempt(settings, user)
-        or mfa.verify_totp(user, code)
-        or mfa.use_recovery_code(session, user, code)
+    """Re-authentication before a sensitive action: password and second factor again.
+    A locked account is refused like a wrong password, whatever was typed."""
+    locked = throttle.locked_until(session, settings, user.username) is not None
+    ok = (
+        verify_password(user.password_hash, password)
+        and not locked
+        and (
+            second_factor_exempt(settings, user)
+            or mfa.verify_totp(user, code)
+            or mfa.use_recovery_code(session, user, code)
+        )
     )
     if not ok:
         _fail(session, settings, user.username, user, ctx)
@@ -172,6 +192,27 @@ def change_password(
     record(session, Action.USER_UPDATE, actor_of(user), subject=user.username, context=ctx)
     session.commit()
     return True
+
+
+NOTICES = ("second_factor_reset", "second_factor_changed", "role_changed")
+
+
+def take_notices(session: Session, user_id: uuid.UUID) -> list[tuple[str, datetime]]:
+    """What was done to the account since the person last signed in, oldest first; each
+    is told once."""
+    rows = list(
+        session.scalars(
+            select(UserNotice)
+            .where(UserNotice.user_id == user_id, UserNotice.seen_at.is_(None))
+            .order_by(UserNotice.created_at)
+        )
+    )
+    now = utcnow()
+    for row in rows:
+        row.seen_at = now
+    told = [(r.kind, r.created_at) for r in rows]
+    session.commit()
+    return told
 
 
 def sign_out(session: Session, row: UserSession | None, user: User, ctx: RequestContext) -> None:
@@ -208,11 +249,15 @@ def create_user(
     organisation: Organisation,
     created_by: Actor,
     password: str | None = None,
+    created_by_id: uuid.UUID | None = None,
+    active: bool = True,
+    commit: bool = True,
 ) -> User:
     """A new account. Without a password it can only be used through an enrolment link."""
     username = validate_username(username)
-    if role not in Role._value2member_map_:
-        raise AccountError(f"unknown role {role!r}; roles: {', '.join(r.value for r in Role)}")
+    roles = current_policy().names()
+    if role not in roles:
+        raise AccountError(f"unknown role {role!r}; roles: {', '.join(roles)}")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError(f"the user name {username!r} is taken")
     try:
@@ -225,11 +270,14 @@ def create_user(
         password_hash=password_hash,
         role=role,
         organisation_id=organisation.id,
+        created_by_id=created_by_id,
+        active=active,
     )
     session.add(user)
     session.flush()
     record(session, Action.USER_CREATE, created_by, subject=username)
-    session.commit()
+    if commit:
+        session.commit()
     return user
 
 

@@ -3,7 +3,11 @@ deactivate, reset the second factor, unlock. Every change is audited with its su
 and ends the user's sessions where it changes what they may do.
 
 Administrators cannot change their own role, organisation or status: nobody grants
-themselves more than they were given.
+themselves more than they were given. What would let one administrator reach child
+data, or take over another administrator, waits for a second one
+(casework/auth/approvals.py): accounts and role changes to roles that read cases or
+administer, an administrator's factor reset and status. Resetting anyone's second
+factor never lets the administrator choose a password.
 """
 
 from __future__ import annotations
@@ -11,17 +15,20 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.access.caller import Caller
 from casework.access.guard import require
-from casework.access.permissions import Permission, Role
+from casework.access.permissions import Permission
+from casework.access.policy import current_policy
 from casework.audit.events import Action, record
-from casework.auth import enrolment, sessions, throttle
+from casework.auth import approvals, enrolment, sessions, throttle
 from casework.auth.accounts import AccountError, create_user
-from casework.models.credentials import RecoveryCode
+from casework.auth.approvals import is_admin, sensitive_role
+from casework.models.approval import ApprovalKind
 from casework.models.organisation import Organisation
+from casework.models.team import ActorType
 from casework.models.user import User
 from casework.settings import Settings
 
@@ -36,6 +43,18 @@ class UserRow:
     active: bool
     enrolled: bool
     locked: bool
+    profession: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an administrator's step led to: done, or waiting for a second administrator
+    (with the enrolment code to hand over, for a new account); a link to hand over."""
+
+    pending: bool = False
+    token: str | None = None
+    code: str | None = None
+    purpose: str = ""
 
 
 def list_users(session: Session, settings: Settings, caller: Caller) -> list[UserRow]:
@@ -51,9 +70,15 @@ def list_users(session: Session, settings: Settings, caller: Caller) -> list[Use
             active=u.active,
             enrolled=u.totp_secret_enc is not None,
             locked=throttle.locked_until(session, settings, u.username) is not None,
+            profession=u.profession,
         )
         for u in users
     ]
+
+
+def role_names() -> list[str]:
+    """The roles of the access policy, in its order."""
+    return current_policy().names()
 
 
 def ensure_may_manage(session: Session, caller: Caller) -> None:
@@ -88,12 +113,15 @@ def add_user(
     display_name: str,
     role: str,
     organisation_id: uuid.UUID,
-) -> str:
-    """Create the account and return its one-time enrolment link token."""
+) -> Outcome:
+    """Create the account. A role that reads cases or administers: the account waits,
+    inactive, for a second administrator, and the creator gets the enrolment code only.
+    Any other role: the creator gets the one-time enrolment link."""
     require(session, caller, Permission.USERS_MANAGE)
     organisation = session.get(Organisation, organisation_id)
     if organisation is None:
         raise AccountError("organisation")
+    sensitive = sensitive_role(role)
     user = create_user(
         session,
         username=username,
@@ -101,56 +129,147 @@ def add_user(
         role=role,
         organisation=organisation,
         created_by=caller.actor,
+        created_by_id=caller.user.id,
+        active=not sensitive,
+        commit=False,
     )
+    if sensitive:
+        code = enrolment.new_code()
+        approvals.request(
+            session,
+            caller,
+            ApprovalKind.NEW_ACCOUNT,
+            user,
+            role=role,
+            organisation_id=organisation.id,
+            code_hash=enrolment.hash_code(code),
+        )
+        session.commit()
+        return Outcome(pending=True, code=code)
     token = enrolment.issue(session, settings, user, caller.actor)
     session.commit()
-    return token
+    return Outcome(token=token, purpose=enrolment.ENROL)
 
 
 def change_assignment(
-    session: Session, caller: Caller, user_id: uuid.UUID, role: str, organisation_id: uuid.UUID
-) -> None:
+    session: Session,
+    caller: Caller,
+    user_id: uuid.UUID,
+    role: str,
+    organisation_id: uuid.UUID,
+    *,
+    told: approvals.RoleChangeHook | None = None,
+) -> Outcome:
+    """Change role and organisation. To or from a role that reads cases or administers,
+    the change waits for a second administrator. When the account's login may be held
+    by one administrator alone (it was enrolled on a link that needed no code, as every
+    account of a role that reads no cases is) and the new role reads cases or
+    administers, the approval also takes that login away: the person enrols again with
+    the requester's code (returned here) and the approver's link. The person is told at
+    their next sign-in; `told` tells the leads of the cases they are on."""
     user = _target(session, caller, user_id, not_self=True)
-    if role not in Role._value2member_map_ or session.get(Organisation, organisation_id) is None:
+    if role not in role_names() or session.get(Organisation, organisation_id) is None:
         raise AccountError("assignment")
     if (user.role, user.organisation_id) == (role, organisation_id):
-        return
+        return Outcome()
+    if sensitive_role(role) or is_admin(user):
+        code = None
+        if sensitive_role(role) and (
+            not sensitive_role(user.role) or enrolment.held_by_one(session, user)
+        ):
+            code = enrolment.new_code()
+        approvals.request(
+            session,
+            caller,
+            ApprovalKind.ROLE_CHANGE,
+            user,
+            role=role,
+            organisation_id=organisation_id,
+            code_hash=enrolment.hash_code(code) if code is not None else None,
+        )
+        session.commit()
+        return Outcome(pending=True, code=code)
     user.role, user.organisation_id = role, organisation_id
+    user.changed_by_id = caller.user.id
     sessions.end_all(session, user.id, "role_changed")
+    approvals.tell_role_changed(session, user, told)
     record(session, Action.USER_UPDATE, caller.actor, subject=user.username, context=caller.context)
     session.commit()
+    return Outcome()
 
 
-def set_active(session: Session, caller: Caller, user_id: uuid.UUID, active: bool) -> None:
+def set_active(session: Session, caller: Caller, user_id: uuid.UUID, active: bool) -> Outcome:
+    """Switch an account on or off; an administrator's waits for a second one."""
     user = _target(session, caller, user_id, not_self=True)
     if user.active == active:
-        return
+        return Outcome()
+    if is_admin(user):
+        approvals.request(session, caller, ApprovalKind.ACTIVATION, user, active=active)
+        session.commit()
+        return Outcome(pending=True)
     user.active = active
+    user.changed_by_id = caller.user.id
     if not active:
         sessions.end_all(session, user.id, "deactivated")
+    record(session, Action.USER_UPDATE, caller.actor, subject=user.username, context=caller.context)
+    session.commit()
+    return Outcome()
+
+
+def set_profession(
+    session: Session, caller: Caller, user_id: uuid.UUID, profession: str | None
+) -> None:
+    """Record the person's profession (an actor type), which decides whether they may
+    be on a team as health or child psychiatry."""
+    user = _target(session, caller, user_id, not_self=True)
+    if profession is not None and profession not in set(ActorType):
+        raise AccountError("profession")
+    if user.profession == profession:
+        return
+    user.profession = profession
+    user.changed_by_id = caller.user.id
     record(session, Action.USER_UPDATE, caller.actor, subject=user.username, context=caller.context)
     session.commit()
 
 
 def reset_second_factor(
     session: Session, settings: Settings, caller: Caller, user_id: uuid.UUID
-) -> str:
-    """Remove the authenticator and recovery codes; the user enrols again by a new link."""
+) -> Outcome:
+    """Remove the authenticator; the person proves their own password through a reset
+    link and sets up a new one, and is told. An administrator's reset waits for a second
+    administrator. An account that never enrolled gets a new enrolment link instead, on
+    the same terms as a new account."""
     user = _target(session, caller, user_id, not_self=True)
-    user.totp_secret_enc = None
-    user.totp_last_step = None
-    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    sessions.end_all(session, user.id, "second_factor_reset")
-    record(
-        session,
-        Action.SECOND_FACTOR_CHANGE,
-        caller.actor,
-        subject=user.username,
-        context=caller.context,
-    )
+    if is_admin(user):
+        approvals.request(session, caller, ApprovalKind.FACTOR_RESET, user)
+        session.commit()
+        return Outcome(pending=True)
+    if not user.password_hash.startswith("$argon2"):
+        return _enrol_again(session, settings, caller, user)
+    user.changed_by_id = caller.user.id
+    token = enrolment.start_reset(session, settings, user, caller.actor)
+    session.commit()
+    return Outcome(token=token, purpose=enrolment.RESET)
+
+
+def _enrol_again(session: Session, settings: Settings, caller: Caller, user: User) -> Outcome:
+    if sensitive_role(user.role):
+        code = enrolment.new_code()
+        user.active = False
+        approvals.request(
+            session,
+            caller,
+            ApprovalKind.NEW_ACCOUNT,
+            user,
+            role=user.role,
+            organisation_id=user.organisation_id,
+            code_hash=enrolment.hash_code(code),
+        )
+        session.commit()
+        return Outcome(pending=True, code=code)
     token = enrolment.issue(session, settings, user, caller.actor)
     session.commit()
-    return token
+    return Outcome(token=token, purpose=enrolment.ENROL)
 
 
 def unlock(session: Session, settings: Settings, caller: Caller, user_id: uuid.UUID) -> None:

@@ -25,12 +25,17 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
+    """Whether `password` matches. An unknown user, or an account with no usable password
+    yet (not enrolled), costs one argon2 verification all the same: the time taken does
+    not tell which accounts exist or are enrolled."""
     if len(password) > MAX_LENGTH:
-        return False
+        return False  # says nothing about the account, and costs no hashing
+    usable = stored_hash is not None and stored_hash.startswith("$argon2")
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        matches = _hasher.verify(stored_hash if stored_hash and usable else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return False
+    return matches and usable
 
 
 def needs_rehash(stored_hash: str) -> bool:

@@ -52,6 +52,7 @@ from casework.casefile.casewide.missing import (
 )
 from casework.casefile.casewide.opening import (
     NewChild,
+    NewDocument,
     ensure_may_open_case,
     my_cases,
     open_case,
@@ -202,6 +203,7 @@ __all__ = [
     "MigrationChange",
     "MissingReport",
     "NewChild",
+    "NewDocument",
     "NewReferral",
     "NotPermitted",
     "Options",

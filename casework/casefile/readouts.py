@@ -35,6 +35,9 @@ class IdentityReadout:
     date_of_birth: date | Unreadable | None = None
     sex: str | Unreadable | None = None
     version: int | None = None
+    # Minimal access may leave out the age and add the languages (see the policy).
+    shows_age: bool = True
+    minimal_languages: tuple[str, ...] | Unreadable | None = None
 
     @property
     def is_minimal(self) -> bool:
@@ -116,7 +119,8 @@ class CaseReadout:
     support: SupportReadout | None = None
     erased: bool = False
     # Missing-child episodes (every team member) and tasks (the team, not break-glass).
-    missing: MissingSummary = field(default_factory=MissingSummary)
+    # None for a role that sees no flags (missing episodes are what the flags say).
+    missing: MissingSummary | None = field(default_factory=MissingSummary)
     tasks: tuple[TaskReadout, ...] | None = None
     # For a merged stub, the case it went into.
     merged_into: LinkedCase | None = None

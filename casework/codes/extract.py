@@ -1,4 +1,5 @@
-"""A Babel extractor for config/codes.toml, so coded-list labels reach the catalogue.
+"""Babel extractors for config/codes.toml and config/access_policy.toml, so coded-list
+and role labels reach the catalogue.
 
 babel.cfg names it under [extractors]; `pybabel extract -F babel.cfg -o messages.pot .`
 then yields every label of every [lists.NAME] table with a comment naming its code.
@@ -37,3 +38,30 @@ def extract_labels(
             # Let TOML itself undo the string's escapes.
             message = tomllib.loads(f"v = {entry.group(2)}")["v"]
             yield number, None, message, [f"coded list {current}, code {entry.group(1)}"]
+
+
+_ROLE_TABLE = re.compile(r"^\s*\[roles\.([a-z][a-z0-9_]*)\]\s*$")
+_LABEL = re.compile(r"^\s*label\s*=\s*(\".*\")\s*(#.*)?$")
+
+
+def extract_role_labels(
+    fileobj: IO[bytes],
+    keywords: Mapping[str, Any],
+    comment_tags: Collection[str],
+    options: Mapping[str, Any],
+) -> Iterator[tuple[int, str | None, str, list[str]]]:
+    """Yield the label of each role of config/access_policy.toml: roles are data, and
+    their labels are message ids translated where they are shown."""
+    current: str | None = None
+    for number, raw in enumerate(fileobj.read().decode("utf-8").splitlines(), start=1):
+        table = _ROLE_TABLE.match(raw)
+        if table:
+            current = table.group(1)
+            continue
+        if _OTHER_TABLE.match(raw):
+            current = None
+            continue
+        label = _LABEL.match(raw)
+        if current and label:
+            message = tomllib.loads(f"v = {label.group(1)}")["v"]
+            yield number, None, message, [f"access policy, role {current}"]

@@ -38,6 +38,7 @@ ORGANISATIONS = [
     ("Baltic Regional Coordination Centre (demo)", OrganisationKind.COORDINATION, "Riga"),
     ("Data Protection and Audit Office (demo)", OrganisationKind.OVERSIGHT, "Riga"),
     ("Casework Operations (demo)", OrganisationKind.OPERATIONS, "Riga"),
+    ("Children's Clinic of Riga (demo)", OrganisationKind.HEALTH, "Riga"),
 ]
 
 # user name -> (display name, role, organisation index)
@@ -50,7 +51,13 @@ USERS = {
     "auditor": ("Aino Auditor", "auditor", 5),
     "admin": ("Anders Admin", "admin", 6),
     "analyst": ("Ilze Analyst", "analyst", 5),
+    # A second administrator: what one administrator asks for, the other approves.
+    "admin2": ("Astrid Admin", "admin", 6),
+    "doctor": ("Dace Doctor", "health_professional", 7),
+    "interpreter": ("Ilmārs Interpreter", "interpreter", 2),
 }
+# Professions recorded on the accounts (clinical actor types need them).
+PROFESSIONS = {"doctor": ActorType.HEALTH}
 DEMO_USERS = tuple(USERS)
 
 # Fictional children, names from around the Baltic Sea.
@@ -105,6 +112,8 @@ def seed(session: Session) -> int:
             organisation=orgs[org_index],
             created_by=seeder,
         )
+        users[username].profession = PROFESSIONS.get(username)
+    session.commit()
     context = RequestContext(request_id="demo-seed", client_addr="")
     today = clock.today()
     case_ids = []
@@ -163,6 +172,8 @@ TEAMS = [
     ("socialworker", ActorType.SOCIAL_SERVICES, (3, 7, 11, 15)),
     ("prosecutor", ActorType.PROSECUTOR, (3, 7, 8)),
     ("coordinator", ActorType.SOCIAL_SERVICES, (1, 2)),
+    ("doctor", ActorType.HEALTH, (1, 2)),
+    ("interpreter", ActorType.INTERPRETER, (1, 3)),
 ]
 
 

@@ -28,10 +28,12 @@ def seed_support(
     _plan(session, as_, orgs, case_ids[1], today)
     _referrals(session, as_, orgs, case_ids, today)
     _nonpunishment(session, as_, case_ids, today)
-    # A case whose lead has left: the coordinator's overview shows it needs a lead.
+    # A case whose lead has handed it on: the coordinator's overview shows it needs a
+    # lead. (A coordinator does not end an active lead's membership; the lead does.)
     team = casefile.team_page(session, as_["coordinator"], case_ids[29])
     lead = next(m for m in team.members if m.role_in_team == "lead")
-    casefile.end_membership(session, as_["coordinator"], case_ids[29], lead.id, today)
+    leaver = next(c for c in as_.values() if c.user.username == lead.username)
+    casefile.end_membership(session, leaver, case_ids[29], lead.id, today)
     # Added today by the coordinator: the police officer sees it as new on My cases.
     casefile.add_to_team(
         session,

@@ -44,3 +44,15 @@ class NewUserForm(AssignmentForm):
 
 class ActionForm(FlaskForm):  # type: ignore[misc]
     """No fields: the CSRF token of a one-button action."""
+
+
+class ProfessionForm(FlaskForm):  # type: ignore[misc]
+    """The person's own profession; choices (actor types) are filled in by the view."""
+
+    profession = SelectField(
+        _l("Profession"),
+        description=_l(
+            "Health and child psychiatry let the person be on a team in that capacity, "
+            "which opens the clinical notes."
+        ),
+    )

@@ -17,7 +17,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from casework.audit.events import CASE_REF_PATTERN
+from casework.audit.events import CASE_REF_PATTERN, Action
 from casework.audit.queries import EventFilter
 from casework.audit_labels import ACTION, OUTCOME
 from casework.forms.support import options
@@ -112,9 +112,11 @@ class AuditFilterForm(FlaskForm):  # type: ignore[misc]
         any_choice = ("", _l("Any"))
         by_name = sorted(organisations.items(), key=lambda item: item[1].casefold())
         self.organisation.choices = [any_choice, *by_name]
+        # Every action the log can hold, by its label: an action without a label would
+        # be a filter nobody can choose (tests/unit/test_audit_labels.py).
         self.action.choices = [
             any_choice,
-            *ACTION.items(),
+            *sorted(((a.value, ACTION[a]) for a in Action), key=lambda c: str(c[1]).casefold()),
         ]
         self.outcome.choices = [
             any_choice,

@@ -78,6 +78,34 @@ class EnrolForm(FlaskForm):  # type: ignore[misc]
         validators=[DataRequired(_l("Enter the code.")), Length(max=CODE_FIELD_MAX)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
+    # Asked for only when the link needs it (the view drops it otherwise).
+    enrolment_code = StringField(
+        _l("Enrolment code"),
+        validators=[DataRequired(_l("Enter the enrolment code.")), Length(max=CODE_FIELD_MAX)],
+        description=_l(
+            "The code the administrator who created your account gave you, separately "
+            "from this link."
+        ),
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
+    )
+
+
+class ResetPasswordForm(FlaskForm):  # type: ignore[misc]
+    """The first step of a second-factor reset: the person's own current password."""
+
+    password = PasswordField(
+        _l("Your current password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ResetCodeForm(FlaskForm):  # type: ignore[misc]
+    code = StringField(
+        _l("The 6-digit code your authenticator app now shows"),
+        validators=[DataRequired(_l("Enter the code.")), Length(max=CODE_FIELD_MAX)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
 
 
 class LogoutForm(FlaskForm):  # type: ignore[misc]

@@ -1,3 +1,5 @@
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -9,13 +11,28 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import HiddenInput
 
 from casework.casefile.casewide.breakglass import REASON_MAX, REASON_MIN
+from casework.casefile.casewide.opening import DOCUMENT_NUMBER_MAX
 from casework.casefile.record.aliases import ALIASES_MAX
 from casework.codes import CodeList
-from casework.forms.fields import CodeMultiSelect, EachLine, LinesField, NationalityMultiSelect
+from casework.forms.fields import (
+    CodeMultiSelect,
+    CodeSelect,
+    EachLine,
+    LinesField,
+    NationalityMultiSelect,
+)
+from casework.forms.search import SearchableDocument
 from casework.forms.validators import (
     DateNotBefore,
     DateNotInFuture,
@@ -38,7 +55,9 @@ SEX_CHOICES = [
 ]
 
 
-class OpenCaseForm(FlaskForm):  # type: ignore[misc]
+class ChildForm(FlaskForm):  # type: ignore[misc]
+    """Who the child is: the names, the claimed date of birth and sex."""
+
     given_name = StringField(
         _l("Given name"),
         filters=[strip_text],
@@ -75,7 +94,35 @@ class OpenCaseForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class IdentityForm(OpenCaseForm):
+class NewDocumentFields:
+    """An identity document seen when a case is opened (optional): the duplicate check
+    also looks for its number, and it is kept among the child's documents."""
+
+    document_kind = CodeSelect(_l("Kind of document"), CodeList.DOCUMENT_TYPE)
+    document_number = StringField(
+        _l("Document number"),
+        filters=[strip_text],
+        validators=[
+            Optional(),
+            Length(max=DOCUMENT_NUMBER_MAX, message=_l("Use at most %(max)d characters.")),
+            PrintableText(),
+            SearchableDocument(),
+        ],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    document_country = CodeSelect(_l("Issued by"), CodeList.COUNTRY)
+
+    def validate_document_kind(self, field: Any) -> None:
+        form: Any = self
+        if not field.data and (form.document_number.data or form.document_country.data):
+            raise ValidationError(_l("Choose the kind of document."))
+
+
+class OpenCaseForm(NewDocumentFields, ChildForm):
+    """A new case: the child and, if one was seen, an identity document."""
+
+
+class IdentityForm(ChildForm):
     """Correct the child's identity; `version` detects edits made in between."""
 
     aliases = LinesField(

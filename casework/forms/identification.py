@@ -156,6 +156,7 @@ class IntakeForm(IdentificationFields, InvestigationFields, OpenCaseForm):
     )
     sections: ClassVar[list[Section]] = [
         (_l("The child"), ["given_name", "family_name", "date_of_birth", "sex"]),
+        (_l("Identity documents"), ["document_kind", "document_number", "document_country"]),
         *IDENTIFICATION_SECTIONS,
         INVESTIGATION_SECTION,
         (_l("Hand the case to social services"), ["lead"]),

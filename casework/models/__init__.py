@@ -1,5 +1,11 @@
 """SQLAlchemy 2 typed models, one module per aggregate."""
 
+from casework.models.approval import (
+    ApprovalKind,
+    ApprovalState,
+    PendingApproval,
+    UserNotice,
+)
 from casework.models.audit import AuditCheckpoint, AuditEvent
 from casework.models.base import Base
 from casework.models.blind_index import BlindIndexEntry
@@ -46,6 +52,8 @@ from casework.models.user import User
 __all__ = [
     "ActorType",
     "AgeAssessment",
+    "ApprovalKind",
+    "ApprovalState",
     "AuditCheckpoint",
     "AuditEvent",
     "Base",
@@ -87,6 +95,7 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "OutboxMessage",
+    "PendingApproval",
     "Placement",
     "PossibleSameChild",
     "PreviousCaseKey",
@@ -103,5 +112,6 @@ __all__ = [
     "TeamMembership",
     "TeamRole",
     "User",
+    "UserNotice",
     "UserSession",
 ]

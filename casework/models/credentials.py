@@ -39,6 +39,15 @@ class Enrolment(UuidPrimaryKey, Base):
     # The authenticator secret offered on the enrolment page, sealed by the KEK, so that
     # reloading the page shows the same QR code.
     pending_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # "enrol" sets a password and an authenticator; "reset" keeps the password, which
+    # the person proves before a new authenticator is offered.
+    purpose: Mapped[str] = mapped_column(String(16), default="enrol", server_default="enrol")
+    # When set, the link works only together with a code that another administrator
+    # holds (see casework/auth/approvals.py); links issued before it existed need none.
+    code_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    # A reset link: when the person proved their current password. The new
+    # authenticator is derived and shown only after that.
+    password_proven_at: Mapped[datetime | None]
 
 
 class LoginThrottle(Base):

@@ -46,9 +46,13 @@ class TeamMembership(UuidPrimaryKey, Base):
     ends_on: Mapped[date | None]
     # When the member first opened the case after being added; None shows it as new.
     seen_at: Mapped[datetime | None]
+    # Who added the member, and in which role: the lead sees additions by coordinators.
+    added_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    added_by_role: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
     case: Mapped[Case] = relationship()
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    added_by: Mapped[User | None] = relationship(foreign_keys=[added_by_id])
 
     # "Is this user on this case's team?", asked per case by search: without it, a
     # planner may walk all of a user's memberships for every candidate case.

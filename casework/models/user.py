@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.clock import utcnow
@@ -30,6 +30,14 @@ class User(UuidPrimaryKey, Base):
     totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     # The time step of the last accepted code: a code is accepted once only.
     totp_last_step: Mapped[int | None]
+    # The person's own profession (an actor type such as health or child psychiatry),
+    # recorded by an administrator; a team membership's actor type must fit it.
+    profession: Mapped[str | None] = mapped_column(String(32))
+    # Who created the account and who last changed its role, organisation or status:
+    # an approval never comes from an account the requester made or changed. (Ids
+    # without a foreign key: see migration 0016.)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    changed_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from casework import db
-from casework.access.permissions import Role
 from casework.auth import admin
+from casework.auth import approvals as admin_approvals
 from casework.auth.accounts import AccountError
-from casework.forms.admin import ActionForm, AssignmentForm, NewUserForm
+from casework.casefile.support.membership import tell_leads_of_role_change
+from casework.forms.admin import ActionForm, AssignmentForm, NewUserForm, ProfessionForm
+from casework.labels import profession_choices, role_label
 from casework.settings import current_settings
 from casework.views.common import caller, door, fresh_auth_required
 
@@ -20,9 +24,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _choices(form: AssignmentForm) -> None:
-    from casework.labels import ROLE
-
-    form.role.choices = [("", _("Choose …"))] + [(r.value, ROLE[r.value]) for r in Role]
+    form.role.choices = [("", _("Choose …"))] + [(r, role_label(r)) for r in admin.role_names()]
     form.organisation.choices = [("", _("Choose …"))] + [
         (str(o.id), o.name) for o in admin.organisations(db.session())
     ]
@@ -43,7 +45,7 @@ def new_user() -> str:
     _choices(form)
     if form.validate_on_submit():
         try:
-            token = admin.add_user(
+            outcome = admin.add_user(
                 db.session(),
                 current_settings(),
                 caller(),
@@ -55,13 +57,35 @@ def new_user() -> str:
         except AccountError:
             form.username.errors.append(_("This user name is taken."))
         else:
-            return _show_link(form.username.data, token)
+            if outcome.pending:
+                return render_template(
+                    "admin/requested.html",
+                    message=_(
+                        "The account of %(username)s is created, inactive. Its role reaches "
+                        "child data or administers accounts, so another administrator "
+                        "approves it and then hands over the enrolment link.",
+                        username=form.username.data,
+                    ),
+                    code=outcome.code,
+                )
+            return _show_link(form.username.data, outcome.token or "", outcome.purpose)
     return render_template("admin/new_user.html", form=form)
 
 
-def _show_link(username: str, token: str) -> str:
+def _show_link(username: str, token: str, purpose: str = "enrol") -> str:
     link = url_for("auth.enrol", token=token, _external=True)
-    return render_template("admin/enrolment_link.html", username=username, link=link)
+    return render_template(
+        "admin/enrolment_link.html", username=username, link=link, purpose=purpose
+    )
+
+
+def _pending(message: str) -> Response:
+    flash(message, "info")
+    return redirect(url_for("admin.approvals"))
+
+
+WAITING = _l("This waits for another administrator's approval.")
+ALREADY_WAITING = _l("A request of this kind for this account is waiting for approval already.")
 
 
 @bp.route("/users/<uuid:user_id>", methods=["GET", "POST"])
@@ -74,33 +98,94 @@ def edit_user(user_id: uuid.UUID) -> Response | str:
     _choices(form)
     if form.validate_on_submit():
         try:
-            admin.change_assignment(
-                *door(), user_id, form.role.data, uuid.UUID(form.organisation.data)
+            outcome = admin.change_assignment(
+                *door(),
+                user_id,
+                form.role.data,
+                uuid.UUID(form.organisation.data),
+                told=tell_leads_of_role_change,
             )
-        except AccountError:
-            form.form_errors.append(_("You cannot change your own role or organisation."))
+        except AccountError as error:
+            form.form_errors.append(
+                str(ALREADY_WAITING)
+                if str(error) == "pending"
+                else _("You cannot change your own role or organisation.")
+            )
         else:
+            if outcome.pending and outcome.code:
+                return render_template(
+                    "admin/requested.html",
+                    message=_(
+                        "The change of role for %(username)s waits for another "
+                        "administrator's approval. The new role reaches child data or "
+                        "administers accounts, and one administrator alone may hold the "
+                        "account's present sign-in, so the approval takes it away: the "
+                        "person enrols again with this code and the link the approving "
+                        "administrator hands over.",
+                        username=user.username,
+                    ),
+                    code=outcome.code,
+                )
+            if outcome.pending:
+                return _pending(str(WAITING))
             flash(_("Saved. The user's sessions have ended where the role changed."), "info")
             return redirect(url_for("admin.users"))
+    return _render_user(user, form)
+
+
+def _render_user(user: Any, form: AssignmentForm, profession: ProfessionForm | None = None) -> str:
+    profession_form = profession or ProfessionForm(
+        formdata=None, data={"profession": getattr(user, "profession", None) or ""}
+    )
+    profession_form.profession.choices = profession_choices()
     return render_template(
         "admin/edit_user.html",
         form=form,
         user=user,
         action_form=ActionForm(),
-        is_self=user.id == caller().user.id,
+        profession_form=profession_form,
+        is_self=getattr(user, "id", None) == caller().user.id,
     )
+
+
+@bp.post("/users/<uuid:user_id>/profession")
+@fresh_auth_required
+def profession(user_id: uuid.UUID) -> Response | str:
+    user = admin.get_user(*door(), user_id)
+    if user is None:
+        abort(404)
+    form = ProfessionForm()
+    form.profession.choices = profession_choices()
+    if form.validate_on_submit():
+        try:
+            admin.set_profession(*door(), user_id, form.profession.data or None)
+        except AccountError:
+            form.profession.errors.append(_("Choose a profession from the list."))
+        else:
+            flash(_("The profession is recorded."), "info")
+            return redirect(url_for("admin.edit_user", user_id=user_id))
+    assignment = AssignmentForm(
+        formdata=None, data={"role": user.role, "organisation": str(user.organisation_id)}
+    )
+    _choices(assignment)
+    return _render_user(user, assignment, form)
 
 
 def _action(user_id: uuid.UUID, done: str, run: object) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        run()  # type: ignore[operator]
+        outcome = run()  # type: ignore[operator]
     except LookupError:
         abort(404)
-    except AccountError:
-        flash(_("You cannot do this to your own account."), "error")
+    except AccountError as error:
+        if str(error) == "pending":
+            flash(str(ALREADY_WAITING), "error")
+        else:
+            flash(_("You cannot do this to your own account."), "error")
         return redirect(url_for("admin.edit_user", user_id=user_id))
+    if outcome is not None and getattr(outcome, "pending", False):
+        return _pending(str(WAITING))
     flash(done, "info")
     return redirect(url_for("admin.edit_user", user_id=user_id))
 
@@ -141,11 +226,72 @@ def reset_second_factor(user_id: uuid.UUID) -> Response | str:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        token = admin.reset_second_factor(db.session(), current_settings(), caller(), user_id)
+        outcome = admin.reset_second_factor(db.session(), current_settings(), caller(), user_id)
     except LookupError:
         abort(404)
-    except AccountError:
-        flash(_("You cannot do this to your own account."), "error")
+    except AccountError as error:
+        if str(error) == "pending":
+            flash(str(ALREADY_WAITING), "error")
+        else:
+            flash(_("You cannot do this to your own account."), "error")
         return redirect(url_for("admin.edit_user", user_id=user_id))
     user = admin.get_user(*door(), user_id)
-    return _show_link(user.username if user else "", token)
+    username = user.username if user else ""
+    if outcome.pending:
+        return render_template(
+            "admin/requested.html",
+            message=_(
+                "The request for %(username)s waits for another administrator's approval.",
+                username=username,
+            ),
+            code=outcome.code,
+        )
+    return _show_link(username, outcome.token or "", outcome.purpose)
+
+
+@bp.get("/approvals")
+@fresh_auth_required
+def approvals() -> str:
+    rows = admin_approvals.pending(*door())
+    return render_template("admin/approvals.html", rows=rows, action_form=ActionForm())
+
+
+@bp.post("/approvals/<uuid:approval_id>")
+@fresh_auth_required
+def decide(approval_id: uuid.UUID) -> Response | str:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    decision = request.form.get("decision")
+    if decision not in ("approve", "refuse"):
+        abort(400)
+    try:
+        if decision == "refuse":
+            admin_approvals.refuse(*door(), approval_id)
+            flash(_("The request is turned down; nothing changed."), "info")
+            return redirect(url_for("admin.approvals"))
+        outcome = admin_approvals.approve(
+            db.session(),
+            current_settings(),
+            caller(),
+            approval_id,
+            told=tell_leads_of_role_change,
+        )
+    except LookupError:
+        abort(404)
+    except AccountError as error:
+        if str(error) == "decided":
+            flash(_("Someone decided this request already."), "error")
+        else:
+            flash(
+                _(
+                    "Another administrator decides this request: not the one who asked, not "
+                    "the person it is about, and not an account either of them created or "
+                    "last changed."
+                ),
+                "error",
+            )
+        return redirect(url_for("admin.approvals"))
+    if outcome.token:
+        return _show_link(outcome.username, outcome.token, outcome.purpose)
+    flash(_("Approved. The change is made."), "info")
+    return redirect(url_for("admin.approvals"))

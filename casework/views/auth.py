@@ -32,6 +32,8 @@ from casework.forms.auth import (
     LogoutForm,
     PasswordChangeForm,
     ReauthForm,
+    ResetCodeForm,
+    ResetPasswordForm,
     SecondFactorForm,
 )
 from casework.security import request_context
@@ -82,7 +84,22 @@ def _finish(attempt: Attempt) -> BaseResponse:
     session["sid"] = attempt.token
     login_user(user)
     session.permanent = True
+    for kind, when in accounts.take_notices(db.session(), user.id):
+        flash(str(NOTICES[kind]) % {"day": when.date().isoformat()}, "info")
     return redirect(url_for("main.index"))
+
+
+NOTICES = {
+    "second_factor_reset": _l(
+        "An administrator reset your second factor on %(day)s. If you did not ask for "
+        "this, tell your organisation's data protection contact."
+    ),
+    "second_factor_changed": _l("You set up a new second factor on %(day)s."),
+    "role_changed": _l(
+        "An administrator changed your role on %(day)s, and with it what you may see. If "
+        "you did not expect this, tell your organisation's data protection contact."
+    ),
+}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -194,7 +211,13 @@ def keepalive() -> tuple[str, int]:
     return "", 204
 
 
+WRONG_TOTP = _l(
+    "The code is not correct. Check the time on your phone and enter the code it shows now."
+)
+
+
 @bp.route("/enrol/<token>", methods=["GET", "POST"])
+@failed_sign_in_limit
 def enrol(token: str) -> BaseResponse | str | tuple[str, int]:
     state, row = enrolment.lookup(db.session(), token)
     if row is None or state is not enrolment.LinkState.VALID:
@@ -203,25 +226,76 @@ def enrol(token: str) -> BaseResponse | str | tuple[str, int]:
         # Someone is signed in in this browser: the link is for another person, or for
         # them after a reset. Either way, not while this session lasts.
         return render_template("auth/enrol_invalid.html", state="signed_in"), 409
+    if row.purpose == enrolment.RESET:
+        return _reset(row)
     offer = enrolment.offer(db.session(), row)
     form = EnrolForm()
+    needs_code = row.code_hash is not None
+    if not needs_code:
+        del form.enrolment_code
     if form.validate_on_submit():
         problem = password_problem(form.password.data, offer.username)
+        entered = form.enrolment_code.data if needs_code else ""
         if problem:
             form.password.errors.append(PASSWORD_PROBLEMS[problem])
+        elif not enrolment.code_matches(row.code_hash, entered):
+            form.enrolment_code.errors.append(_("This enrolment code is not correct."))
         else:
             codes = enrolment.complete(
-                db.session(), row, form.password.data, form.code.data, request_context()
+                db.session(),
+                row,
+                form.password.data,
+                form.code.data,
+                request_context(),
+                enrolment_code=entered,
             )
             if codes is not None:
                 return render_template("auth/recovery_codes.html", codes=codes)
-            form.code.errors.append(
-                _(
-                    "The code is not correct. Check the time on your "
-                    "phone and enter the code it shows now."
-                )
-            )
-    return render_template("auth/enrol.html", form=form, offer=offer)
+            form.code.errors.append(str(WRONG_TOTP))
+    return render_template("auth/enrol.html", form=form, offer=offer, needs_code=needs_code)
+
+
+RESET_PROOF_KEY = "reset_proven"
+
+
+def _reset(row: enrolment.Link) -> str:
+    """A second-factor reset: the current password first (the same answer, after the
+    same work, for every failure), then the new authenticator."""
+    username = enrolment.link_username(db.session(), row)
+    issued_on = row.created_at.date().isoformat()
+    proven = row.password_proven_at is not None and session.get(RESET_PROOF_KEY) == str(row.id)
+    if not proven:
+        form = ResetPasswordForm()
+        if form.validate_on_submit():
+            if enrolment.prove_password(
+                db.session(), current_settings(), row, form.password.data, request_context()
+            ):
+                session[RESET_PROOF_KEY] = str(row.id)
+                return _reset_code(row, username, issued_on, ResetCodeForm(formdata=None))
+            form.password.errors.append(str(WRONG_RESET_PASSWORD))
+        return render_template(
+            "auth/reset.html", form=form, offer=None, username=username, issued_on=issued_on
+        )
+    return _reset_code(row, username, issued_on, ResetCodeForm())
+
+
+WRONG_RESET_PASSWORD = _l(
+    "The password is not correct, or sign-in is paused for this account. "
+    "Try again later, or ask your administrator."
+)
+
+
+def _reset_code(row: enrolment.Link, username: str, issued_on: str, form: ResetCodeForm) -> str:
+    offer = enrolment.offer(db.session(), row)
+    if form.validate_on_submit():
+        codes = enrolment.complete(db.session(), row, None, form.code.data, request_context())
+        if codes is not None:
+            session.pop(RESET_PROOF_KEY, None)
+            return render_template("auth/recovery_codes.html", codes=codes)
+        form.code.errors.append(str(WRONG_TOTP))
+    return render_template(
+        "auth/reset.html", form=form, offer=offer, username=username, issued_on=issued_on
+    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from casework import casefile
 from casework.access.permissions import FieldGroup
 from casework.forms.cases import BreakGlassForm, IdentityForm, OpenCaseForm
-from casework.views.common import door, fresh_auth_required
+from casework.views.common import door, fresh_auth_required, refuse
 from casework.views.editing import form_from, new_child
 from casework.views.errors import stale_message
 
@@ -42,9 +42,13 @@ def open_case() -> Response | str:
             if duplicates is not None and duplicates.hits:
                 return render_template("cases/new.html", form=form, result=duplicates)
         prefix = current_app.config["CASEWORK"].case_reference_prefix
-        case_id = casefile.open_case(*door(), child, prefix=prefix)
-        flash(_("The case is open. You lead its support team."), "info")
-        return redirect(url_for("cases.show", case_id=case_id))
+        try:
+            case_id = casefile.open_case(*door(), child, prefix=prefix)
+        except casefile.InvalidInput as error:
+            refuse(form, error)
+        else:
+            flash(_("The case is open. You lead its support team."), "info")
+            return redirect(url_for("cases.show", case_id=case_id))
     return render_template("cases/new.html", form=form)
 
 

@@ -56,11 +56,22 @@ def form_from(form_class: FormFactory, current: Any) -> Any:
 
 
 def new_child(form: Any) -> casefile.NewChild:
+    """The child of an opening form, with the identity document if one was given."""
+    documents: tuple[casefile.NewDocument, ...] = ()
+    if form.document_kind.data:
+        documents = (
+            casefile.NewDocument(
+                kind=form.document_kind.data,
+                number=form.document_number.data or None,
+                issuing_country=form.document_country.data or None,
+            ),
+        )
     return casefile.NewChild(
         given_name=form.given_name.data,
         family_name=form.family_name.data,
         date_of_birth=form.date_of_birth.data,
         sex=form.sex.data,
+        documents=documents,
     )
 
 

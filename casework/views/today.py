@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -11,6 +13,20 @@ from casework.forms.today import MarkReadForm, email_choices, settings_form
 from casework.views.common import door, refuse
 
 bp = Blueprint("today", __name__)
+
+
+# Kinds whose notification leads to a page of their own rather than to the case (the
+# reader may not be on the case's team).
+KIND_PAGES = {"possible_same_child": "duplicates.items"}
+
+
+@bp.app_template_global()
+def notification_url(item: Any) -> str:
+    """Where a notification leads: its kind's page, or else its case."""
+    page = KIND_PAGES.get(item.kind)
+    if page is not None:
+        return url_for(page)
+    return url_for("cases.show", case_id=item.case_id)
 
 
 @bp.get("/today")

@@ -1,5 +1,6 @@
-"""An administrator creates a user; the new user enrols from the link and signs in with
-a password and a code from an authenticator app."""
+"""An administrator creates a user whose role reads cases; a second administrator
+approves it; the new user enrols from the link (the approver's) with the enrolment code
+(the creator's) and signs in with a password and a code from an authenticator app."""
 
 from __future__ import annotations
 
@@ -28,6 +29,17 @@ def test_new_user_enrols_and_signs_in_with_totp(page: Page, live_server: str) ->
         label="Baltic Harbour Children's Support (demo)"
     )
     page.get_by_role("button", name="Create the account").click()
+    expect(page.get_by_role("heading", name="Waiting for a second administrator")).to_be_visible()
+    assert_accessible(page)
+    code_for_ilze = page.locator(".secret").inner_text().strip()
+    assert page.get_by_role("link", name="/enrol/").count() == 0
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, live_server, "admin2", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
+    page.get_by_role("link", name="Waiting for approval").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Approve ilze").click()
     link = page.get_by_role("link", name="/enrol/")
     enrolment_url = link.get_attribute("href")
     assert enrolment_url and "/enrol/" in enrolment_url
@@ -36,6 +48,7 @@ def test_new_user_enrols_and_signs_in_with_totp(page: Page, live_server: str) ->
     page.goto(enrolment_url)
     expect(page.get_by_role("heading", name="Set up your account, ilze")).to_be_visible()
     assert_accessible(page)
+    page.get_by_label("Enrolment code").fill(code_for_ilze)
     page.get_by_label("Choose a password").fill(NEW_PASSWORD)
     page.get_by_label("The same password again").fill(NEW_PASSWORD)
     secret = page.locator(".secret").inner_text().strip()

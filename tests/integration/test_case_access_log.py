@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from casework.clock import today
 from casework.models import AuditEvent, Case, TeamMembership, User
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, new_client
 from tests.factories import add_member, make_organisation, make_user, open_case
 
 
@@ -90,3 +90,26 @@ def test_a_lead_whose_membership_ended_is_refused(
     db_session.commit()
     login(client, "sofia")
     assert client.get(f"/cases/{case.id}/access-log").status_code == 404
+
+
+def test_an_auditors_review_of_the_case_is_not_shown_to_the_lead(
+    app: Flask, client: FlaskClient, db_session: Session, case: Case
+) -> None:
+    """An insider under investigation must not be tipped off; the log keeps it all."""
+    make_user(username="aila", auditor=True)
+    auditor = new_client(app)
+    login(auditor, "aila")
+    assert auditor.get(f"/audit/?case_ref={case.reference}").status_code == 200
+    assert auditor.get(f"/audit/events.csv?case_ref={case.reference}").status_code == 200
+    reviews = db_session.scalars(
+        select(AuditEvent).where(AuditEvent.actor == "aila", AuditEvent.case_ref == case.reference)
+    ).all()
+    assert {e.action for e in reviews} == {"audit.read", "export"}
+    login(client, "sofia")
+    page = client.get(f"/cases/{case.id}/access-log")
+    assert page.status_code == 200
+    rows = page.text[page.text.index("<tbody>") :]
+    assert "aila" not in rows and "Audit log reviewed" not in rows and "Export" not in rows
+    assert "sofia" in rows  # the lead's own accesses still show
+    review = auditor.get(f"/audit/?case_ref={case.reference}&user=aila").text
+    assert "Audit log reviewed" in review

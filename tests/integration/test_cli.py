@@ -77,6 +77,9 @@ def test_demo_seed_holds_no_clear_text_child_data(app: Flask, db_session: Sessio
         "coordinator",
         "auditor",
         "admin",
+        "admin2",
+        "doctor",
+        "interpreter",
         "analyst",
     }
     assert db_session.scalar(select(func.count()).select_from(Case)) == len(CHILDREN)

@@ -143,7 +143,9 @@ def test_clinical_notes_are_for_health_members_only(
         )
     assert refused.value.field == "clinical_notes"
     assert count(db_session, SupportMeasure) == 0
-    doctor = make_user(username="doctor", organisation=make_organisation(kind="health"))
+    doctor = make_user(
+        username="doctor", organisation=make_organisation(kind="health"), profession="health"
+    )
     join(app, db_session, case_id, doctor, "health")
     _add(app, db_session, doctor, case_id, clinical_notes="Sleeps badly.")
     login(client, "doctor")

@@ -216,3 +216,39 @@ def _reference(db_session: Session, team: Team) -> str:
     from casework.models import Case
 
     return db_session.get_one(Case, team.case_id).reference
+
+
+def test_an_interpreter_sees_no_tasks_of_the_team_nor_the_missing_child(
+    app: Flask, db_session: Session, team: Team
+) -> None:
+    """An interpreter sees the child's first name and languages, not the team, its work
+    or the flags: tasks name the team and say what it does, and a missing episode is what
+    the flags say. A task given to the interpreter is theirs to see on Today."""
+    from datetime import datetime
+
+    from casework.casefile import MissingReport
+    from casework.casefile import report_missing as door_report_missing
+    from tests.supporting import as_caller
+
+    ivo = make_user(username="ivo", role="interpreter")
+    join(app, db_session, team.case_id, ivo, "interpreter")
+    lead = _client(app, "lead")
+    _add(lead, team)
+    _add(lead, team, title="Interpret at the hearing", assignee=str(ivo.id))
+    with app.app_context():
+        door_report_missing(
+            db_session,
+            as_caller(team.lead),
+            team.case_id,
+            MissingReport(last_seen_at=datetime.now().replace(microsecond=0) - timedelta(days=1)),
+        )
+    lead_page = lead.get(f"/cases/{team.case_id}").text
+    assert TITLE in lead_page and "The child is missing" in lead_page
+    interpreter = _client(app, "ivo")
+    page = interpreter.get(f"/cases/{team.case_id}")
+    assert page.status_code == 200
+    for hidden in (TITLE, "Interpret at the hearing", "The child is missing", "Missing episodes"):
+        assert hidden not in page.text
+    today = interpreter.get("/today").text
+    assert "Interpret at the hearing" in today
+    assert TITLE not in today and "Children missing now" not in today

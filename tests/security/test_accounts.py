@@ -200,19 +200,25 @@ def _issue_link(app: Flask, db_session: Session, user: User) -> str:
     return f"/enrol/{token}"
 
 
-def _enrol(client: FlaskClient, link: str, password: str, code: str | None = None) -> TestResponse:
+def _enrol(
+    client: FlaskClient,
+    link: str,
+    password: str,
+    code: str | None = None,
+    enrolment_code: str | None = None,
+) -> TestResponse:
     page = client.get(link)
     secret = re.search(r'class="secret">([A-Z2-7]+)<', page.text)
     assert secret, page.text
-    return client.post(
-        link,
-        data={
-            "password": password,
-            "confirm": password,
-            "code": code if code is not None else pyotp.TOTP(secret.group(1)).now(),
-            "csrf_token": csrf_token(page.text),
-        },
-    )
+    data = {
+        "password": password,
+        "confirm": password,
+        "code": code if code is not None else pyotp.TOTP(secret.group(1)).now(),
+        "csrf_token": csrf_token(page.text),
+    }
+    if enrolment_code is not None:
+        data["enrolment_code"] = enrolment_code
+    return client.post(link, data=data)
 
 
 def test_enrolment_sets_password_and_second_factor_and_shows_recovery_codes(
@@ -489,8 +495,11 @@ def test_admin_changes_end_the_users_sessions(
 
 
 def test_role_change_ends_sessions(app: Flask, db_session: Session) -> None:
+    """A role that reads cases takes effect when a second administrator approves it;
+    then the person's sessions end."""
     user = make_user(username="liga")
     root = make_user(username="root", admin=True)
+    make_user(username="other", admin=True)
     victim = new_client(app)
     assert login(victim, "liga").status_code == 302
     assert victim.get("/cases/").status_code == 200
@@ -502,6 +511,17 @@ def test_role_change_ends_sessions(app: Flask, db_session: Session) -> None:
         {"role": "police", "organisation": str(root.organisation_id)},
     )
     assert response.status_code == 302
+    db_session.refresh(user)
+    assert user.role == "social_worker"
+    second = new_client(app)
+    assert login(second, "other").status_code == 302
+    page = second.get("/admin/approvals")
+    approval = re.search(r'action="/admin/approvals/([0-9a-f-]+)"', page.text)
+    assert approval, page.text
+    second.post(
+        f"/admin/approvals/{approval.group(1)}",
+        data={"decision": "approve", "csrf_token": csrf_token(page.text)},
+    )
     db_session.refresh(user)
     assert user.role == "police"
     assert victim.get("/cases/").status_code == 302
@@ -558,7 +578,10 @@ def test_reauth_never_redirects_elsewhere(
 
 
 def test_admin_creates_a_user_who_enrols_and_signs_in(app: Flask, db_session: Session) -> None:
+    """A case-reading account: one administrator creates it and hands over the
+    enrolment code, a second approves it and hands over the link."""
     root = make_user(username="root", admin=True)
+    make_user(username="other", admin=True)
     admin = new_client(app)
     login(admin, "root")
     created = post_form(
@@ -572,10 +595,21 @@ def test_admin_creates_a_user_who_enrols_and_signs_in(app: Flask, db_session: Se
         },
     )
     assert created.status_code == 200
-    link = re.search(r'href="http://localhost(/enrol/[^"]+)"', created.text)
+    code = re.search(r'class="secret">([A-Z0-9-]+)<', created.text)
+    assert code and "/enrol/" not in created.text
+    second = new_client(app)
+    login(second, "other")
+    page = second.get("/admin/approvals")
+    approval = re.search(r'action="/admin/approvals/([0-9a-f-]+)"', page.text)
+    assert approval, page.text
+    approved = second.post(
+        f"/admin/approvals/{approval.group(1)}",
+        data={"decision": "approve", "csrf_token": csrf_token(page.text)},
+    )
+    link = re.search(r'href="http://localhost(/enrol/[^"]+)"', approved.text)
     assert link
     newcomer = new_client(app)
-    _enrol(newcomer, link.group(1), "seven orange kites over riga")
+    _enrol(newcomer, link.group(1), "seven orange kites over riga", enrolment_code=code.group(1))
     user = db_session.scalar(select(User).where(User.username == "ilze"))
     assert user is not None and user.role == "ngo_worker"
     _password_step(newcomer, "ilze", "seven orange kites over riga")
@@ -637,3 +671,24 @@ def test_admins_get_no_case_access(client: FlaskClient, db_session: Session) -> 
     assert client.get("/cases/").status_code == 403
     assert client.get("/cases/new").status_code == 403
     assert client.get("/cases/emergency-access").status_code == 403
+
+
+def test_reauthentication_honours_the_account_lock(app: Flask, db_session: Session) -> None:
+    user = make_user(username="peeter", police=True)
+    client = new_client(app)
+    assert login(client, "peeter").status_code == 302
+    [row] = _open_sessions(db_session, user)
+    row.verified_at = utcnow() - timedelta(minutes=6)
+    db_session.commit()
+    attacker = new_client(app)
+    for _ in range(5):
+        _password_step(attacker, "peeter", "wrong password entirely")
+    assert LOCKED in _password_step(attacker, "peeter").text
+    response = post_form(
+        client,
+        "/reauth?next=/cases/emergency-access",
+        {"password": PASSWORD, "code": totp_code(client, "peeter")},
+    )
+    assert response.status_code == 200 and "not correct" in response.text
+    assert _actions(db_session, "reauth") == []
+    assert client.get("/cases/emergency-access").status_code == 302

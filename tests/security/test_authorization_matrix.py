@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casework import clock
@@ -46,18 +46,45 @@ ROLES = [
     "prosecutor",
     "ngo_worker",
     "coordinator",
+    "health_professional",
+    "guardian",
+    "legal_counsel",
+    "interpreter",
     "auditor",
     "admin",
     "analyst",
 ]
 MEMBERSHIPS = ["member", "none", "breakglass"]
 
-READERS = {"social_worker", "police", "prosecutor", "ngo_worker", "coordinator"}
+READERS = {
+    "social_worker",
+    "police",
+    "prosecutor",
+    "ngo_worker",
+    "coordinator",
+    "health_professional",
+    "guardian",
+    "legal_counsel",
+    "interpreter",
+}
 CREATORS = {"social_worker", "police"}
 IDENTITY_WRITERS = {"social_worker", "police"}
-FULL_IDENTITY = {"social_worker", "police", "prosecutor"}
-MINIMAL_IDENTITY = {"ngo_worker", "coordinator"}
-BREAKERS = READERS
+FULL_IDENTITY = {
+    "social_worker",
+    "police",
+    "prosecutor",
+    "health_professional",
+    "guardian",
+    "legal_counsel",
+}
+MINIMAL_IDENTITY = {"ngo_worker", "coordinator", "interpreter"}
+# Guardians, legal counsel and interpreters do not break glass: a grant made for them
+# anyway must not let them in.
+BREAKERS = {"social_worker", "police", "prosecutor", "ngo_worker", "coordinator"} | {
+    "health_professional"
+}
+# Who sees the team on the case page (an interpreter does not).
+TEAM_HIDDEN = {"interpreter"}
 COORDINATORS = {"coordinator"}
 ADMINS = {"admin"}
 SEARCHERS = {"social_worker", "police", "prosecutor"}
@@ -66,28 +93,42 @@ AUDITORS = {"auditor"}
 STATISTICIANS = {"coordinator", "analyst"}
 # The child's record, by field group (DOMAIN.md, "Who sees what").
 IDENTIFICATION_WRITERS = {"police"}
-IDENTIFICATION_READERS = {"social_worker", "police", "prosecutor"}
+IDENTIFICATION_READERS = {"social_worker", "police", "prosecutor", "legal_counsel"}
 INVESTIGATION_WRITERS = {"police", "prosecutor"}
 MIGRATION_WRITERS = {"social_worker"}
 LOCATION_WRITERS = {"social_worker"}
-LOCATION_READERS = {"social_worker", "police"}
+LOCATION_READERS = {"social_worker", "police", "guardian"}
 # Police open a case by recording an identification; every team member but the
 # coordinator raises and resolves flags.
 INTAKERS = {"police"}
-FLAGGERS = {"social_worker", "police", "prosecutor", "ngo_worker"}
+FLAGGERS = {
+    "social_worker",
+    "police",
+    "prosecutor",
+    "ngo_worker",
+    "health_professional",
+    "guardian",
+}
 # Support (DOMAIN.md): coordinators assemble teams of their region's cases (the matrix
 # case is led in the matrix user's region); team members of the sending organisation refer;
 # the support plan and the child's views are written by social workers and NGOs;
 # non-punishment by police and prosecutors, and only prosecutors decide.
 TEAM_ASSIGNERS = {"coordinator"}
-REFERRERS = {"social_worker", "police", "ngo_worker"}
-PLAN_WRITERS = {"social_worker", "ngo_worker"}
-VIEWS_WRITERS = {"social_worker", "ngo_worker"}
+REFERRERS = {"social_worker", "police", "ngo_worker", "health_professional"}
+PLAN_WRITERS = {"social_worker", "ngo_worker", "health_professional"}
+VIEWS_WRITERS = {"social_worker", "ngo_worker", "guardian"}
 NP_WRITERS = {"police", "prosecutor"}
 DECIDERS = {"prosecutor"}
 # Tasks and missing-child episodes: every team member whose role changes cases; where a
 # child was last seen and the police reference, only those who read the location.
-WORKERS = {"social_worker", "police", "prosecutor", "ngo_worker"}
+WORKERS = {
+    "social_worker",
+    "police",
+    "prosecutor",
+    "ngo_worker",
+    "health_professional",
+    "guardian",
+}
 # An id no record has: routes to one record answer 404 to those who pass every check.
 UNKNOWN = uuid.UUID("00000000-0000-4000-8000-00000000abcd")
 
@@ -107,7 +148,9 @@ class Scenario:
 
     @property
     def reaches(self) -> bool:
-        return self.role in READERS and self.membership in ("member", "breakglass")
+        if self.membership == "breakglass":
+            return self.role in BREAKERS
+        return self.role in READERS and self.membership == "member"
 
 
 def _case_page(s: Scenario) -> int:
@@ -273,6 +316,10 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("admin.deactivate", "POST"): _by_role(ADMINS, 302, 403),
     ("admin.activate", "POST"): _by_role(ADMINS, 302, 403),
     ("admin.reset_second_factor", "POST"): _by_role(ADMINS, 200, 403),
+    ("admin.profession", "POST"): _by_role(ADMINS, 302, 403),
+    ("admin.approvals", "GET"): _by_role(ADMINS, 200, 403),
+    # No such request: 404 for an administrator, 403 for anyone else.
+    ("admin.decide", "POST"): _by_role(ADMINS, 404, 403),
     # A wrong password here counts as a failed sign-in; it comes after the rest.
     # The audit log: auditors only, who see no case content; a case's own access log
     # is for its lead, which the walking user never is.
@@ -345,7 +392,13 @@ def _url(endpoint: str, s: Scenario, app: Flask) -> str:
             # that a dict[str, UUID] could, as far as mypy knows, collide with.
             values: dict[str, Any] = {k: ids[k] for k in rule.arguments & set(ids)}
             return url_for(endpoint, case_id=s.case_id, **values)
-        if endpoint.startswith("admin.") and endpoint not in ("admin.users", "admin.new_user"):
+        if endpoint == "admin.decide":
+            return url_for(endpoint, approval_id=UNKNOWN)
+        if endpoint.startswith("admin.") and endpoint not in (
+            "admin.users",
+            "admin.new_user",
+            "admin.approvals",
+        ):
             return url_for(endpoint, user_id=s.lead_id)
         if endpoint == "auth.enrol":
             return url_for(endpoint, token="no-such-link")
@@ -418,6 +471,10 @@ def _payload(endpoint: str, s: Scenario, version: int, db_session: Session) -> d
         }
     if endpoint == "admin.edit_user":
         return {"role": "police", "organisation": str(s.organisation_id)}
+    if endpoint == "admin.profession":
+        return {"profession": "health"}
+    if endpoint == "admin.decide":
+        return {"decision": "approve"}
     return {}
 
 
@@ -503,6 +560,8 @@ def _check_names(endpoint: str, method: str, s: Scenario, html: str) -> list[str
         problems.append(f"{endpoint} {method}: family name shown to {s.role}")
     if GIVEN in html and not (may_show and s.role in FULL_IDENTITY | MINIMAL_IDENTITY):
         problems.append(f"{endpoint} {method}: given name shown to {s.role}")
+    if s.role in TEAM_HIDDEN and ("Lead Example" in html or "Support team" in html):
+        problems.append(f"{endpoint} {method}: the team shown to {s.role}")
     return problems
 
 
@@ -571,3 +630,89 @@ def _check_audit(
     ):
         problems.append(f"{where}: shown without an audit event naming the case")
     return problems
+
+
+# --- nobody grants access to themselves ------------------------------------------------
+
+
+@pytest.mark.parametrize("as_lead", [False, True], ids=["in-region", "lead"])
+@pytest.mark.parametrize("role", ROLES)
+def test_no_role_adds_itself_to_a_team(
+    app: Flask, db_session: Session, role: str, as_lead: bool
+) -> None:
+    """Every role, in the region of the case (where coordinators manage teams) or as its
+    lead, posting itself with every actor type and team role: never a new membership."""
+    from casework.models import TeamMembership
+
+    lead = make_user(username="lead")
+    user = make_user(username="matrix", role=role, profession="health")
+    with app.app_context():
+        case_id = open_case(db_session, lead)
+    if as_lead:
+        from tests.factories import add_member as put_on_team
+
+        put_on_team(db_session, case_id, user, "lead")
+    client = new_client(app)
+    assert login(client, "matrix").status_code == 302
+    before = db_session.scalar(
+        select(func.count()).select_from(TeamMembership).where(TeamMembership.user_id == user.id)
+    )
+    token = csrf_token(client.get("/login", follow_redirects=True).text)
+    statuses = set()
+    for actor_type in ("health", "social_services", "police"):
+        for role_in_team in ("member", "lead"):
+            response = client.post(
+                f"/cases/{case_id}/team",
+                data={
+                    "user": str(user.id),
+                    "actor_type": actor_type,
+                    "role_in_team": role_in_team,
+                    "starts_on": clock.today().isoformat(),
+                    "csrf_token": token,
+                },
+            )
+            statuses.add(response.status_code)
+    db_session.expire_all()
+    after = db_session.scalar(
+        select(func.count()).select_from(TeamMembership).where(TeamMembership.user_id == user.id)
+    )
+    assert after == before
+    assert statuses <= {403, 404}
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r in READERS])
+@pytest.mark.parametrize("profession", [None, "health", "child_psychiatry"])
+def test_clinical_actor_types_follow_the_profession(
+    app: Flask, db_session: Session, role: str, profession: str | None
+) -> None:
+    """A coordinator adds a person of each role as health and as child psychiatry: only
+    a recorded profession of that name lets them in as that actor type."""
+    from casework.models import TeamMembership
+
+    lead = make_user(username="lead")
+    make_user(username="kārlis", coordinator=True)
+    person = make_user(username="person", role=role, profession=profession)
+    with app.app_context():
+        case_id = open_case(db_session, lead)
+    client = new_client(app)
+    assert login(client, "kārlis").status_code == 302
+    token = csrf_token(client.get(f"/cases/{case_id}/team").text)
+    added = []
+    for actor_type in ("health", "child_psychiatry"):
+        response = client.post(
+            f"/cases/{case_id}/team",
+            data={
+                "user": str(person.id),
+                "actor_type": actor_type,
+                "role_in_team": "member",
+                "starts_on": clock.today().isoformat(),
+                "csrf_token": token,
+            },
+        )
+        assert response.status_code in (200, 302)
+        if response.status_code == 302:
+            added.append(actor_type)
+    db_session.expire_all()
+    rows = db_session.scalars(select(TeamMembership).where(TeamMembership.user_id == person.id))
+    assert [m.actor_type for m in rows] == added
+    assert added == ([profession] if profession else [])

@@ -53,6 +53,7 @@ FIELDS = (
     "members", "user", "role_in_team", "offence", "link", "rationale", "departure_reasons",
     "override_reason", "clear_record", "correction_reason", "lead", "not_a_duplicate",
     "username", "display_name", "role", "organisation", "confirm_reference", "code",
+    "profession", "decision",
 )  # fmt: skip
 HOSTILE = [
     "",
@@ -114,6 +115,8 @@ def _ids(app: Flask, db_session: Session) -> tuple[dict[str, Any], dict[str, Fla
         ids["other_id"] = open_case(db_session, lead)
     # No task or episode exists: their forms are posted to ids that name nothing.
     ids["task_id"], ids["episode_id"] = uuid.uuid4(), uuid.uuid4()
+    # Nor does an approval: deciding one is posted to an id that names nothing.
+    ids["approval_id"] = uuid.uuid4()
     clients = {}
     for role in ROLES:
         clients[role] = new_client(app)

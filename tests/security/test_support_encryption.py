@@ -34,7 +34,7 @@ SECRETS = {
 
 def _write_everything(app: Flask, db_session: Session) -> None:
     lead = make_user()
-    doctor = make_user(organisation=make_organisation(kind="health"))
+    doctor = make_user(organisation=make_organisation(kind="health"), profession="health")
     prosecutor = make_user(prosecutor=True)
     ngo = make_organisation(ngo=True)
     coordinator = make_user(coordinator=True)

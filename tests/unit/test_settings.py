@@ -149,6 +149,40 @@ def test_reoffer_interval_is_configurable_within_bounds(tmp_path: Path) -> None:
         build({**base, "REOFFER_DAYS": 0})
 
 
+def _production(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
+        "ENV": "production",
+        "INSTANCE_PATH": str(tmp_path),
+        "KEK": KEK,
+        "SIGNING_KEY": SIGNING_KEY,
+        "SECRET_KEY": "k" * 40,
+        "AUDIT_CHECKPOINT_FILE": str(tmp_path / "checkpoints.txt"),
+        **extra,
+    }
+
+
+@pytest.mark.parametrize("key", ["short", "k" * 31, "ä" * 15])
+def test_production_refuses_a_secret_key_shorter_than_32_bytes(tmp_path: Path, key: str) -> None:
+    with pytest.raises(ConfigError, match="SECRET_KEY must have at least 32 bytes"):
+        build(_production(tmp_path, SECRET_KEY=key))
+
+
+def test_production_takes_a_secret_key_of_32_bytes(tmp_path: Path) -> None:
+    assert build(_production(tmp_path, SECRET_KEY="k" * 32)).secret_key == "k" * 32
+
+
+def test_the_settings_never_print_their_secrets(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://casework:pa55-w0rd-here@db.example:5432/casework"
+    settings = build(_production(tmp_path, DATABASE_URL=url, SECRET_KEY="S" * 40))
+    for shown in (repr(settings), str(settings), f"{settings}", f"{settings!r}"):
+        assert "pa55-w0rd-here" not in shown
+        assert "S" * 40 not in shown
+        assert KEK not in shown and repr(settings.kek) not in shown
+        assert repr(settings.signing_key) not in shown
+        assert "db.example:5432/casework" in shown  # the rest stays useful
+        assert "secret_key" not in shown and "kek=" not in shown
+
+
 def test_production_reads_secrets_from_systemd_credentials(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,7 +3,9 @@ field groups, and whether they were let in. Break-glass accesses appear here too
 
 Only an active lead member of the case's support team may see it; to anyone else the
 case does not exist (404), exactly as for reading the case. Addresses and request ids
-are left out: the lead needs to know who looked, the auditor how.
+are left out: the lead needs to know who looked, the auditor how. What auditors did
+(reviewing the case's log, exporting it) is left out too: an insider under
+investigation must not be tipped off. It stays in the audit log.
 """
 
 from __future__ import annotations
@@ -48,7 +50,10 @@ def case_access_log(
     ):
         deny(session, caller, case)
         raise CaseNotFound(str(case_id))
-    found = queries.page(session, EventFilter(case_ref=case.reference), request)
+    auditors = current_policy().holders(Permission.AUDIT_READ)
+    found = queries.page(
+        session, EventFilter(case_ref=case.reference, hide_roles=auditors), request
+    )
     rows = [dataclasses.replace(r, request_id="", client_addr="") for r in found.rows]
     log = CaseAccessLog(
         case_id=case.id,

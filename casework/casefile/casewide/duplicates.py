@@ -8,6 +8,8 @@ number. Cases on the caller's own teams were already offered on the form (the se
 answer is exactly the answer for a child with no match. Instead a "possible same child"
 item names the two references for the existing case's lead and for the coordinators of
 the region where the new case is opened, who can link the cases or dismiss the item.
+Each new item is also a notification to each of them (kind `possible_same_child`): it
+names a case by reference, on Today, and its e-mail says only how many items wait.
 
 Constant work: every check reads and decrypts `CHECK_SLOTS` cases, real candidates
 first and then decoys (cases drawn at random from the blind index), so that a hidden
@@ -45,6 +47,7 @@ from casework.casefile.casewide.search import (
     models_holding,
     query_terms,
 )
+from casework.casefile.today.notify import SAME_CHILD, case_leads, notify
 from casework.casefile.work import finishing
 from casework.crypto.blind_index import name_terms
 from casework.crypto.registry import EncryptedModel, encrypted_models
@@ -54,6 +57,7 @@ from casework.models.case import Case, CaseStatus
 from casework.models.duplicates import CaseLink, PossibleSameChild, SameChildState
 from casework.models.organisation import Organisation
 from casework.models.team import TeamMembership, TeamRole
+from casework.models.user import User
 
 # Cases read and decrypted by every check, real candidates and decoys together.
 CHECK_SLOTS = 8
@@ -174,12 +178,27 @@ class Check:
             select(Organisation.region).where(Organisation.id == case.lead_organisation_id)
         )
         groups = [FieldGroup.IDENTITY]
+        coordinators = region_coordinators(session, region) if region else []
         for existing in self.hidden:
-            session.add(
-                PossibleSameChild(
-                    new_case_id=case.id, existing_case_id=existing.id, region=region or ""
+            known = session.scalar(
+                select(PossibleSameChild.id).where(
+                    PossibleSameChild.new_case_id == case.id,
+                    PossibleSameChild.existing_case_id == existing.id,
                 )
             )
+            if known is None:
+                session.add(
+                    PossibleSameChild(
+                        new_case_id=case.id, existing_case_id=existing.id, region=region or ""
+                    )
+                )
+            # Each reader is told once of each pair, under the case they may know of:
+            # the lead their own case, the coordinators the one opened in their region.
+            key = f"{case.id}:{existing.id}"
+            skip = caller.user.id
+            leads = case_leads(session, existing.id)
+            notify(session, SAME_CHILD.code, existing, leads, key=key, skip=skip)
+            notify(session, SAME_CHILD.code, case, coordinators, key=key, skip=skip)
             record(
                 session,
                 Action.DUPLICATE_CHECK,
@@ -196,6 +215,19 @@ class Check:
             field_groups=groups,
             context=caller.context,
         )
+
+
+def region_coordinators(session: Session, region: str) -> list[uuid.UUID]:
+    """The active users who coordinate `region` (roles with `case:overview`, by the
+    policy, in an organisation of the region)."""
+    policy = current_policy()
+    rows = session.execute(
+        select(User.id, User.role)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(Organisation.region == region, User.active.is_(True))
+        .order_by(User.username)
+    )
+    return [user_id for user_id, role in rows if policy.allows(role, Permission.CASE_OVERVIEW)]
 
 
 def check_before_opening(
@@ -234,6 +266,15 @@ def same_child_items(session: Session, caller: Caller) -> list[SameChildItem]:
     """Open items for the caller: as lead of the existing case, or as coordinator of the
     region the new case was opened in. References only."""
     require(session, caller, Permission.CASE_READ)
+    items = open_items(session, caller)
+    record(session, Action.CASE_LIST, caller.actor, context=caller.context)
+    session.commit()
+    return items
+
+
+def open_items(session: Session, caller: Caller) -> list[SameChildItem]:
+    """The caller's open items, newest first; no audit, no commit (the page showing
+    them records its own reading)."""
     led = _lead_of(session, caller.user.id)
     region = _coordinated_region(session, caller)
     item = PossibleSameChild
@@ -262,8 +303,6 @@ def same_child_items(session: Session, caller: Caller) -> list[SameChildItem]:
             )
             for r in rows
         ]
-    record(session, Action.CASE_LIST, caller.actor, context=caller.context)
-    session.commit()
     return items
 
 

@@ -3,32 +3,42 @@ from __future__ import annotations
 import secrets
 import uuid
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework import clock
 from casework.access.caller import Caller
+from casework.access.errors import InvalidInput
 from casework.access.guard import require
 from casework.access.permissions import FieldGroup, Permission
+from casework.access.policy import current_policy
 from casework.audit.events import Action, record
 from casework.casefile.casewide.duplicates import check_before_opening
 from casework.casefile.casewide.newchild import NewChild as NewChild
+from casework.casefile.casewide.newchild import NewDocument as NewDocument
+from casework.casefile.casewide.search import MIN_TERM_LENGTH, searchable_document
 from casework.casefile.readouts import CaseSummary
 from casework.casefile.support.membership import member_history
 from casework.casefile.work import finishing
+from casework.codes import CodeList, is_code
 from casework.models.case import Case, CaseStatus, Child
+from casework.models.identity import IdentityDocument
 from casework.models.team import ActorType, TeamMembership, TeamRole
 
 # Crockford's base32 without the easily confused I, L, O, U.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_LENGTH = 6
+# A document number as typed, spaces and dashes included.
+DOCUMENT_NUMBER_MAX = 64
+# A document recorded when the case is opened has not been checked yet.
+NOT_CHECKED = "not_checked"
 
-ROLE_ACTOR_TYPE = {
-    "social_worker": ActorType.SOCIAL_SERVICES,
-    "police": ActorType.POLICE,
-    "prosecutor": ActorType.PROSECUTOR,
-    "ngo_worker": ActorType.NGO,
-}
+
+def role_actor_type(role: str, default: str) -> str:
+    """The actor type the access policy gives members of `role`, else `default`."""
+    policy = current_policy().roles.get(role)
+    return policy.actor_type if policy is not None and policy.actor_type else default
 
 
 def _new_reference(session: Session, prefix: str) -> str:
@@ -51,15 +61,16 @@ def open_case(session: Session, caller: Caller, child: NewChild, prefix: str = "
     of other teams that may be about the same child get a "possible same child" item
     (casewide/duplicates.py); the caller is told nothing of them."""
     ensure_may_open_case(session, caller)
+    check_new_child(session, child)
     user = caller.user
     with finishing(session):
-        check = check_before_opening(session, caller, child)
+        check = check_before_opening(session, caller, child, child.document_numbers())
         case = new_case(session, caller, child, prefix, CaseStatus.OPEN, user.organisation_id)
         lead = TeamMembership(
             case=case,
             user_id=user.id,
             organisation_id=user.organisation_id,
-            actor_type=ROLE_ACTOR_TYPE.get(user.role, ActorType.SOCIAL_SERVICES),
+            actor_type=role_actor_type(user.role, ActorType.SOCIAL_SERVICES),
             role_in_team=TeamRole.LEAD,
             starts_on=clock.today(),
         )
@@ -76,6 +87,36 @@ def open_case(session: Session, caller: Caller, child: NewChild, prefix: str = "
         )
         check.finish(session, caller, case)
     return case.id
+
+
+def check_new_child(session: Session, child: NewChild) -> None:
+    """Refuse (InvalidInput, nothing written) a document that is not one: a kind or a
+    country not on its list, a number too long or without two letters or digits."""
+    for document in child.documents:
+        problem: tuple[str, object] | None = None
+        number = document.number
+        if not is_code(CodeList.DOCUMENT_TYPE, document.kind):
+            problem = ("document_kind", _l("Choose the kind of document."))
+        elif document.issuing_country is not None and not is_code(
+            CodeList.COUNTRY, document.issuing_country
+        ):
+            problem = ("document_country", _l("Choose each value from its list."))
+        elif number is not None and len(number) > DOCUMENT_NUMBER_MAX:
+            problem = (
+                "document_number",
+                _l("Use at most %(max)d characters.", max=DOCUMENT_NUMBER_MAX),
+            )
+        elif number is not None and not searchable_document(number):
+            problem = (
+                "document_number",
+                _l(
+                    "Enter at least %(count)d letters or digits of the number.",
+                    count=MIN_TERM_LENGTH,
+                ),
+            )
+        if problem is not None:
+            session.rollback()
+            raise InvalidInput(*problem)
 
 
 def new_case(
@@ -103,6 +144,17 @@ def new_case(
             sex=child.sex,
         )
     )
+    for document in child.documents:
+        session.add(
+            IdentityDocument(
+                case,
+                kind=document.kind,
+                number=document.number,
+                issuing_country=document.issuing_country,
+                expires_on=None,
+                check=NOT_CHECKED,
+            )
+        )
     return case
 
 

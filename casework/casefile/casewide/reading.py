@@ -55,6 +55,9 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseReado
     if case.status in (CaseStatus.ERASED, CaseStatus.MERGED):
         return _erased(session, caller, route)
     full_missing = policy.level(caller.role, FieldGroup.LOCATION) >= AccessLevel.READ
+    # Tasks name the team and say what it does; a missing episode is what the flags say.
+    # A role that sees neither (an interpreter) sees none of them.
+    role = policy.role(caller.role)
     failed: list[str] = []
     readout = CaseReadout(
         id=case.id,
@@ -63,15 +66,21 @@ def read_case(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseReado
         created_at=case.created_at,
         role_in_team=str(route.via),
         field_groups=tuple(str(g) for g in groups),
-        identity=identity_readout(case, policy.level(caller.role, FieldGroup.IDENTITY)),
+        identity=identity_readout(
+            case,
+            policy.level(caller.role, FieldGroup.IDENTITY),
+            policy.role(caller.role).minimal_identity,
+        ),
         writable_groups=tuple(str(g) for g in writable),
         emergency_until=route.until,
         emergency_accesses=_section(failed, _emergency_accesses, (), session, route),
         details=_section(failed, read_details, CaseDetails(), session, route, caller),
         support=_section(failed, support_readout, None, session, caller, route),
-        missing=_section(failed, missing_summary, MissingSummary(), session, case.id, full_missing),
+        missing=_section(failed, missing_summary, MissingSummary(), session, case.id, full_missing)
+        if role.sees_flags
+        else None,
         tasks=None
-        if route.read_only
+        if route.read_only or not role.sees_team
         else _section(failed, case_tasks, NO_TASKS, session, case, caller.user.id),
         damaged=bool(failed),
     )
@@ -124,10 +133,12 @@ def _erased(session: Session, caller: Caller, route: Reach) -> CaseReadout:
     return readout
 
 
-def identity_readout(case: Case, level: AccessLevel) -> IdentityReadout | None:
+def identity_readout(
+    case: Case, level: AccessLevel, minimal: frozenset[str]
+) -> IdentityReadout | None:
     if level == AccessLevel.NONE or case.child is None:
         return None
-    return readable.identity_readout(case.child, level, clock.today())
+    return readable.identity_readout(case.child, level, clock.today(), minimal)
 
 
 def _emergency_accesses(session: Session, route: Reach) -> tuple[EmergencyAccess, ...]:

@@ -152,15 +152,30 @@ def search_cases(session: Session, caller: Caller, query: SearchQuery) -> Search
 
 
 def possible_duplicates(session: Session, caller: Caller, child: NewChild) -> SearchResult | None:
-    """Cases on the caller's teams that may be about the same child; None when the
-    caller may not search or the names are too short to look up."""
+    """Cases on the caller's teams that may be about the same child: the same names
+    (and date of birth), or the same number of one of the child's documents; None when
+    the caller may not search or there is nothing long enough to look up."""
     if not may_search(caller):
         return None
-    query = SearchQuery(f"{child.given_name} {child.family_name}", child.date_of_birth)
-    try:
-        return search_cases(session, caller, query)
-    except QueryTooShort:
+    queries = [
+        SearchQuery(f"{child.given_name} {child.family_name}", child.date_of_birth),
+        *(SearchQuery("", document_number=n) for n in child.document_numbers()),
+    ]
+    found: dict[uuid.UUID, SearchHit] = {}
+    more, searched = False, False
+    for query in queries:
+        try:
+            result = search_cases(session, caller, query)
+        except QueryTooShort:
+            continue
+        searched = True
+        more = more or result.more
+        for hit in result.hits:
+            found.setdefault(hit.id, hit)
+    if not searched:
         return None
+    hits = tuple(found.values())
+    return SearchResult(hits=hits[:MAX_RESULTS], more=more or len(hits) > MAX_RESULTS)
 
 
 def _token_lookups(

@@ -18,13 +18,13 @@ from casework import clock
 from casework.access.caller import Caller
 from casework.access.errors import InvalidInput, NotPermitted
 from casework.access.guard import deny, require
-from casework.access.permissions import FieldGroup, Permission, Role
+from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
 from casework.audit.events import Action, record
 from casework.casefile.casewide.duplicates import check_before_opening
 from casework.casefile.casewide.flags import non_punishment_rule
 from casework.casefile.casewide.newchild import NewChild
-from casework.casefile.casewide.opening import new_case
+from casework.casefile.casewide.opening import check_new_child, new_case
 from casework.casefile.identification.records import IdentificationChange, InvestigationChange
 from casework.casefile.saving import normalise
 from casework.casefile.support.membership import member_history
@@ -49,7 +49,7 @@ class Colleague:
 def _lead_roles() -> list[str]:
     """Roles that can lead a case through its whole lifecycle (the policy decides)."""
     policy = current_policy()
-    return [r.value for r in Role if policy.allows(r.value, Permission.CASE_CLOSE)]
+    return sorted(policy.holders(Permission.CASE_CLOSE))
 
 
 def ensure_may_record_intake(session: Session, caller: Caller) -> None:
@@ -128,12 +128,13 @@ def open_case_from_identification(
     """Open a case by recording an identification, handed to the social worker `lead_id`."""
     ensure_may_record_intake(session, caller)
     identification.check()
+    check_new_child(session, child)
     lead = session.get(User, lead_id)
     if lead is None or not lead.active or lead.role not in _lead_roles():
         session.rollback()
         raise InvalidInput("lead", _l("Choose an active social worker to hand the case to."))
     with finishing(session):
-        check = check_before_opening(session, caller, child)
+        check = check_before_opening(session, caller, child, child.document_numbers())
         case = new_case(session, caller, child, prefix, CaseStatus.IDENTIFIED, lead.organisation_id)
         _team(session, case, caller.user, lead)
         session.flush()

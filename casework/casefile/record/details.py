@@ -60,7 +60,10 @@ def read_details(session: Session, route: Reach, caller: Caller) -> CaseDetails:
         placement=placement_readout(level(FieldGroup.LOCATION), placement),
         flags=tuple(
             flag_readout(f, _may_flag(route, role) and may_resolve(role, f.kind)) for f in flags
-        ),
+        )
+        if policy.role(role).sees_flags
+        else (),
+        flags_visible=policy.role(role).sees_flags,
         status_changes=tuple(
             StatusChangeReadout(
                 changed_at=c.recorded_at,
@@ -70,9 +73,10 @@ def read_details(session: Session, route: Reach, caller: Caller) -> CaseDetails:
                 reason=c.reason,
                 note=c.note,
             )
-            for c in status_changes(session, case)
+            for c in (status_changes(session, case) if policy.role(role).sees_history else ())
         ),
-        history=history_readouts(session, route, caller),
+        # A role that does not see the history (an interpreter) gets none.
+        history=history_readouts(session, route, caller) if policy.role(role).sees_history else (),
         steps=steps,
         open_items=(
             open_items(session, case, flags, migration, placement) if Step.CLOSE in steps else None

@@ -198,6 +198,8 @@ class CaseDetails:
     steps: tuple[str, ...] = field(default=())
     may_flag: bool = False
     case_version: int = 0
+    # False for a role that does not see the flags (an interpreter).
+    flags_visible: bool = True
     # For the lead who may close the case: what is still open.
     open_items: OpenItems | None = None
 

@@ -1,19 +1,36 @@
 """Support team membership changes. Membership is what grants access to a case, so
-every change is audited and kept in the case's history."""
+every change is audited and kept in the case's history.
+
+Two rules hold for every way a member is added (team screen, accepted referral, set-up
+tasks): nobody adds themselves, and a clinical actor type (health, child psychiatry,
+which open the clinical notes) needs that profession on the person's own account.
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework import clock
+from casework.access.errors import InvalidInput, NotPermitted
+from casework.access.permissions import Permission
 from casework.audit.events import Action, Actor, RequestContext, record
-from casework.casefile.today.notify import CASE_HANDED, MEMBER_ADDED, notify, team_user_ids
-from casework.models.case import Case
+from casework.casefile.support.plan import HEALTH_ACTOR_TYPES
+from casework.casefile.today.notify import (
+    CASE_HANDED,
+    MEMBER_ADDED,
+    MEMBER_ROLE_CHANGED,
+    case_leads,
+    notify,
+    team_user_ids,
+)
+from casework.models.case import Case, CaseStatus
 from casework.models.history import CaseHistoryEntry
-from casework.models.team import TeamMembership, TeamRole
+from casework.models.team import ActorType, TeamMembership, TeamRole
 from casework.models.user import User
 
 TEAM_GROUP = "team"
@@ -61,10 +78,14 @@ def stage_member(
     ends_on: date | None = None,
     role_in_team: str = TeamRole.MEMBER,
     context: RequestContext | None = None,
+    added_by: User | None = None,
 ) -> TeamMembership:
     """add_member without the commit, for changes that add several members at once."""
     if ends_on is not None and ends_on <= starts_on:
         raise ValueError("a membership ends after it starts")
+    if user.username == by.username:
+        raise NotPermitted(Permission.TEAM_ASSIGN)
+    check_fit(user, actor_type)
     case = session.get(Case, case_id)
     if case is None:
         raise LookupError(case_id)
@@ -76,6 +97,8 @@ def stage_member(
         role_in_team=role_in_team,
         starts_on=starts_on,
         ends_on=ends_on,
+        added_by_id=added_by.id if added_by is not None else None,
+        added_by_role=added_by.role if added_by is not None else "",
     )
     session.add(membership)
     member_history(session, case, by.username, membership, user)
@@ -94,6 +117,30 @@ def stage_member(
     if starts_on <= clock.today():
         notify(session, MEMBER_ADDED.code, case, others)
     return membership
+
+
+def fits(user: User, actor_type: str) -> bool:
+    """Whether `user` may be on a team as `actor_type`."""
+    return actor_type not in HEALTH_ACTOR_TYPES or user.profession == actor_type
+
+
+def check_fit(user: User, actor_type: str) -> None:
+    if not fits(user, actor_type):
+        raise InvalidInput(
+            "actor_type",
+            _l(
+                "Health and child psychiatry are for people whose account records that "
+                "profession. Choose another actor type, or ask an administrator."
+            ),
+        )
+
+
+def joins_as(user: User, by_role: str) -> str:
+    """The actor type a person joins with when nobody chooses one: their profession,
+    else their role's, unless that is a clinical one they do not hold."""
+    if user.profession:
+        return user.profession
+    return by_role if fits(user, by_role) else ActorType.NGO
 
 
 def member_history(
@@ -121,3 +168,26 @@ def member_values(membership: TeamMembership, user: User) -> dict[str, object]:
         "starts_on": membership.starts_on,
         "ends_on": membership.ends_on,
     }
+
+
+def tell_leads_of_role_change(session: Session, user: User) -> None:
+    """An administrator changed `user`'s role, which changes what they see of every case
+    they are on: the lead of each of those cases is told (not the person themselves,
+    whom the account tells). In the caller's transaction."""
+    day = clock.today()
+    memberships = session.scalars(
+        select(TeamMembership).where(TeamMembership.user_id == user.id)
+    ).all()
+    for membership in memberships:
+        if not membership.is_active_on(day):
+            continue
+        case = session.get(Case, membership.case_id)
+        if case is None or case.status == CaseStatus.ERASED:
+            continue
+        notify(
+            session,
+            MEMBER_ROLE_CHANGED.code,
+            case,
+            case_leads(session, case.id),
+            skip=user.id,
+        )

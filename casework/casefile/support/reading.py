@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from casework.access.caller import Caller
 from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
-from casework.access.reach import Reach
+from casework.access.reach import Reach, Via
 from casework.casefile.support.childs_views import latest_views
 from casework.casefile.support.nonpunishment import considerations
 from casework.casefile.support.plan import case_measures, health_membership, measure_readout
@@ -44,8 +44,16 @@ def support_readout(session: Session, caller: Caller, route: Reach) -> SupportRe
     writable = not route.read_only and case.status != CaseStatus.CLOSED
     if found is not None and not writable:
         found = tuple(replace(c, may_change=False) for c in found)
+    # A role that does not see the team (an interpreter) gets an empty list.
+    sees_team = policy.role(caller.role).sees_team
+    members = member_readouts(session, case.id, route.team) if sees_team else ()
+    team = tuple(m for m in members if m.active)
     return SupportReadout(
-        team=tuple(m for m in member_readouts(session, case.id, route.team) if m.active),
+        team=team,
+        team_visible=sees_team,
+        coordinator_additions=tuple(m for m in team if m.by_coordinator)
+        if route.via is Via.LEAD
+        else (),
         referrals=case_referrals(session, case, caller.role),
         measures=measures,
         latest_views=latest_views(session, case.id) if views >= AccessLevel.READ else None,

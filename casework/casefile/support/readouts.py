@@ -19,6 +19,9 @@ class MemberReadout:
     starts_on: date
     ends_on: date | None
     active: bool
+    # Who added the member, and whether as a coordinator (shown to the lead).
+    added_by: str = ""
+    by_coordinator: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,10 @@ class SupportReadout:
     reoffers: tuple[ReofferReadout, ...] | None
     considerations: tuple[ConsiderationReadout, ...] | None
     may_manage_team: bool = False
+    # For the lead: members a coordinator added, so that no addition goes unnoticed.
+    coordinator_additions: tuple[MemberReadout, ...] = ()
+    # False for a role that does not see who is on the team (an interpreter).
+    team_visible: bool = True
     may_refer: bool = False
     may_decide_nonpunishment: bool = False
     is_health_member: bool = False

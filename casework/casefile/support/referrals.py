@@ -22,10 +22,10 @@ from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
 from casework.access.reach import reach
 from casework.audit.events import Action, record
-from casework.casefile.casewide.opening import ROLE_ACTOR_TYPE
-from casework.casefile.support.membership import stage_member
+from casework.casefile.casewide.opening import role_actor_type
+from casework.casefile.support.membership import joins_as, stage_member
 from casework.casefile.support.readouts import Choice, ReferralLine, ReferralPage
-from casework.casefile.support.team import team_candidates
+from casework.casefile.support.team import refuse_self, team_candidates
 from casework.casefile.today.notify import REFERRAL_DECIDED, notify, team_user_ids
 from casework.casefile.work import Work, changing, finishing, keep_history, writable
 from casework.clock import utcnow
@@ -187,7 +187,7 @@ def read_referral(session: Session, caller: Caller, referral_id: uuid.UUID) -> R
         referral=line(referral, with_reasons=True),
         candidates=tuple(
             Choice(str(u.id), u.display_name)
-            for u in team_candidates(session, referral.to_organisation_id)
+            for u in team_candidates(session, referral.to_organisation_id, besides=caller.user)
         ),
     )
     record(
@@ -245,6 +245,7 @@ def accept_referral(
 ) -> None:
     """Accept, adding the chosen people of the receiving organisation as members."""
     referral = _decidable(session, caller, referral_id)
+    refuse_self(session, caller, referral.case, member_ids)
     with finishing(session):
         allowed = {u.id: u for u in team_candidates(session, referral.to_organisation_id)}
         chosen = [allowed[i] for i in member_ids if i in allowed]
@@ -259,9 +260,10 @@ def accept_referral(
                 caller.actor,
                 referral.case_id,
                 user,
-                ROLE_ACTOR_TYPE.get(user.role, ActorType.NGO),
+                joins_as(user, role_actor_type(user.role, ActorType.NGO)),
                 starts_on=day,
                 context=caller.context,
+                added_by=caller.user,
             )
         _decided(session, caller, referral, ReferralState.ACCEPTED)
 

@@ -1,5 +1,12 @@
 """Assembling a support team: coordinators for cases led in their region, and case
-leads for their own cases, add and end memberships. Exactly one lead at a time."""
+leads for their own cases, add and end memberships. Exactly one lead at a time.
+
+Nobody adds themselves (a coordinator who must see a case uses break-glass, which is
+time-limited, read-only and reviewed). Only a role that may close cases leads one, so
+a coordinator can neither become lead nor replace the lead: ending a lead's membership
+is the lead's own step, or a coordinator's once the lead's account is deactivated.
+Members added by a coordinator are shown to the lead.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +33,12 @@ from casework.access.permissions import Permission
 from casework.access.policy import current_policy
 from casework.access.reach import Reach, active_membership, case_team, reach
 from casework.audit.events import Action, record
-from casework.casefile.support.membership import TEAM_GROUP, member_values, stage_member
+from casework.casefile.support.membership import (
+    TEAM_GROUP,
+    check_fit,
+    member_values,
+    stage_member,
+)
 from casework.casefile.support.readouts import Choice, MemberReadout, TeamPage
 from casework.casefile.work import finishing, keep_history
 from casework.clock import utcnow
@@ -90,6 +102,7 @@ def member_readouts(
 ) -> tuple[MemberReadout, ...]:
     """The team, past members too; `team` if the memberships were read already."""
     day = clock.today()
+    policy = current_policy()
     rows = case_team(session, case_id) if team is None else team
     return tuple(
         MemberReadout(
@@ -102,16 +115,23 @@ def member_readouts(
             starts_on=m.starts_on,
             ends_on=m.ends_on,
             active=m.is_active_on(day),
+            added_by=m.added_by.display_name if m.added_by is not None else "",
+            by_coordinator=policy.allows(m.added_by_role, Permission.CASE_OVERVIEW),
         )
         for m in rows
     )
 
 
-def team_candidates(session: Session, organisation_id: uuid.UUID | None = None) -> list[User]:
-    """Active users whose role reads cases; of one organisation if given."""
+def team_candidates(
+    session: Session, organisation_id: uuid.UUID | None = None, *, besides: User | None = None
+) -> list[User]:
+    """Active users whose role reads cases; of one organisation if given; never
+    `besides` (the person choosing: nobody adds themselves)."""
     query = select(User).where(User.active.is_(True)).order_by(User.display_name)
     if organisation_id is not None:
         query = query.where(User.organisation_id == organisation_id)
+    if besides is not None:
+        query = query.where(User.id != besides.id)
     policy = current_policy()
     return [u for u in session.scalars(query) if policy.allows(u.role, Permission.CASE_READ)]
 
@@ -126,7 +146,7 @@ def team_page(session: Session, caller: Caller, case_id: uuid.UUID) -> TeamPage:
         members=member_readouts(session, case.id),
         candidates=tuple(
             Choice(str(u.id), f"{u.display_name} — {u.organisation.name}")
-            for u in team_candidates(session)
+            for u in team_candidates(session, besides=caller.user)
         ),
     )
     record(session, Action.CASE_READ, caller.actor, case_ref=case.reference, context=caller.context)
@@ -148,6 +168,7 @@ def check_change(session: Session, case: Case, change: TeamChange) -> User:
         raise InvalidInput("user", _l("Choose a person from the list."))
     if change.actor_type not in set(ActorType):
         raise InvalidInput("actor_type", _l("Choose an actor type from the list."))
+    check_fit(user, change.actor_type)
     if change.role_in_team not in set(TeamRole):
         raise InvalidInput("role_in_team", _l("Choose lead or member."))
     if change.ends_on is not None and change.ends_on <= change.starts_on:
@@ -163,7 +184,21 @@ def check_change(session: Session, case: Case, change: TeamChange) -> User:
             "role_in_team",
             _l("The team has a lead for these dates. End that membership first."),
         )
+    if change.role_in_team == TeamRole.LEAD and not current_policy().allows(
+        user.role, Permission.CASE_CLOSE
+    ):
+        raise InvalidInput(
+            "role_in_team",
+            _l("Only a person whose role may close cases (a social worker) leads a case."),
+        )
     return user
+
+
+def refuse_self(session: Session, caller: Caller, case: Case, user_ids: list[uuid.UUID]) -> None:
+    """Nobody grants access to themselves: an attempt is refused and audited."""
+    if caller.user.id in user_ids:
+        deny(session, caller, case)
+        raise NotPermitted(Permission.TEAM_ASSIGN)
 
 
 def open_for_change(session: Session, case: Case) -> None:
@@ -178,6 +213,7 @@ def open_for_change(session: Session, case: Case) -> None:
 
 def add_to_team(session: Session, caller: Caller, case_id: uuid.UUID, change: TeamChange) -> None:
     case = team_case(session, caller, case_id)
+    refuse_self(session, caller, case, [change.user_id])
     open_for_change(session, case)
     with finishing(session):
         user = check_change(session, case, change)
@@ -191,6 +227,7 @@ def add_to_team(session: Session, caller: Caller, case_id: uuid.UUID, change: Te
             ends_on=change.ends_on,
             role_in_team=change.role_in_team,
             context=caller.context,
+            added_by=caller.user,
         )
 
 
@@ -209,6 +246,14 @@ def end_membership(
     if membership is None or membership.case_id != case.id:
         deny(session, caller, case)
         raise CaseNotFound(str(membership_id))
+    if (
+        membership.role_in_team == TeamRole.LEAD
+        and membership.user_id != caller.user.id
+        and membership.user.active
+    ):
+        # Replacing an active lead is not a coordinator's step.
+        deny(session, caller, case)
+        raise NotPermitted(Permission.TEAM_ASSIGN)
     with finishing(session):
         if ends_on < membership.starts_on:
             raise InvalidInput("ends_on", _l("A membership cannot end before it starts."))

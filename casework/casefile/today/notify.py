@@ -1,9 +1,10 @@
 """Notifications: a kind, a person and a case, written in the transaction of the change
 that caused them, never with anything of the case's content.
 
-Other areas add a kind once and notify from inside their own unit of work:
+Other areas add a kind once and notify from inside their own unit of work (as the
+duplicate check does, casewide/duplicates.py):
 
-    SAME_CHILD = register_kind("possible_same_child", _l("A possible same child"),
+    SAME_CHILD = register_kind("possible_same_child", _l("Possible same child"),
                                email_default=True)
     notify(work.session, SAME_CHILD.code, case, team_user_ids(session, case.id),
            key=f"{case.id}:{other.id}", skip=caller.user.id)
@@ -76,6 +77,14 @@ CHILD_MISSING = register_kind(
     "child_missing", _l("A child was recorded missing"), email_default=True
 )
 CHILD_FOUND = register_kind("child_found", _l("A missing child was found"), email_default=True)
+MEMBER_ROLE_CHANGED = register_kind(
+    "member_role_changed",
+    _l("An administrator changed the role of a member of a team you lead"),
+    email_default=True,
+)
+# A case opened elsewhere may be about the child of a case you lead, or a case opened in
+# your region may be about a child another team knows (casewide/duplicates.py).
+SAME_CHILD = register_kind("possible_same_child", _l("Possible same child"), email_default=True)
 
 
 def team_user_ids(session: Session, case_id: uuid.UUID) -> list[uuid.UUID]:

@@ -3,9 +3,10 @@
 Case-working roles see the children recorded missing on their cases, open tasks overdue
 or due within the week (with titles: they are on the team), the marks of their cases
 (new to them, reviews overdue, re-offers due, what the reminder rules left) and their
-unread notifications. Coordinators see the same for their region's cases by reference
-only (task counts, never titles), plus referrals waiting on them. The page is a case list:
-one `case.list` audit event per view.
+unread notifications, and the "possible same child" items of the cases they lead.
+Coordinators see the same for their region's cases by reference only (task counts, never
+titles), plus referrals waiting on them and the region's possible same child items.
+The page is a case list: one `case.list` audit event per view.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from casework.access.permissions import Permission
 from casework.access.policy import current_policy
 from casework.audit.events import Action, record
 from casework.casefile.casewide.attention import my_case_marks
+from casework.casefile.casewide.duplicates import open_items
 from casework.casefile.today.inbox import unread
 from casework.casefile.today.readouts import CaseItem, TodayPage, task_readout
 from casework.models.case import Case, CaseStatus
@@ -129,13 +131,21 @@ def _member_page(session: Session, caller: Caller) -> TodayPage:
         for mark in found
     ]
     marks += _rule_marks(session, refs)
+    # A role that sees neither the team nor the flags (an interpreter) sees its own
+    # tasks only, and no missing children or marks.
+    role = current_policy().role(caller.role)
+    if not role.sees_team:
+        tasks = [t for t in tasks if t.assignee_id == caller.user.id]
+    if not role.sees_flags:
+        marks = []
     return TodayPage(
         week_end=day + WEEK,
-        missing=_missing(session, refs),
+        missing=_missing(session, refs) if role.sees_flags else (),
         tasks=tuple(task_readout(t, day, caller.user.id) for t in tasks),
         task_references={t.case_id: refs[t.case_id] for t in tasks},
         marks=tuple(marks),
         news=_news(session, caller),
+        same_child=tuple(open_items(session, caller)),
     )
 
 
@@ -167,4 +177,5 @@ def _coordinator_page(session: Session, caller: Caller) -> TodayPage:
         news=_news(session, caller),
         referrals=tuple(CaseItem("referral", c, r, at=at) for c, r, at in waiting),
         region=caller.user.organisation.region,
+        same_child=tuple(open_items(session, caller)),
     )

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from casework.casefile.casewide.duplicates import SameChildItem
 from casework.casefile.readouts import UNREADABLE, TaskReadout, Unreadable
 from casework.crypto.aead import FieldIntegrityError
 from casework.models.task import CaseTask
@@ -66,6 +67,9 @@ class TodayPage:
     news: tuple[CaseItem, ...] = ()
     referrals: tuple[CaseItem, ...] = ()
     region: str | None = None
+    # Possible same child: a case that may be about the child of a case the reader
+    # leads, or one opened in the region they coordinate (the two references only).
+    same_child: tuple[SameChildItem, ...] = ()
 
 
 @dataclass(frozen=True)
