@@ -28,7 +28,7 @@ IDENTIFICATION = {
     "actor_type": "police",
     "context": "police_operation",
     "indicators": ["intimidated", "no_schooling"],
-    "exploitation_types": ["forced_criminality", "online_sexual"],
+    "exploitation_types": ["forced_criminality", "sexual"],
     "ict_facilitated": "y",
     "recruitment_method": "online_grooming",
     "narrative": "Found in a flat used for online streaming; says an older friend brought her.",

@@ -109,6 +109,7 @@ from casework.casefile.record.migration import (
     reflection_too_short,
     save_migration,
 )
+from casework.casefile.record.readouts import IdentificationReadout
 from casework.casefile.statistics.query import (
     Options,
     Selection,
@@ -116,6 +117,7 @@ from casework.casefile.statistics.query import (
     export_statistics,
     statistics_options,
     statistics_page,
+    warm_statistics,
 )
 from casework.casefile.statistics.tables import NOT_RECORDED, Median, Table, Tables
 from casework.casefile.support.childs_views import Response, ViewsInput, record_views
@@ -190,6 +192,7 @@ __all__ = [
     "FoundReport",
     "GuardianChange",
     "IdentificationChange",
+    "IdentificationReadout",
     "IdentityChange",
     "IdentityReadout",
     "InvalidInput",
@@ -309,4 +312,5 @@ __all__ = [
     "update_measure",
     "update_missing",
     "update_task",
+    "warm_statistics",
 ]

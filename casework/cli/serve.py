@@ -3,12 +3,14 @@
 The command has already built the application once (settings, access policy, key
 check against the database), so a server that cannot start says why before any worker
 runs. Each worker then builds its own application after the fork, with its own
-database connections.
+database connections, and counts the statistical records in the background
+(`warm_statistics`), so that the first statistics page after a restart does not.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +19,8 @@ from flask import Flask, current_app
 from flask.cli import ScriptInfo, with_appcontext
 from gunicorn.app.base import BaseApplication
 
+from casework import db
+from casework.casefile import warm_statistics
 from casework.db import database
 from casework.logs import JsonFormatter, TextFormatter
 from casework.settings import Settings
@@ -35,7 +39,21 @@ class Server(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        return self.factory()
+        app = self.factory()
+        threading.Thread(
+            target=warm_in_background, args=(app,), name="statistics-warm-up", daemon=True
+        ).start()
+        return app
+
+
+def warm_in_background(app: Flask) -> None:
+    """Count the statistical records for this worker; a failure is logged, not raised:
+    the first statistics page then counts them itself."""
+    try:
+        with app.app_context():
+            warm_statistics(db.session())
+    except Exception:
+        logging.getLogger(__name__).exception("counting the statistical records failed")
 
 
 def gunicorn_options(settings: Settings, bind: str | None = None) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from flask import Flask, current_app
 from flask_babel import get_locale
 from flask_babel import gettext as translate
 
-from casework.codes.lists import CodedLists, CodeList, CodesError, load_lists
+from casework.codes.lists import ONLINE_AS, CodedLists, CodeList, CodesError, load_lists
 from casework.codes.rules import CountryRules, ReflectionPeriod, load_rules
 from casework.settings import PROJECT_ROOT
 
@@ -23,6 +23,7 @@ CODES_FILE = PROJECT_ROOT / "config" / "codes.toml"
 RULES_FILE = PROJECT_ROOT / "config" / "country_rules.toml"
 
 __all__ = [
+    "ONLINE_AS",
     "CodeList",
     "Codes",
     "CodesError",
@@ -32,6 +33,7 @@ __all__ = [
     "init_app",
     "is_code",
     "is_nationality",
+    "is_offered",
     "label",
     "labels",
     "nationality_choices",
@@ -60,7 +62,13 @@ def current_codes() -> Codes:
 
 
 def is_code(name: CodeList, code: str) -> bool:
+    """The code is in the list (retired codes too: records may hold them)."""
     return current_codes().lists.has(name, code)
+
+
+def is_offered(name: CodeList, code: str) -> bool:
+    """The code may be given now: in the list and not retired."""
+    return current_codes().lists.is_offered(name, code)
 
 
 def label(name: CodeList | str, code: str | None) -> str:
@@ -84,8 +92,9 @@ def labels(name: CodeList | str, codes: Iterable[str] | None) -> str:
 
 
 def choices(name: CodeList) -> list[tuple[str, str]]:
-    """(code, label) pairs for a form; countries and languages sorted by their label."""
-    pairs = [(code, label(name, code)) for code in current_codes().lists.codes(name)]
+    """(code, label) pairs for a form, retired codes left out; countries and languages
+    sorted by their label."""
+    pairs = [(code, label(name, code)) for code in current_codes().lists.offered(name)]
     if name in (CodeList.COUNTRY, CodeList.LANGUAGE):
         pairs.sort(key=lambda pair: pair[1].casefold())
     return pairs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -120,17 +120,33 @@ LABEL_MAX = 200
 _CLDR = Locale("en")
 
 
+# Old codes read as another code with the ICT-facilitated modus: online is the modus of
+# a form of exploitation, not a form of its own (the code is retired in codes.toml).
+ONLINE_AS = {"online_sexual": "sexual"}
+
+
 @dataclass(frozen=True)
 class CodedLists:
-    """Code -> English label (the message id) for each list, in the file's order."""
+    """Code -> English label (the message id) for each list, in the file's order, and
+    the retired codes of each list: still read and shown, never offered again."""
 
     lists: dict[CodeList, dict[str, str]]
+    retired: dict[CodeList, frozenset[str]] = field(default_factory=dict)
 
     def codes(self, name: CodeList) -> tuple[str, ...]:
+        """Every code, retired ones too (what records may hold)."""
         return tuple(self.lists[name])
+
+    def offered(self, name: CodeList) -> tuple[str, ...]:
+        """The codes a form offers: every code that is not retired."""
+        gone = self.retired.get(name, frozenset())
+        return tuple(code for code in self.lists[name] if code not in gone)
 
     def has(self, name: CodeList, code: str) -> bool:
         return code in self.lists[name]
+
+    def is_offered(self, name: CodeList, code: str) -> bool:
+        return code in self.lists[name] and code not in self.retired.get(name, frozenset())
 
     def english(self, name: CodeList, code: str) -> str | None:
         return self.lists[name].get(code)
@@ -174,7 +190,29 @@ def load_lists(path: Path) -> CodedLists:
     for name, required in REQUIRED_CODES.items():
         for code in sorted(required - set(lists[name])):
             raise _fail(path, text, f"the code '{code}' must stay in list '{name.value}'")
-    return CodedLists(lists=lists)
+    return CodedLists(lists=lists, retired=_retired(path, text, data.get("retired", {}), lists))
+
+
+def _retired(
+    path: Path, text: str, body: Any, lists: dict[CodeList, dict[str, str]]
+) -> dict[CodeList, frozenset[str]]:
+    """[retired]: per list, codes kept for the records that hold them, offered no more."""
+    if not isinstance(body, dict):
+        raise _fail(path, text, "[retired] must name lists and their retired codes")
+    found: dict[CodeList, frozenset[str]] = {}
+    for name, codes in body.items():
+        if name not in CodeList._value2member_map_ or name in ISO_LISTS:
+            raise _fail(path, text, f"[retired]: unknown list '{name}'")
+        known = lists[CodeList(name)]
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise _fail(path, text, f"[retired] {name} must be a list of codes")
+        for code in codes:
+            if code not in known:
+                raise _fail(path, text, f"[retired] {name}: unknown code '{code}'")
+        if set(codes) >= set(known):
+            raise _fail(path, text, f"[retired] {name}: a list must keep a code to offer")
+        found[CodeList(name)] = frozenset(codes)
+    return found
 
 
 def _iso(path: Path, text: str, codes: Any, key: str, known: Any) -> dict[str, str]:

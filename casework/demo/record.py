@@ -20,7 +20,7 @@ INTAKE = (3, 7, 11, 15)
 
 # (case index, identifying actor, context, exploitation types, ICT-facilitated, recruitment)
 IDENTIFICATIONS: list[tuple[int, str, str, tuple[str, ...], bool, str]] = [
-    (0, "police", "police_operation", ("sexual", "online_sexual"), True, "romance"),
+    (0, "police", "police_operation", ("sexual",), True, "romance"),
     (1, "border_guard", "border_control", ("labour",), False, "job_or_study_offer"),
     (2, "labour_inspector", "outreach", ("labour", "slavery_servitude"), False, "debt_bondage"),
     (3, "police", "arrested_or_suspected", ("forced_criminality",), False, "peer"),
@@ -29,7 +29,7 @@ IDENTIFICATIONS: list[tuple[int, str, str, tuple[str, ...], bool, str]] = [
     (7, "asylum_reception", "reception", ("forced_marriage",), False, "family_or_acquaintance"),
     (11, "ngo_outreach", "outreach", ("begging", "forced_criminality"), False, "unknown"),
     (15, "hotline", "hotline", ("labour",), False, "job_or_study_offer"),
-    (19, "online_platform", "online", ("online_sexual",), True, "online_grooming"),
+    (19, "online_platform", "online", ("sexual",), True, "online_grooming"),
     (23, "barnahus", "self_report", ("sexual",), True, "online_grooming"),
     (27, "self_peer_family", "self_report", ("labour",), False, "other"),
     (0, "ngo_outreach", "arrested_or_suspected", ("forced_criminality",), True, "romance"),

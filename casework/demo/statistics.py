@@ -56,6 +56,10 @@ OUTCOMES = (
     ("undecided", 10),
 )
 NP_OUTCOMES = (("not_prosecuted", 40), ("discontinued", 25), ("no_penalty", 10), ("prosecuted", 10))
+# Missing episodes: how many a child who went missing had, and how many days each lasted.
+MISSING_SHARE = 0.15
+EPISODES = ((1, 70), (2, 20), (3, 10))
+MISSING_DAYS = (0, 0, 1, 1, 1, 2, 2, 3, 4, 6, 9, 14, 30)
 
 
 def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
@@ -75,6 +79,10 @@ def fictional(rng: random.Random) -> Stat:
         outcome = _pick(rng, NP_OUTCOMES) if rng.random() < 0.8 else None
         before = None if outcome is None else rng.random() < 0.7
         non_punishment.append((rng.choice(("arrest", "charge", "prosecution")), outcome, before))
+    missing: list[int | None] = []
+    if rng.random() < MISSING_SHARE:
+        episodes = rng.choices([n for n, _w in EPISODES], [w for _n, w in EPISODES])[0]
+        missing = [rng.choice(MISSING_DAYS) for _ in range(episodes)]
     return Stat(
         key=secrets.randbits(32),
         year=year,
@@ -96,6 +104,7 @@ def fictional(rng: random.Random) -> Stat:
         days_to_guardian=rng.randint(1, 45) if rng.random() < 0.6 else None,
         days_to_measure=rng.randint(0, 30),
         non_punishment=non_punishment,
+        missing=missing,
     )
 
 

@@ -33,7 +33,8 @@ PURPOSE = "statistics"
 _HEADER_BYTES = 5
 
 
-def record_aad(record_id: uuid.UUID, key_version: int) -> bytes:
+def record_aad(record_id: uuid.UUID | str, key_version: int) -> bytes:
+    """The associated data of a record: its id (as str(UUID) writes it) and key version."""
     return f"casework|statistics|v1|{record_id}|k{key_version}".encode()
 
 
@@ -69,7 +70,7 @@ class _Opener:
         self._cipher = cipher
         self._version = version
 
-    def __call__(self, record_id: uuid.UUID, blob: bytes) -> bytes:
+    def __call__(self, record_id: uuid.UUID | str, blob: bytes) -> bytes:
         blob = bytes(blob)
         if len(blob) < _HEADER_BYTES + NONCE_BYTES + 16 or blob[0] != 1:
             raise FieldIntegrityError("statistical record malformed")

@@ -4,6 +4,7 @@ details and formal identification decisions."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
@@ -14,6 +15,7 @@ from werkzeug.wrappers import Response
 from casework import casefile
 from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
+from casework.codes import ONLINE_AS
 from casework.forms.identification import (
     DecisionCorrectionForm,
     DecisionForm,
@@ -56,6 +58,17 @@ def identification_change(form: Any) -> casefile.IdentificationChange:
         recruitment_method=form.recruitment_method.data,
         narrative=form.narrative.data,
     )
+
+
+def in_current_codes(found: casefile.IdentificationReadout) -> casefile.IdentificationReadout:
+    """An identification for its correction form, a retired form of exploitation given
+    as today's codes (online sexual exploitation: sexual exploitation, ICT-facilitated),
+    since the form no longer offers the old code."""
+    kinds = found.exploitation_types
+    if not any(code in ONLINE_AS for code in kinds):
+        return found
+    current = tuple(dict.fromkeys(ONLINE_AS.get(code, code) for code in kinds))
+    return replace(found, exploitation_types=current, ict_facilitated=True)
 
 
 def investigation_change(form: Any) -> casefile.InvestigationChange:
@@ -147,7 +160,7 @@ def edit(case_id: uuid.UUID, item_id: uuid.UUID) -> Response | str:
         case_id,
         IDENTIFICATION,
         IdentificationForm,
-        lambda case: found(case.details.identifications, item_id),
+        lambda case: in_current_codes(found(case.details.identifications, item_id)),
         lambda form: casefile.record_identification(
             *door(),
             case_id,

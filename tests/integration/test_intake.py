@@ -66,7 +66,7 @@ def test_police_open_a_case_handed_to_social_services(
     assert teams == {("sofia", "lead", "social_services"), ("peeter", "member", "police")}
     with app.app_context():
         event = db_session.scalars(select(IdentificationEvent)).one()
-        assert event.exploitation_types == ["forced_criminality", "online_sexual"]
+        assert event.exploitation_types == ["forced_criminality", "sexual"]
         assert event.ict_facilitated is True
         assert db_session.scalars(select(InvestigationDetail)).one().reference == "HARJU-2026-0417"
     created = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "case.create")).one()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 import uuid
 from datetime import date, datetime
 
@@ -375,3 +376,75 @@ def test_a_record_moved_to_another_row_is_not_counted(
         opened = load_records(db_session)
         ids = {Stat.loads(current_statistics_key().open(rows[first].id, rows[first].sealed)).key}
     assert sum(1 for s in opened if s.key in ids) == 1
+
+
+def test_counting_every_record_at_once_gives_the_counts_record_by_record(
+    app: Flask, db_session: Session, demo: None
+) -> None:
+    from casework.casefile.statistics.groups import Groups
+
+    with app.app_context():
+        sealer = current_statistics_key()
+        at_once = Groups()
+        at_once.warm(db_session, sealer)
+        one_by_one = Groups()
+        for row in db_session.scalars(select(StatisticalRecord)):
+            one_by_one._apply(sealer.open(row.id, row.sealed), +1)
+    assert at_once.groups.keys() == one_by_one.groups.keys()
+    for group, counted in one_by_one.groups.items():
+        assert at_once.groups[group].count == counted.count
+        assert at_once.groups[group].key_sum == counted.key_sum
+        assert at_once.groups[group].cells == counted.cells
+        assert at_once.groups[group].values == counted.values
+    assert at_once.select(lambda _g: True).count == 330  # 30 demo cases, 300 records
+
+
+def test_a_served_worker_counts_the_records_before_the_first_page(
+    app: Flask, db_session: Session, sofia: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casework.casefile.statistics.query import GROUPS, _groups
+    from casework.cli.serve import warm_in_background
+
+    with app.app_context():
+        open_case(db_session, sofia)
+        open_case(db_session, sofia)
+    records = len(db_session.scalars(select(StatisticalRecord.id)).all())
+    monkeypatch.delitem(app.extensions, GROUPS, raising=False)  # a fresh worker
+    warm_in_background(app)
+    with app.app_context():
+        assert _groups().select(lambda _g: True).count == records
+
+    # The first page then opens no record: nothing changed since the warm-up.
+    def no_opening(_raw: bytes) -> Stat:
+        raise AssertionError("a record was opened again")
+
+    monkeypatch.setattr(Stat, "loads", staticmethod(no_opening))
+    assert _children_counted(app, db_session, sofia) == records
+
+
+def test_a_failed_warm_up_is_logged_and_leaves_the_counting_to_the_page(
+    app: Flask, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casework.cli import serve
+
+    def broken(_session: Session) -> None:
+        raise RuntimeError("database away")
+
+    monkeypatch.setattr(serve, "warm_statistics", broken)
+    serve.warm_in_background(app)
+    assert "counting the statistical records failed" in caplog.text
+
+
+def test_each_worker_starts_counting_when_it_loads_the_application(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casework.cli import serve
+
+    warmed: list[Flask] = []
+    monkeypatch.setattr(serve, "warm_in_background", warmed.append)
+    server = serve.Server(lambda: app, {"bind": ["127.0.0.1:0"]})
+    assert server.load() is app
+    for thread in threading.enumerate():
+        if thread.name == "statistics-warm-up":
+            thread.join(5)
+    assert warmed == [app]

@@ -26,7 +26,12 @@ SECRETS = {
     "closing": "Moved to her grandmother in Kharkiv region",
 }
 # Codes and dates are case content too; none of these may appear in clear.
-CODES = ["arrested_or_suspected", "temporary_protection_ukraine", "unaccompanied", "online_sexual"]
+CODES = [
+    "arrested_or_suspected",
+    "temporary_protection_ukraine",
+    "unaccompanied",
+    "forced_criminality",
+]
 DATES = ["2025-03-14", "2025-03-20"]
 
 
@@ -40,7 +45,7 @@ def _fill(app: Flask, db_session: Session) -> uuid.UUID:
         change = identification_change(
             identified_on=date(2025, 3, 14),
             context="arrested_or_suspected",
-            exploitation_types=("online_sexual",),
+            exploitation_types=("forced_criminality",),
             narrative=SECRETS["narrative"],
         )
         ident = casefile.record_identification(db_session, police, case_id, change)

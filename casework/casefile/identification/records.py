@@ -16,7 +16,7 @@ from casework.access.permissions import FieldGroup
 from casework.casefile.casewide.flags import non_punishment_rule
 from casework.casefile.saving import AfterSave, Save, by_id, normalise, save_record
 from casework.casefile.work import Work, changing
-from casework.codes import CodeList, is_code
+from casework.codes import CodeList, is_code, is_offered
 from casework.models.identification import (
     IdentificationDecision,
     IdentificationEvent,
@@ -44,7 +44,8 @@ class IdentificationChange:
     narrative: str | None
 
     def check(self) -> None:
-        """Refuse codes outside the coded lists (the forms refuse them first)."""
+        """Refuse codes outside the coded lists, and retired codes, which records may
+        hold but no new answer gives (the forms refuse them first)."""
         singles = [
             (CodeList.COUNTRY, self.jurisdiction),
             (CodeList.IDENTIFYING_ACTOR, self.actor_type),
@@ -53,7 +54,7 @@ class IdentificationChange:
         ]
         singles += [(CodeList.INDICATOR, c) for c in self.indicators]
         singles += [(CodeList.EXPLOITATION_TYPE, c) for c in self.exploitation_types]
-        if not all(is_code(name, code) for name, code in singles):
+        if not all(is_offered(name, code) for name, code in singles):
             raise InvalidInput("", _l("Choose each value from its list."))
         if self.narrative is not None and len(self.narrative) > NARRATIVE_MAX:
             raise InvalidInput("narrative", _l("The narrative is too long."))

@@ -6,6 +6,10 @@ A group is one combination of the filters (year, country, region, age band, sex)
 selection sums the groups it matches. What is kept in memory is what the statistical
 records hold (codes and counts) and the raw records of this process's groups, never
 anything of a case; it is rebuilt from the database after a restart.
+
+The first refresh of a process (after a restart, or a new statistics key) reads every
+record in one pass over the table, rows as the driver gives them, and counts each once;
+later refreshes list ids and versions and fetch only what changed.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.casefile.statistics.record import Stat
-from casework.casefile.statistics.tables import Partial, contribution
+from casework.casefile.statistics.tables import Pairs, Partial, Values, contribution
 from casework.crypto.aead import FieldIntegrityError
 from casework.keys.statistics import StatisticsSealer
 from casework.models.statistics import StatisticalRecord
@@ -28,6 +32,7 @@ from casework.models.statistics import StatisticalRecord
 Group = tuple[int | None, str | None, str | None, str | None, str | None]
 BATCH = 1000
 _LISTING = "SELECT CAST(id AS TEXT), version FROM statistical_record"
+_EVERYTHING = "SELECT CAST(id AS TEXT), version, sealed FROM statistical_record"
 _STATE = "SELECT COUNT(*), SUM(version), MAX(updated_at) FROM statistical_record"
 
 
@@ -53,17 +58,24 @@ class Groups:
         group = self.groups.setdefault(group_of(stat), Partial())
         group.add(stat.key, *contribution(stat), sign=sign)
 
-    def refresh(self, session: Session, sealer: StatisticsSealer) -> None:
-        """Take in what changed in the database since the last refresh."""
+    def _same_key(self, sealer: StatisticsSealer) -> None:
         if sealer.version != self.key_version:
             self.seen.clear()
             self.groups.clear()
             self.key_version = sealer.version
             self.state = ()
+
+    def refresh(self, session: Session, sealer: StatisticsSealer) -> None:
+        """Take in what changed in the database since the last refresh."""
+        self._same_key(sealer)
         # Nothing changed: the same number of records, the same sum of versions (each
         # rewrite raises one) and no newer write. Counted by the database, in one row.
         state = tuple(session.connection().exec_driver_sql(_STATE).one())
         if state == self.state:
+            return
+        if not self.seen:
+            self._count_everything(self._read_everything(session), sealer)
+            self.state = state
             return
         # Plain SQL, plain driver values: the listing of every record must stay cheap.
         listing = session.connection().exec_driver_sql(_LISTING)
@@ -97,6 +109,43 @@ class Groups:
                 self.seen[key] = (version, raw)
         self.state = state
 
+    def warm(self, session: Session, sealer: StatisticsSealer) -> None:
+        """Count every record before anyone asks (a server's worker, at start). The
+        records are read in one query and the transaction ended before they are counted,
+        so that on SQLite writers wait only for the reading."""
+        self._same_key(sealer)
+        if self.seen:
+            self.refresh(session, sealer)
+            return
+        state = tuple(session.connection().exec_driver_sql(_STATE).one())
+        rows = self._read_everything(session)
+        session.rollback()
+        self._count_everything(rows, sealer)
+        self.state = state
+
+    @staticmethod
+    def _read_everything(session: Session) -> list[Any]:
+        """Every record's id (as the listing gives it), version and sealed content."""
+        return list(session.connection().exec_driver_sql(_EVERYTHING).fetchall())
+
+    def _count_everything(self, rows: list[Any], sealer: StatisticsSealer) -> None:
+        """Count every record (nothing counted yet), each group's records together."""
+        opener = sealer.opener()
+        found: dict[Group, list[tuple[int, Pairs, Values]]] = {}
+        for row_id, version, sealed in rows:
+            raw: bytes | None
+            try:
+                raw = opener(_dashed(row_id), sealed)
+                stat = Stat.loads(raw)
+                counted = (stat.key, *contribution(stat))
+            except (FieldIntegrityError, ValueError, TypeError):
+                raw = None  # a record that does not open is not counted
+            else:
+                found.setdefault(group_of(stat), []).append(counted)
+            self.seen[row_id] = (version, raw)
+        for group, records in found.items():
+            self.groups.setdefault(group, Partial()).add_all(records)
+
     def select(self, matches: Callable[[Group], bool]) -> Partial:
         total = Partial()
         for group, partial in self.groups.items():
@@ -107,6 +156,13 @@ class Groups:
 
 def _uuid(raw: str) -> uuid.UUID:
     return uuid.UUID(raw)
+
+
+def _dashed(row_id: str) -> str:
+    """The id as the record's associated data names it (SQLite's text is 32 hex digits)."""
+    if len(row_id) == 32:
+        return f"{row_id[:8]}-{row_id[8:12]}-{row_id[12:16]}-{row_id[16:20]}-{row_id[20:]}"
+    return row_id
 
 
 def _raw(row_id: uuid.UUID, sample: str) -> str:

@@ -162,6 +162,15 @@ def _groups() -> Groups:
 _MAKING = threading.Lock()
 
 
+def warm_statistics(session: Session) -> None:
+    """Count every statistical record in this process now, before the first statistics
+    page asks (a served worker does it at start, in the background): that page then
+    opens only records changed since. Nothing is shown, so nothing is recorded."""
+    groups = _groups()
+    with groups.lock:
+        groups.warm(session, current_statistics_key())
+
+
 def _options(session: Session, fixed: str | None) -> Options:
     this_year = clock.today().year
     span = tuple(range(this_year, this_year - YEARS_OFFERED, -1))

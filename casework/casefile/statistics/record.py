@@ -7,8 +7,9 @@ key, not the case's key (casework/keys/statistics.py), so it survives the case's
 erasure; erasure cuts it loose from the case or deletes it (STATISTICS_ERASE_WITH_CASE).
 
 `refresh(session, case_ids)` rebuilds the records of the cases a unit of work touched,
-inside its transaction: a change rolled back leaves no statistical trace. A further
-source (say, missing-child episodes) adds what it knows in `_build` and nothing else.
+inside its transaction: a change rolled back leaves no statistical trace. Each source
+(identification, team, measures, non-punishment, missing-child episodes) adds what it
+knows in `build` and nothing else.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ from typing import Any
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
+from casework.codes import ONLINE_AS
 from casework.crypto.aead import FieldIntegrityError
 from casework.keys.statistics import StatisticsSealer, current_statistics_key
 from casework.models.case import Case, CaseStatus, Child
 from casework.models.identification import IdentificationEvent
 from casework.models.identity import AgeAssessment, Guardian
 from casework.models.migration import MigrationStatus
+from casework.models.missing import MissingEpisode
 from casework.models.nonpunishment import NonPunishment
 from casework.models.organisation import Organisation
 from casework.models.statistics import StatisticalRecord
@@ -38,8 +41,6 @@ from casework.models.support import ChildViews, MeasureResponse, SupportMeasure
 from casework.models.team import TeamMembership, TeamRole
 
 FORMAT = 1
-# Exploitation codes counted as another form with the ICT-facilitated modus.
-ONLINE_AS = {"online_sexual": "sexual"}
 OUTCOME_RANK = ("accepted_first", "accepted_after_reoffer", "declined", "undecided")
 
 
@@ -196,7 +197,20 @@ def build(session: Session, case: Case, key: int) -> Stat:
             )
         stat.non_punishment.append((np.stage, np.outcome, before))
     stat.non_punishment.sort(key=lambda x: (x[0], x[1] or "", x[2] is True))
+    stat.missing = _missing(session, case)
     return stat
+
+
+def _missing(session: Session, case: Case) -> list[int | None]:
+    """Each missing episode's length in whole days, from last seen to found (None while
+    the child is still missing), in the order the episodes began."""
+    episodes = sorted(
+        session.scalars(select(MissingEpisode).where(MissingEpisode.case_id == case.id)),
+        key=lambda e: (e.last_seen_at, e.recorded_at),
+    )
+    return [
+        None if e.found_at is None else max(0, (e.found_at - e.last_seen_at).days) for e in episodes
+    ]
 
 
 def refresh(session: Session, case_ids: Iterable[uuid.UUID]) -> None:

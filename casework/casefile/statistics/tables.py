@@ -11,12 +11,12 @@ answer not recorded is its own category, distinct from "not yet known".
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from casework.casefile.statistics.disclosure import Grid, Perturbation, build_grid, suppress
-from casework.casefile.statistics.record import ONLINE_AS, Stat
-from casework.codes import CodeList, current_codes
+from casework.casefile.statistics.record import Stat
+from casework.codes import ONLINE_AS, CodeList, current_codes
 
 NOT_RECORDED = "not_recorded"
 
@@ -141,12 +141,33 @@ class Partial:
     values: Counter[tuple[str, int]] = field(default_factory=Counter)
 
     def add(self, key: int, pairs: Pairs, values: Values, sign: int = 1) -> None:
+        """Count a record in (sign 1) or take it out again (sign -1)."""
+        if sign not in (1, -1):
+            raise ValueError("a record counts once, in or out")
         self.count += sign
         self.key_sum += sign * key
-        for cell in pairs:
-            self.cells[cell] += sign
-        for value in values:
-            self.values[value] += sign
+        # Counter.update and .subtract count an iterable's elements (a child may hold
+        # the same cell twice) in one loop each, the bulk of a first refresh.
+        if sign == 1:
+            self.cells.update(pairs)
+            self.values.update(values)
+        else:
+            self.cells.subtract(pairs)
+            self.values.subtract(values)
+
+    def add_all(self, records: Iterable[tuple[int, Pairs, Values]]) -> None:
+        """Count many records in at once: (record key, pairs, values) each."""
+        keys: list[int] = []
+        cells: list[tuple[str, str, str]] = []
+        values: list[tuple[str, int]] = []
+        for key, pairs, found in records:
+            keys.append(key)
+            cells.extend(pairs)
+            values.extend(found)
+        self.count += len(keys)
+        self.key_sum += sum(keys)
+        self.cells.update(cells)
+        self.values.update(values)
 
     def merge(self, other: Partial) -> None:
         self.count += other.count
