@@ -172,6 +172,19 @@ def reverify(
     return True
 
 
+def confirm_password(
+    session: Session, settings: Settings, user: User, password: str, ctx: RequestContext
+) -> bool:
+    """A password typed again to confirm a step (erasing a case), checked as at
+    re-authentication: a locked account is refused whatever is typed, and a refusal
+    counts as a failed sign-in (committed), which may lock the account."""
+    locked = throttle.locked_until(session, settings, user.username) is not None
+    if verify_password(user.password_hash, password) and not locked:
+        return True
+    _fail(session, settings, user.username, user, ctx)
+    return False
+
+
 def change_password(
     session: Session,
     settings: Settings,

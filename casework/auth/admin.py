@@ -273,7 +273,9 @@ def _enrol_again(session: Session, settings: Settings, caller: Caller, user: Use
 
 
 def unlock(session: Session, settings: Settings, caller: Caller, user_id: uuid.UUID) -> None:
-    user = _target(session, caller, user_id, not_self=False)
+    """Clear the failed sign-ins of someone else's account: an administrator whose own
+    account is locked waits, or asks another administrator."""
+    user = _target(session, caller, user_id, not_self=True)
     throttle.clear(session, settings, user.username)
     record(session, Action.USER_UPDATE, caller.actor, subject=user.username, context=caller.context)
     session.commit()

@@ -15,8 +15,10 @@ An administrator must not be able to reach child data through accounts. So:
   and the leads of the cases they are on are told too.
 
 Nobody approves their own request or a request about themselves, and an approval never
-comes from an account that the requester or the subject created or last changed (one
-person with two administrator accounts gets nowhere).
+comes from an account linked to the requester or the subject by "created or last
+changed by", in either direction and along the chain (A made A2, A2 made A3: A3's
+request is not A's to decide, nor A's A3's). One person with several administrator
+accounts gets nowhere.
 """
 
 from __future__ import annotations
@@ -130,16 +132,42 @@ def request(
     return row
 
 
-def may_decide(approver: User, row: PendingApproval, subject: User | None = None) -> bool:
-    """A different administrator, not made or last changed by the requester or subject."""
-    involved = {row.requested_by_id, row.subject_id}
-    return (
-        approver.active
-        and is_admin(approver)
-        and approver.id not in involved
-        and approver.created_by_id not in involved
-        and approver.changed_by_id not in involved
-    )
+# How far "created or last changed by" is followed: further than any real chain of
+# accounts, short enough that a cycle or a very long chain costs little.
+LINK_DEPTH = 16
+
+
+def makers(session: Session, user_id: uuid.UUID) -> set[uuid.UUID]:
+    """The accounts that created or last changed `user_id`, those that created or last
+    changed them, and so on up the chain (at most LINK_DEPTH steps)."""
+    found: set[uuid.UUID] = set()
+    frontier = {user_id}
+    for _ in range(LINK_DEPTH):
+        rows = session.execute(
+            select(User.created_by_id, User.changed_by_id).where(User.id.in_(frontier))
+        ).all()
+        frontier = {i for row in rows for i in row if i is not None} - found - {user_id}
+        if not frontier:
+            break
+        found |= frontier
+    return found
+
+
+def linked(session: Session, one: uuid.UUID, other: uuid.UUID) -> bool:
+    """Whether one account made the other, directly or along a chain, either way."""
+    return one == other or other in makers(session, one) or one in makers(session, other)
+
+
+def may_decide(session: Session, approver: User, row: PendingApproval) -> bool:
+    """A different administrator, linked neither to the requester nor to the subject by
+    "created or last changed by", in either direction, along the chain."""
+    if not (approver.active and is_admin(approver)):
+        return False
+    mine = makers(session, approver.id) | {approver.id}
+    for involved in {row.requested_by_id, row.subject_id}:
+        if involved in mine or approver.id in makers(session, involved):
+            return False
+    return True
 
 
 def pending(session: Session, caller: Caller) -> list[ApprovalRow]:
@@ -161,7 +189,7 @@ def pending(session: Session, caller: Caller) -> list[ApprovalRow]:
             role=r.role,
             organisation=names.get(r.organisation_id, "") if r.organisation_id else "",
             active=r.active,
-            may_decide=may_decide(caller.user, r),
+            may_decide=may_decide(session, caller.user, r),
         )
         for r in rows
     ]
@@ -174,7 +202,7 @@ def _decidable(session: Session, caller: Caller, approval_id: uuid.UUID) -> Pend
         raise LookupError(approval_id)
     if row.state != ApprovalState.PENDING:
         raise AccountError("decided")
-    if not may_decide(caller.user, row):
+    if not may_decide(session, caller.user, row):
         record(
             session,
             Action.APPROVAL_DECIDE,
@@ -251,7 +279,7 @@ def refuse(session: Session, caller: Caller, approval_id: uuid.UUID) -> None:
         raise LookupError(approval_id)
     if row.state != ApprovalState.PENDING:
         raise AccountError("decided")
-    if row.requested_by_id != caller.user.id and not may_decide(caller.user, row):
+    if row.requested_by_id != caller.user.id and not may_decide(session, caller.user, row):
         raise AccountError("not_yours")
     row.state = ApprovalState.REFUSED
     row.decided_by_id = caller.user.id

@@ -285,8 +285,8 @@ def decide(approval_id: uuid.UUID) -> Response | str:
             flash(
                 _(
                     "Another administrator decides this request: not the one who asked, not "
-                    "the person it is about, and not an account either of them created or "
-                    "last changed."
+                    "the person it is about, and no account that created or last changed "
+                    "either of them, or that either of them created or last changed."
                 ),
                 "error",
             )

@@ -214,6 +214,33 @@ def test_a_wrong_reference_or_password_erases_nothing(
     assert [(e.case_ref, e.outcome) for e in denied] == [(case.reference, "denied")]
 
 
+def test_wrong_erasure_passwords_count_as_failed_sign_ins_and_lock(
+    app: Flask, admin: FlaskClient, db_session: Session, case: Case
+) -> None:
+    """The password that confirms an erasure is checked as at re-authentication: each
+    wrong one is a failed sign-in, five lock the account, and a locked account erases
+    nothing even with the right password."""
+    from tests.factories import PASSWORD
+
+    page = _confirm_page(admin, case.reference)
+    for _ in range(5):
+        wrong = _confirm(admin, page, case.reference, case.reference, "not my password")
+        assert "The password is not correct." in wrong.text
+    failures = db_session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "login.failure", AuditEvent.actor == "anders")
+    ).all()
+    assert len(failures) == 5
+    assert db_session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "login.lockout", AuditEvent.actor == "anders")
+    ).all()
+    right = _confirm(admin, page, case.reference, case.reference, PASSWORD)
+    assert right.status_code == 200
+    assert "The password is not correct." in right.text
+    db_session.expire_all()
+    assert db_session.get_one(Case, case.id).status != "erased"
+    assert db_session.get_one(Case, case.id).wrapped_dek != b""
+
+
 @pytest.mark.parametrize(
     ("reference", "reason", "message"),
     [

@@ -337,6 +337,25 @@ def test_admin_unlocks_an_account(app: Flask, db_session: Session) -> None:
     assert [e.subject for e in _actions(db_session, "user.update")] == ["liga"]
 
 
+def test_an_admin_cannot_unlock_their_own_account(app: Flask, db_session: Session) -> None:
+    """Signed in before the lock: the admin's own unlock is refused, the lock stays."""
+    root = make_user(username="root", admin=True)
+    admin = new_client(app)
+    assert login(admin, "root").status_code == 302
+    for _ in range(5):
+        _password_step(new_client(app), "root", "wrong password entirely")
+    assert LOCKED in _password_step(new_client(app), "root").text
+    page = admin.get("/admin/users/")
+    refused = admin.post(
+        f"/admin/users/{root.id}/unlock",
+        data={"csrf_token": csrf_token(page.text)},
+        follow_redirects=True,
+    )
+    assert "You cannot do this to your own account." in refused.text
+    assert LOCKED in _password_step(new_client(app), "root").text
+    assert _actions(db_session, "user.update") == []
+
+
 def test_failed_sign_ins_per_address_are_limited(app: Flask, db_session: Session) -> None:
     client = new_client(app)
     statuses = []

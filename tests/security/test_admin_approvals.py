@@ -188,6 +188,127 @@ def test_a_second_admin_account_cannot_grant_its_owner_a_case_role(
         assert _user(db_session, "root").role == "admin"
 
 
+def _enrolled_admin(app: Flask, db_session: Session, maker: str, approver: str) -> FlaskClient:
+    """`maker` creates the administrator account "admin3", `approver` approves it, and
+    the person enrols on the link with the code and signs in: the client of admin3."""
+    org = _user(db_session, maker).organisation_id
+    created = _create(_admin(app, maker), org, "admin", username="admin3")
+    code = re.search(r'class="secret">([A-Z0-9-]+)<', created.text)
+    assert code, created.text
+    approved = _decide(_admin(app, approver), _approval(db_session, "admin3").id)
+    link = _link(approved.text)
+    enrolling = new_client(app)
+    secret = re.search(r'class="secret">([A-Z2-7]+)<', enrolling.get(link).text)
+    assert secret
+    assert "recovery" in _enrol(enrolling, link, code.group(1)).text.lower()
+    client = new_client(app)
+    assert _sign_in_with(client, "admin3", NEW_PASSWORD).headers["Location"].endswith("/login/code")
+    page = client.get("/login/code")
+    signed_in = client.post(
+        "/login/code",
+        data={
+            "code": pyotp.TOTP(secret.group(1)).at(time.time() + 30),
+            "csrf_token": csrf_token(page.text),
+        },
+    )
+    assert signed_in.status_code == 302
+    return client
+
+
+def test_an_account_one_made_never_asks_what_its_maker_approves(
+    app: Flask, db_session: Session
+) -> None:
+    """The attack, end to end: admin creates admin3 (admin2 approves it, the same person
+    enrols it); admin3 asks for another account's role change; admin may not approve it,
+    an independent administrator may."""
+    make_user(username="admin", admin=True)
+    make_user(username="admin2", admin=True)
+    make_user(username="other", admin=True)
+    victim = make_user(username="liga")
+    admin3 = _enrolled_admin(app, db_session, "admin", "admin2")
+    asked = post_form(
+        admin3,
+        f"/admin/users/{victim.id}",
+        {"role": "police", "organisation": str(victim.organisation_id)},
+    )
+    assert asked.status_code == 302
+    approval = _approval(db_session, "liga")
+    assert approval.state == "pending"
+    maker = _admin(app, "admin")
+    assert 'value="approve"' not in maker.get("/admin/approvals").text
+    refused = _decide(maker, approval.id)
+    assert refused.status_code == 302
+    assert _approval(db_session, "liga").state == "pending"
+    assert _user(db_session, "liga").role == "social_worker"
+    denied = db_session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "approval.decide",
+            AuditEvent.outcome == "denied",
+            AuditEvent.actor == "admin",
+        )
+    ).all()
+    assert len(denied) == 1
+    # Nor does admin3 decide a request its maker made.
+    other_victim = make_user(username="nils")
+    post_form(
+        maker,
+        f"/admin/users/{other_victim.id}",
+        {"role": "police", "organisation": str(other_victim.organisation_id)},
+    )
+    _decide(admin3, _approval(db_session, "nils").id)
+    assert _user(db_session, "nils").role == "social_worker"
+    # An administrator linked to neither approves.
+    assert _decide(_admin(app, "other"), approval.id).status_code == 302
+    assert _user(db_session, "liga").role == "police"
+
+
+@pytest.mark.parametrize(
+    ("asking", "approving"),
+    [("a3", "a1"), ("a1", "a3"), ("a3", "a2"), ("a2", "a3"), ("a1", "a2")],
+)
+def test_a_chain_of_accounts_made_or_changed_by_one_another_decides_nothing_of_its_own(
+    app: Flask, db_session: Session, asking: str, approving: str
+) -> None:
+    """a1 made a2, a2 last changed a3: none of them decides a request of another, in
+    either direction; an unrelated administrator does."""
+    a1 = make_user(username="a1", admin=True)
+    a2 = make_user(username="a2", admin=True, created_by_id=a1.id)
+    make_user(username="a3", admin=True, changed_by_id=a2.id)
+    make_user(username="other", admin=True)
+    victim = make_user(username="liga")
+    post_form(
+        _admin(app, asking),
+        f"/admin/users/{victim.id}",
+        {"role": "police", "organisation": str(victim.organisation_id)},
+    )
+    approval = _approval(db_session, "liga")
+    assert _decide(_admin(app, approving), approval.id).status_code == 302
+    assert _approval(db_session, "liga").state == "pending"
+    assert _user(db_session, "liga").role == "social_worker"
+    assert _decide(_admin(app, "other"), approval.id).status_code == 302
+    assert _user(db_session, "liga").role == "police"
+
+
+def test_the_subjects_chain_counts_too(app: Flask, db_session: Session) -> None:
+    """A request about an account: not decided by an account that made the account
+    that made it, nor by one made along a chain from it."""
+    a1 = make_user(username="a1", admin=True)
+    a2 = make_user(username="a2", admin=True, created_by_id=a1.id)
+    victim = make_user(username="liga", auditor=True, created_by_id=a2.id)
+    make_user(username="other", admin=True)
+    make_user(username="asker", admin=True)
+    post_form(
+        _admin(app, "asker"),
+        f"/admin/users/{victim.id}",
+        {"role": "social_worker", "organisation": str(victim.organisation_id)},
+    )
+    approval = _approval(db_session, "liga")
+    _decide(_admin(app, "a1"), approval.id)
+    assert _approval(db_session, "liga").state == "pending"
+    _decide(_admin(app, "other"), approval.id)
+    assert _approval(db_session, "liga").state == "approved"
+
+
 def test_an_independent_admin_approves_a_role_change_and_sessions_end(
     app: Flask, db_session: Session
 ) -> None:
@@ -357,17 +478,19 @@ def _sign_in_with(client: FlaskClient, username: str, password: str) -> TestResp
 
 
 @pytest.mark.parametrize("new_role", ["social_worker", "admin"])
-@pytest.mark.parametrize(("asking", "approving"), [("root", "other"), ("other", "root")])
+@pytest.mark.parametrize(("asking", "approving"), [("root", "other"), ("other", "third")])
 def test_an_enrolled_auditor_switched_to_a_case_role_enrols_again_on_both_halves(
     app: Flask, db_session: Session, new_role: str, asking: str, approving: str
 ) -> None:
     """root creates an auditor and holds its enrolment link, so root may hold its login.
     Switching it to a role that reads cases (or administers) waits for a second
-    administrator, never the one who asked; the approval takes the old login away and the
-    person enrols again with the asker's code and the approver's link. The person is
-    told. Whoever held the auditor's login holds nothing afterwards."""
+    administrator, never the one who asked nor root, who made the account; the approval
+    takes the old login away and the person enrols again with the asker's code and the
+    approver's link. The person is told. Whoever held the auditor's login holds nothing
+    afterwards."""
     root = make_user(username="root", admin=True)
     make_user(username="other", admin=True)
+    make_user(username="third", admin=True)
     created = _create(_admin(app, "root"), root.organisation_id, "auditor")
     link = _link(created.text)
     enrolling = new_client(app)
@@ -416,6 +539,9 @@ def test_an_enrolled_auditor_switched_to_a_case_role_enrols_again_on_both_halves
         )
     ).all()
     assert len(denied) == 1
+    # Nor does root, who made the account, whoever asked.
+    assert _decide(_admin(app, "root"), approval.id).status_code == 302
+    assert _approval(db_session, "ilze").state == "pending"
 
     approved = _decide(_admin(app, approving), approval.id)
     assert approved.status_code == 200

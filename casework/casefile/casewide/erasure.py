@@ -27,7 +27,7 @@ from casework.access.guard import deny
 from casework.access.permissions import Permission
 from casework.access.policy import current_policy
 from casework.audit.events import Action, Actor, RequestContext, record
-from casework.auth.passwords import verify_password
+from casework.auth.accounts import confirm_password
 from casework.casefile.statistics import record as statistics
 from casework.models.blind_index import BlindIndexEntry
 from casework.models.case import KEY_DESTROYED, Case, CaseStatus
@@ -110,10 +110,12 @@ def erasure_target(session: Session, caller: Caller, reference: str) -> ErasureT
 def erase_case(
     session: Session, caller: Caller, reference: str, reason: ErasureReason, password: str
 ) -> None:
-    """Erase a case for an administrator who has confirmed with their password."""
+    """Erase a case for an administrator who has confirmed with their password, checked
+    as at re-authentication: a locked account is refused whatever is typed, and a wrong
+    password counts as a failed sign-in."""
     ensure_may_erase(session, caller)
     case = find_case(session, reference)
-    if not verify_password(caller.user.password_hash, password):
+    if not confirm_password(session, current_settings(), caller.user, password, caller.context):
         deny(session, caller, case)
         raise ReauthenticationFailed(Permission.CASE_ERASE)
     erase(session, case, reason, caller.actor, caller.context)
