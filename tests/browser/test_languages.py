@@ -237,3 +237,8 @@ def test_the_main_pages_fit_a_phone(page: Page, live_server: str, browser_app: F
     _sign_in(page, live_server, "auditor", "en")
     page.goto(f"{live_server}/audit/")
     _fits_a_phone(page, "audit-log")
+    page.get_by_role("button", name="Sign out").click()
+
+    _sign_in(page, live_server, "admin", "en")
+    page.goto(f"{live_server}/admin/approvals")
+    _fits_a_phone(page, "approvals")
