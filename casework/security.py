@@ -48,6 +48,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.second_factor",
         "auth.enrol",
         "language.switch",
+        "main.favicon",
         "main.health",
         "main.ready",
         "static",

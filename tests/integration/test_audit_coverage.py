@@ -80,6 +80,7 @@ CHILD = {
 VISITS = [
     Visit("main.index", "GET", "sofia", lambda w: "/", _none),
     Visit("main.health", "GET", None, lambda w: "/health", _none),
+    Visit("main.favicon", "GET", None, lambda w: "/favicon.ico", _none),
     Visit("main.ready", "GET", None, lambda w: "/ready", _none),
     Visit("static", "GET", None, lambda w: "/static/css/casework.css", _none),
     Visit("auth.login", "GET", None, lambda w: "/login", _none),
