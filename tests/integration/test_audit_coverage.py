@@ -175,14 +175,14 @@ VISITS = [
     # change of the account); before sign-in it only sets a cookie; the settings page
     # reads nothing of a case.
     Visit("language.switch", "POST", "nora", lambda w: "/language",
-          _one("user.update", "nora"), {"language": "fi", "next": "/today"}),
+          _one("user.preferences", "nora"), {"language": "fi", "next": "/today"}),
     Visit("language.switch", "POST", None, lambda w: "/language", _none,
           {"language": "lv", "next": "/login"}, "before sign-in"),
     Visit("language.switch", "POST", "nora", lambda w: "/language", _none,
           {"language": "xx", "next": "/today"}, "invalid"),
     Visit("language.preferences", "GET", "nora", lambda w: "/account/preferences", _none),
     Visit("language.preferences", "POST", "nora", lambda w: "/account/preferences",
-          _one("user.update", "nora"), {"language": "uk", "time_zone": "Europe/Kyiv"}),
+          _one("user.preferences", "nora"), {"language": "uk", "time_zone": "Europe/Kyiv"}),
     Visit("language.preferences", "POST", "nora", lambda w: "/account/preferences", _none,
           {"language": "uk", "time_zone": "Mars/Olympus"}, "invalid"),
     # Tasks and missing-child episodes: each change one event naming the case.
