@@ -45,8 +45,7 @@ def index() -> Response | str:
 @bp.get("/favicon.ico")
 def favicon() -> Response:
     """Browsers that ask for the old address get the icon every page names."""
-    folder = current_app.static_folder
-    assert folder is not None
+    folder = str(current_app.static_folder)
     return send_from_directory(folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
 
