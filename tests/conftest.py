@@ -162,6 +162,16 @@ def post_form(
     return client.post(url, data={**data, "csrf_token": csrf_token(page.text)})
 
 
+def search(client: FlaskClient, data: dict[str, str]) -> TestResponse:
+    """Search as the page does: POST the form, then follow it to the results page (a
+    refused search answers the POST itself, with its errors)."""
+    posted = post_form(client, "/search/", data)
+    if posted.status_code != 302:
+        return posted
+    assert posted.headers["Location"] == "/search/results"
+    return client.get("/search/results")
+
+
 @pytest.fixture
 def count_statements(db_session: Session) -> Iterator[list[str]]:
     statements: list[str] = []

@@ -138,6 +138,48 @@ def _erase(app: Flask, session: Session, case_id: uuid.UUID) -> None:
         )
 
 
+def _set_sex(session: Session, caller: Caller, case_id: uuid.UUID, sex: str, given: str) -> None:
+    child = session.scalars(select(Child).where(Child.case_id == case_id)).one()
+    update_identity(
+        session,
+        caller,
+        case_id,
+        IdentityChange(
+            given_name=given,
+            family_name=child.family_name,
+            date_of_birth=child.date_of_birth,
+            sex=sex,
+            nationalities=(),
+            languages=(),
+        ),
+        expected_version=child.version,
+    )
+
+
+def test_a_change_of_what_the_record_says_draws_a_new_record_key(
+    app: Flask, db_session: Session, sofia: User
+) -> None:
+    """Successive releases: the record key (and so every selection's noise) follows the
+    record's contents, so a release after a change is not the release before plus
+    exactly that change; changing back gives the former key, not a fresh draw."""
+    caller = Caller(user=sofia, context=RequestContext())
+    with app.app_context():
+        case_id = open_case(db_session, sofia, sex="female")
+        first = _stat(app, db_session, case_id)
+        assert first is not None and first.salt
+        _set_sex(db_session, caller, case_id, "female", "Renamed")  # nothing counted changes
+        assert _stat(app, db_session, case_id) == first
+        _set_sex(db_session, caller, case_id, "male", "Renamed")
+        changed = _stat(app, db_session, case_id)
+        assert changed is not None and changed.sex == "male"
+        assert changed.key != first.key and changed.salt == first.salt
+        _set_sex(db_session, caller, case_id, "female", "Renamed")
+        assert _stat(app, db_session, case_id) == first
+        other = open_case(db_session, sofia, sex="female")
+    # Another child with the same answers has a key of its own.
+    assert _stat(app, db_session, other).key != first.key  # type: ignore[union-attr]
+
+
 def test_the_statistical_record_survives_erasure_cut_loose(
     app: Flask, db_session: Session, sofia: User
 ) -> None:

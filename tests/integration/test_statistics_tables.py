@@ -4,15 +4,18 @@ that differ by one child."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import random
 from collections import Counter
+from dataclasses import replace
 
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casework.casefile.statistics.disclosure import Perturbation, selection_key
-from casework.casefile.statistics.record import Stat
+from casework.casefile.statistics.record import Stat, keyed
 from casework.casefile.statistics.tables import Table, Tables, build_tables
 from tests.statistics_attack import ranges
 
@@ -150,4 +153,54 @@ def test_two_selections_differing_by_one_child_do_not_give_the_child_away(app: F
 def test_without_noise_subtraction_reads_the_child_back(app: Flask) -> None:
     """A test of the test: exact counts, suppressed or not, give the child away."""
     found = _differencing(app, noise=False)
+    assert found["certain"] == 60
+
+
+def _digest(message: bytes) -> bytes:
+    return hmac.new(SECRET, message, hashlib.sha256).digest()
+
+
+def _successive(app: Flask, *, renew: bool, trials: int = 60) -> Counter[str]:
+    """Publish a selection, change one child's identifying actor (as a correction of the
+    identification would), publish again and subtract the actor totals: 'certain' when
+    the difference is exactly -1 in the old row, +1 in the new and 0 elsewhere, so the
+    change is read back; 'guessed' when the largest rise and the largest fall are the
+    new and the old row. `renew`: the record key follows the contents (`keyed`), as the
+    door does; without it the record keeps its key, as it once did."""
+    rng = random.Random(16)  # noqa: S311 - fictional populations, reproducible
+    outcome: Counter[str] = Counter()
+    for _ in range(trials):
+        before = [keyed(s, _digest) for s in _population(rng, 300)]
+        child = before[0]
+        actor = rng.choice([a for a in ACTORS[:3] if a != child.actor])
+        moved = replace(child, actor=actor)
+        after = [keyed(moved, _digest) if renew else moved, *before[1:]]
+        a, b = _row_totals(publish(app, before)), _row_totals(publish(app, after))
+        diffs = {
+            row: b[row] - a[row]  # type: ignore[operator]
+            for row in ACTORS[:3]
+            if a[row] is not None and b[row] is not None
+        }
+        assert {child.actor, actor} <= set(diffs)
+        expected = {r: (1 if r == actor else -1 if r == child.actor else 0) for r in diffs}
+        if diffs == expected:
+            outcome["certain"] += 1
+        if (
+            max(diffs, key=lambda r: diffs[r]) == actor
+            and min(diffs, key=lambda r: diffs[r]) == child.actor
+        ):
+            outcome["guessed"] += 1
+    return outcome
+
+
+def test_successive_releases_do_not_give_a_change_away(app: Flask) -> None:
+    found = _successive(app, renew=True)
+    assert found["certain"] <= 3  # of 60: subtraction does not read the change back
+    assert found["guessed"] <= 24  # old and new row among 3: chance is 1 in 6, i.e. 10
+
+
+def test_a_record_that_keeps_its_key_gives_the_change_away(app: Flask) -> None:
+    """A test of the test: with the record key kept through a change, the noise of the
+    selection stays the same and subtraction reads the change back every time."""
+    found = _successive(app, renew=False)
     assert found["certain"] == 60

@@ -16,7 +16,8 @@ The merge, in one transaction:
   survivor's history (change "merge"), and the merged child's names become aliases;
 - break-glass grants on the merged case end now: emergency access to one case never
   becomes access to another;
-- the merged case's active team members join the survivor's team (as members);
+- the merged case's active and future team members join the survivor's team (as
+  members), with their start and end dates as they were;
 - the merged case's data key is destroyed and it stays as a stub (status "merged")
   pointing to the survivor, which refuses every change;
 - one `case.merge` audit event on each case; the audit log itself is never touched.
@@ -305,11 +306,13 @@ def _names_as_aliases(session: Session, survivor: Case, values: dict[str, Any]) 
 
 
 def _join_teams(session: Session, survivor: Case, merged: Case) -> None:
-    """The merged case's active members join the survivor's team, as members."""
+    """The merged case's active and future members join the survivor's team, as
+    members, with their start and end dates as they are: a time-limited membership
+    stays time-limited, one that has not begun begins when it would have."""
     day = clock.today()
     members = session.scalars(select(TeamMembership).where(TeamMembership.case_id == merged.id))
     for membership in members:
-        if not membership.is_active_on(day):
+        if membership.ends_on is not None and membership.ends_on <= day:
             continue
         if active_membership(session, survivor.id, membership.user_id) is not None:
             continue
@@ -320,7 +323,8 @@ def _join_teams(session: Session, survivor: Case, merged: Case) -> None:
                 organisation_id=membership.organisation_id,
                 actor_type=membership.actor_type,
                 role_in_team=TeamRole.MEMBER,
-                starts_on=day,
+                starts_on=membership.starts_on,
+                ends_on=membership.ends_on,
             )
         )
 

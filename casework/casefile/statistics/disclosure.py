@@ -2,10 +2,11 @@
 
 Three steps, for every table shown or exported:
 
-1. Cell-key perturbation. Each statistical record carries a random record key. The
-   selection's key is the sum of its records' keys (mod 2**32), so the same selection
-   always has the same key and the same noise, however it was asked for; a selection
-   that differs by one child has an unrelated key. Each count of one or more gets noise
+1. Cell-key perturbation. Each statistical record carries a record key drawn from its
+   contents and a salt of its own (record.py `keyed`). The selection's key is the sum
+   of its records' keys (mod 2**32), so the same selection always has the same key and
+   the same noise, however it was asked for; a selection that differs by one child, or
+   by one change of one child's record, has an unrelated key. Each count of one or more gets noise
    from {-2, ..., +2}, drawn by an HMAC (keyed from the statistics key) of the
    selection's key, the table and the cell: repeating a query gives the same table, so
    averaging gains nothing, and subtracting two selections that differ by one child

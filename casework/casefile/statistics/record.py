@@ -18,7 +18,7 @@ import contextlib
 import json
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -48,7 +48,11 @@ OUTCOME_RANK = ("accepted_first", "accepted_after_reoffer", "declined", "undecid
 class Stat:
     """One case's statistical record (every field a code, a coarse number or empty)."""
 
-    key: int = 0  # the record key: keys the noise of every cell the record is counted in
+    # The record key: keys the noise of every table the record is counted in. Derived
+    # from the record's contents and its salt (`keyed`), so any change of what the
+    # record says re-draws the noise of every selection holding it.
+    key: int = 0
+    salt: str = ""  # random, kept for the record's life: two children never share a key
     year: int | None = None
     quarter: int | None = None
     age_band: str | None = None
@@ -126,9 +130,27 @@ def _measure_outcome(answers: list[str]) -> str:
     return "undecided"
 
 
-def build(session: Session, case: Case, key: int) -> Stat:
-    """The case's statistical record now (read with the case's key, inside the door)."""
-    stat = Stat(key=key)
+def keyed(stat: Stat, digest: Callable[[bytes], bytes]) -> Stat:
+    """`stat` with its record key drawn from its salt and everything it says (through
+    `digest`, an HMAC under a key derived from the statistics key).
+
+    A record whose contents change gets a new key, so the selections holding it get a
+    new selection key and new noise in every cell: two successive releases of a
+    selection in which one child's record changed differ by noise everywhere, not by
+    exactly that change. A record that comes back to what it said before gets its
+    former key back, so flipping a value back and forth gives no fresh draws to
+    average."""
+    if not stat.salt:
+        stat.salt = secrets.token_hex(16)
+    stat.key = 0
+    stat.key = int.from_bytes(digest(b"record-key|" + stat.dumps())[:4], "big")
+    return stat
+
+
+def build(session: Session, case: Case, salt: str = "") -> Stat:
+    """The case's statistical record now (read with the case's key, inside the door),
+    without its record key (`keyed` adds it)."""
+    stat = Stat(salt=salt)
     events = sorted(
         session.scalars(select(IdentificationEvent).where(IdentificationEvent.case_id == case.id)),
         key=lambda e: (e.identified_on, e.recorded_at),
@@ -225,14 +247,14 @@ def refresh(session: Session, case_ids: Iterable[uuid.UUID]) -> None:
 
 def _refresh_one(session: Session, sealer: StatisticsSealer, case: Case) -> None:
     row = session.scalar(select(StatisticalRecord).where(StatisticalRecord.case_id == case.id))
-    key = secrets.randbits(32)
+    salt = ""
     held: bytes | None = None
     if row is not None:
-        # A record that no longer opens is rebuilt with a new record key.
+        # A record that no longer opens is rebuilt with a new salt.
         with contextlib.suppress(FieldIntegrityError, ValueError, TypeError):
             held = sealer.open(row.id, row.sealed)
-            key = Stat.loads(held).key
-    payload = build(session, case, key).dumps()
+            salt = Stat.loads(held).salt
+    payload = keyed(build(session, case, salt), sealer.digest).dumps()
     if row is not None and payload == held and row.key_version == sealer.version:
         return  # nothing statistics count has changed: nothing is written
     if row is None:
