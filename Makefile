@@ -18,7 +18,11 @@ PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet \
 	--generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
 
-.PHONY: run test coverage coverage-both lint typecheck check bench lock clean
+.PHONY: run test coverage coverage-both lint typecheck check bench lock clean translations
+
+# The compiled catalogues (.mo), built from the .po files in the repository at install.
+CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
 
 # Everything comes from the lock, hashes checked (pip and setuptools too); Casework
 # itself is installed last, editable, with the locked setuptools and nothing else.
@@ -28,8 +32,18 @@ $(STAMP): pyproject.toml $(MAIN_LOCK) $(DEV_LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@ -l $*
+	@touch $@
+
+## translations: extract the messages, add new ones to every catalogue (untranslated),
+## then check them (docs/translating.md)
+translations: $(STAMP)
+	$(BIN)/casework translations update
+	-$(BIN)/casework translations check
+
 ## run: set up, migrate the SQLite database, seed the demo once, and serve it
-run: $(STAMP)
+run: $(STAMP) $(COMPILED)
 	CASEWORK_DEMO=1 $(BIN)/casework db upgrade
 	CASEWORK_DEMO=1 $(BIN)/casework demo --if-empty
 	@echo ""
@@ -40,12 +54,12 @@ run: $(STAMP)
 	CASEWORK_DEMO=1 $(BIN)/casework run --host $(HOST) --port $(PORT)
 
 ## test: the whole suite (set CASEWORK_TEST_DATABASE_URL for PostgreSQL)
-test: $(STAMP)
+test: $(STAMP) $(COMPILED)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## coverage: the suite with line and branch coverage; fails below the floor in
 ## pyproject.toml ([tool.coverage.report] fail_under)
-coverage: $(STAMP)
+coverage: $(STAMP) $(COMPILED)
 	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 
 ## coverage-both: the suite on SQLite, then on PostgreSQL (PG_URL) through `make test`,
@@ -53,7 +67,7 @@ coverage: $(STAMP)
 ## database (PostgreSQL roles and grants, pg_dump, the audit's server-side append) runs
 ## only in that database's run
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-coverage-both: $(STAMP)
+coverage-both: $(STAMP) $(COMPILED)
 	rm -f .coverage .coverage.sqlite .coverage.postgresql
 	env -u CASEWORK_TEST_DATABASE_URL COVERAGE_FILE=.coverage.sqlite \
 		$(BIN)/pytest --cov --cov-report= --cov-fail-under=0 $(PYTEST_ARGS)

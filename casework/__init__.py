@@ -61,7 +61,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     checkpoints.init_app(app, settings)
     checkpoint_log.init_app(app, settings)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=lambda: settings.default_locale)
+    from casework.views.language import select_locale, select_timezone
+
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)
     limiter.init_app(app)
     security.init_app(app)

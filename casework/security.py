@@ -43,7 +43,15 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # The only endpoints reachable without signing in.
 PUBLIC_ENDPOINTS = frozenset(
-    {"auth.login", "auth.second_factor", "auth.enrol", "main.health", "main.ready", "static"}
+    {
+        "auth.login",
+        "auth.second_factor",
+        "auth.enrol",
+        "language.switch",
+        "main.health",
+        "main.ready",
+        "static",
+    }
 )
 
 CONTENT_SECURITY_POLICY = (

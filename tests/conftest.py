@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.test import TestResponse
 
 from casework import create_app
+from casework.cli.translations import compile_catalogues
 from casework.db import database
 from tests import factories
 from tests.databases import fresh_database, migrate
@@ -27,6 +28,12 @@ from tests.databases import fresh_database, migrate
 TEST_SECRET_KEY = "test-secret-key-not-for-production-use-0123456789"
 TEST_KEK = factories.TEST_KEK
 TEST_SIGNING_KEY = base64.b64encode(bytes(range(100, 132))).decode()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The app reads compiled catalogues; `make test` compiles them, and so does a bare
+    `pytest`, so that pages in other languages are what the tests read."""
+    compile_catalogues()
 
 
 def app_config(url: str, instance: Path, **extra: Any) -> dict[str, Any]:
@@ -160,6 +167,16 @@ def post_form(
     """GET the form page for its CSRF token, then POST `data` to `url`."""
     page = client.get(form_url or url)
     return client.post(url, data={**data, "csrf_token": csrf_token(page.text)})
+
+
+def search(client: FlaskClient, data: dict[str, str]) -> TestResponse:
+    """Search as the page does: POST the form, then follow it to the results page (a
+    refused search answers the POST itself, with its errors)."""
+    posted = post_form(client, "/search/", data)
+    if posted.status_code != 302:
+        return posted
+    assert posted.headers["Location"] == "/search/results"
+    return client.get("/search/results")
 
 
 @pytest.fixture

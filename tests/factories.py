@@ -115,6 +115,8 @@ class UserFields(TypedDict, total=False):
     profession: str | None
     created_by_id: uuid.UUID | None
     changed_by_id: uuid.UUID | None
+    language: str | None
+    time_zone: str | None
     police: bool
     prosecutor: bool
     ngo_worker: bool

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -11,6 +12,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from casework.clock import utcnow
+from casework.crypto.aead import FieldIntegrityError
+from casework.crypto.keyring import current_keyring
 from casework.models.session import UserSession
 from casework.models.user import User
 from casework.settings import Settings
@@ -87,6 +90,31 @@ def end(row: UserSession, reason: str) -> None:
     if row.ended_at is None:
         row.ended_at = utcnow()
         row.end_reason = reason
+    row.search_enc = None
+
+
+SEARCH_PURPOSE = "search"
+
+
+def remember_search(session: Session, row: UserSession, query: dict[str, str]) -> None:
+    """Keep the session's last search on the server, sealed, for the results page."""
+    plain = json.dumps(query, sort_keys=True).encode("utf-8")
+    row.search_enc = current_keyring().seal_secret(SEARCH_PURPOSE, str(row.id), plain)
+    session.commit()
+
+
+def recalled_search(row: UserSession) -> dict[str, str] | None:
+    """The session's last search; None if there is none or it cannot be opened."""
+    if row.search_enc is None:
+        return None
+    try:
+        plain = current_keyring().open_secret(SEARCH_PURPOSE, str(row.id), row.search_enc)
+        found = json.loads(plain)
+    except (FieldIntegrityError, ValueError):
+        return None
+    if not isinstance(found, dict):
+        return None
+    return {str(k): str(v) for k, v in found.items()}
 
 
 def end_all(
@@ -101,7 +129,7 @@ def end_all(
             UserSession.ended_at.is_(None),
             UserSession.id != (keep or uuid.UUID(int=0)),
         )
-        .values(ended_at=utcnow(), end_reason=reason)
+        .values(ended_at=utcnow(), end_reason=reason, search_enc=None)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -129,17 +129,31 @@ def orgs_group() -> None:
 @click.argument("name")
 @click.option("--kind", required=True, help="police, social_services, ngo, prosecution ...")
 @click.option("--region", required=True)
+@click.option(
+    "--country",
+    default=None,
+    help="ISO 3166 code (FI, LV, ...): its users' time zone until they choose their own.",
+)
 @with_appcontext
-def orgs_add(name: str, kind: str, region: str) -> None:
+def orgs_add(name: str, kind: str, region: str, country: str | None) -> None:
+    from casework.locales import COUNTRIES
     from casework.models import Organisation, OrganisationKind
 
     if kind not in OrganisationKind._value2member_map_:
         kinds = ", ".join(k.value for k in OrganisationKind)
         raise click.ClickException(f"unknown kind {kind!r}; kinds: {kinds}")
+    if country is not None and country.upper() not in COUNTRIES:
+        raise click.ClickException(
+            f"unknown country {country!r}; countries: {', '.join(COUNTRIES)}"
+        )
     session = db.session()
     if session.scalar(select(Organisation.id).where(Organisation.name == name)):
         raise click.ClickException(f"an organisation named {name!r} exists")
-    session.add(Organisation(name=name, kind=kind, region=region))
+    session.add(
+        Organisation(
+            name=name, kind=kind, region=region, country=country.upper() if country else None
+        )
+    )
     session.commit()
     click.echo(f"created organisation {name}")
 
@@ -172,6 +186,7 @@ def register_commands(app: Flask) -> None:
     from casework.cli.serve import serve_command
     from casework.cli.stats import stats_group
     from casework.cli.today import notifications_group, reminders_group
+    from casework.cli.translations import translations_group
 
     commands = (
         db_group,
@@ -184,5 +199,6 @@ def register_commands(app: Flask) -> None:
         backup_command,
         restore_command,
     )
-    for command in (*commands, audit_group, reminders_group, notifications_group, stats_group):
+    groups = (audit_group, reminders_group, notifications_group, stats_group, translations_group)
+    for command in (*commands, *groups):
         app.cli.add_command(command)

@@ -31,14 +31,14 @@ from casework.models import ActorType, Case, Organisation, OrganisationKind, Use
 from casework.settings import DEMO_PASSWORD
 
 ORGANISATIONS = [
-    ("Tallinn Police Prefecture (demo)", OrganisationKind.POLICE, "Harju"),
-    ("Riga City Social Services (demo)", OrganisationKind.SOCIAL_SERVICES, "Riga"),
-    ("Baltic Harbour Children's Support (demo)", OrganisationKind.NGO, "Riga"),
-    ("Gdańsk Regional Prosecutor's Office (demo)", OrganisationKind.PROSECUTION, "Pomerania"),
-    ("Baltic Regional Coordination Centre (demo)", OrganisationKind.COORDINATION, "Riga"),
-    ("Data Protection and Audit Office (demo)", OrganisationKind.OVERSIGHT, "Riga"),
-    ("Casework Operations (demo)", OrganisationKind.OPERATIONS, "Riga"),
-    ("Children's Clinic of Riga (demo)", OrganisationKind.HEALTH, "Riga"),
+    ("Tallinn Police Prefecture (demo)", OrganisationKind.POLICE, "Harju", "EE"),
+    ("Riga City Social Services (demo)", OrganisationKind.SOCIAL_SERVICES, "Riga", "LV"),
+    ("Baltic Harbour Children's Support (demo)", OrganisationKind.NGO, "Riga", "LV"),
+    ("Gdańsk Regional Prosecutor's Office (demo)", OrganisationKind.PROSECUTION, "Pomerania", "PL"),
+    ("Baltic Regional Coordination Centre (demo)", OrganisationKind.COORDINATION, "Riga", "LV"),
+    ("Data Protection and Audit Office (demo)", OrganisationKind.OVERSIGHT, "Riga", "LV"),
+    ("Casework Operations (demo)", OrganisationKind.OPERATIONS, "Riga", "LV"),
+    ("Children's Clinic of Riga (demo)", OrganisationKind.HEALTH, "Riga", "LV"),
 ]
 
 # user name -> (display name, role, organisation index)
@@ -97,7 +97,7 @@ CHILDREN = [
 
 def seed(session: Session) -> int:
     rng = random.Random(2026)  # noqa: S311 - fictional data, reproducible on purpose
-    orgs = [Organisation(name=n, kind=k, region=r) for n, k, r in ORGANISATIONS]
+    orgs = [Organisation(name=n, kind=k, region=r, country=c) for n, k, r, c in ORGANISATIONS]
     session.add_all(orgs)
     session.commit()
     users: dict[str, User] = {}

@@ -44,12 +44,24 @@ class CodeSelect(SelectField):  # type: ignore[misc]
         super().__init__(label, choices=_choices(code_list, True, skip), **kw)
 
 
+def picker() -> dict[str, Any]:
+    """A long multiple select that static/js/forms.js makes searchable: a filter box
+    above it and the chosen entries below; without scripts it stays a plain list."""
+    return {
+        "size": 8,
+        "data-picker": "",
+        "data-filter-label": _l("Type to narrow the list"),
+        "data-chosen-label": _l("Chosen:"),
+        "data-none-label": _l("nothing yet"),
+    }
+
+
 class CodeMultiSelect(SelectMultipleField):  # type: ignore[misc]
     """Several codes from a long list (countries, languages): a native multiple select."""
 
     def __init__(self, label: Any, code_list: CodeList, **kw: Any) -> None:
         kw.setdefault("description", MULTI_HINT)
-        kw.setdefault("render_kw", {"size": 8})
+        kw.setdefault("render_kw", picker())
         kw.setdefault("invalid_choice_message", NOT_OFFERED)
         super().__init__(label, choices=_choices(code_list, False, frozenset()), **kw)
 
@@ -59,7 +71,7 @@ class NationalityMultiSelect(SelectMultipleField):  # type: ignore[misc]
 
     def __init__(self, label: Any, **kw: Any) -> None:
         kw.setdefault("description", MULTI_HINT)
-        kw.setdefault("render_kw", {"size": 8})
+        kw.setdefault("render_kw", picker())
         kw.setdefault("invalid_choice_message", NOT_OFFERED)
         super().__init__(label, choices=nationality_choices, **kw)
 

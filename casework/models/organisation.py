@@ -27,3 +27,5 @@ class Organisation(UuidPrimaryKey, Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     region: Mapped[str] = mapped_column(String(100))
+    # ISO 3166 code: its users' time zone and language until they choose their own.
+    country: Mapped[str | None] = mapped_column(String(2))

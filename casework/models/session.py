@@ -16,6 +16,9 @@ from casework.models.base import Base, UuidPrimaryKey
 
 class UserSession(UuidPrimaryKey, Base):
     __tablename__ = "user_session"
+    # The last search, sealed by the KEK and bound to this session: the results page
+    # survives Back and reload without the child's name in a URL (casework/auth/sessions.py).
+    __kek_sealed__ = {"search_enc": ("search", "id")}  # noqa: RUF012
 
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
@@ -25,3 +28,4 @@ class UserSession(UuidPrimaryKey, Base):
     verified_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str] = mapped_column(String(32), default="")
+    search_enc: Mapped[bytes | None] = mapped_column(LargeBinary)

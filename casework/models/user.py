@@ -38,6 +38,10 @@ class User(UuidPrimaryKey, Base):
     # without a foreign key: see migration 0016.)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     changed_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # The user's own choices; None follows the browser (language) and the
+    # organisation's country (time zone).
+    language: Mapped[str | None] = mapped_column(String(8))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 

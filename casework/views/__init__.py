@@ -18,6 +18,7 @@ def register_blueprints(app: Flask) -> None:
         duplicates,
         errors,
         identification,
+        language,
         lifecycle,
         main,
         merging,
@@ -51,6 +52,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(statistics.bp)
     app.register_blueprint(duplicates.bp)
     app.register_blueprint(merging.bp)
+    app.register_blueprint(language.bp)
+    language.init_app(app)
     audit_labels.init_app(app)
     errors.register(app)
 

@@ -3,13 +3,24 @@ from __future__ import annotations
 import uuid
 from types import SimpleNamespace
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from casework import casefile
+from casework import casefile, clock
 from casework.access.permissions import FieldGroup
 from casework.forms.cases import BreakGlassForm, IdentityForm, OpenCaseForm
+from casework.locales import LANGUAGES, childs_language, is_language
 from casework.views.common import door, fresh_auth_required, refuse
 from casework.views.editing import form_from, new_child
 from casework.views.errors import stale_message
@@ -123,3 +134,25 @@ def _identity_values(case: casefile.CaseReadout) -> SimpleNamespace:
         nationalities=list(record.nationalities) if record else [],
         languages=list(record.languages) if record else [],
     )
+
+
+@bp.get("/<uuid:case_id>/for-the-child")
+def for_the_child(case_id: uuid.UUID) -> str:
+    """A printable summary for the child, in the child's language: who is on the team,
+    the help offered and what the child said, and the child's rights. An audited read of
+    the case, holding only what the reader may see."""
+    case = casefile.read_case(*door(), case_id)
+    if case.erased or case.merged_into is not None:
+        abort(404)
+    spoken = case.details.record.languages if case.details.record else ()
+    asked = request.args.get("language", "")
+    language = asked if is_language(asked) else childs_language(spoken, str(get_locale()))
+    with force_locale(language):
+        return render_template(
+            "cases/for_the_child.html",
+            case=case,
+            language=language,
+            spoken=spoken,
+            languages=LANGUAGES,
+            today=clock.today(),
+        )

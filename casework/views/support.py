@@ -23,7 +23,10 @@ def _measure_form(health: bool, obj: MeasureReadout | None = None) -> MeasureFor
     # never borrows the stored one.
     if request.method != "GET":
         obj = None
-    form = MeasureForm(obj=obj, provider=str(obj.provider_id) if obj else None)
+    form = MeasureForm(obj=obj)
+    if obj is not None:
+        # The readout's `provider` is the organisation's name; the field holds its id.
+        form.provider.data = str(obj.provider_id)
     form.provider.choices = options(
         ((str(i), name) for i, name in casefile.organisations(db.session())), blank=True
     )

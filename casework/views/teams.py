@@ -7,6 +7,7 @@ import uuid
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from casework import casefile, db
@@ -88,8 +89,11 @@ def _uuid(value: str | None) -> uuid.UUID:
 def new_referral(case_id: uuid.UUID) -> Response | str:
     reference = casefile.ensure_may_refer(*door(), case_id)
     form = ReferralForm()
+    # Only possible choices: one's own organisation cannot receive one's referral.
+    own = current_user.organisation_id
     form.to_organisation.choices = options(
-        ((str(i), name) for i, name in casefile.organisations(db.session())), blank=True
+        ((str(i), name) for i, name in casefile.organisations(db.session()) if i != own),
+        blank=True,
     )
     if form.validate_on_submit():
         new = casefile.NewReferral(

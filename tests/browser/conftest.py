@@ -10,7 +10,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
@@ -90,8 +90,25 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    _check_every_page(page)
     yield page
     context.close()
+
+
+def _check_every_page(page: Page) -> None:
+    """Every page a test opens by its address is checked with axe-core as it loads, in
+    whatever language the test reads it (pages reached by a click are checked where the
+    test calls assert_accessible)."""
+    opened = page.goto
+
+    def goto(url: str, **options: Any) -> Any:
+        response = opened(url, **options)
+        html = response is not None and "text/html" in response.headers.get("content-type", "")
+        if html:
+            assert_accessible(page)
+        return response
+
+    page.goto = goto  # type: ignore[method-assign]
 
 
 def assert_accessible(page: Page) -> None:

@@ -123,7 +123,7 @@ def test_a_missing_child_from_report_to_return(
     expect(
         tasks.locator("strong", has_text="Return interview after the child was found")
     ).to_be_visible()
-    expect(page.get_by_text("Recorded missing once")).to_be_visible()
+    expect(page.get_by_text("Recorded missing 1 time,")).to_be_visible()
     page.set_viewport_size({"width": 390, "height": 844})
     _fits_a_phone(page)
     assert_accessible(page)

@@ -126,6 +126,13 @@ VISITS = [
     Visit("cases.show", "GET", "nora", _case, _one("case.read", "nora", True), label="member"),
     Visit("cases.show", "GET", "olga", _case, _denied("olga", True), label="outsider"),
     Visit("cases.show", "GET", "aino", _case, _denied("aino", True), label="auditor"),
+    # The child's summary is a read of the case, as the case page is.
+    Visit("cases.for_the_child", "GET", "sofia", lambda w: f"{_case(w)}/for-the-child",
+          _one("case.read", "sofia", True), label="lead"),
+    Visit("cases.for_the_child", "GET", "olga", lambda w: f"{_case(w)}/for-the-child",
+          _denied("olga", True), label="outsider"),
+    # The results page with no search kept sends back to the form, reading nothing.
+    Visit("search.results", "GET", "sofia", lambda w: "/search/results", _none),
     Visit("cases.show", "GET", "sofia", lambda w: f"/cases/{UNKNOWN}", _denied("sofia"),
           label="unknown case"),
     Visit("case_access.access_log", "GET", "sofia", lambda w: f"{_case(w)}/access-log",
@@ -163,6 +170,20 @@ VISITS = [
           _one("user.update", "nora"), {"email_address": "nora@example.org"}),
     Visit("today.settings", "POST", "nora", lambda w: "/notifications/settings", _none,
           {"email_address": "not an address"}, "invalid"),
+    # Language and time zone: the switcher, signed in, saves the account's language (a
+    # change of the account); before sign-in it only sets a cookie; the settings page
+    # reads nothing of a case.
+    Visit("language.switch", "POST", "nora", lambda w: "/language",
+          _one("user.update", "nora"), {"language": "fi", "next": "/today"}),
+    Visit("language.switch", "POST", None, lambda w: "/language", _none,
+          {"language": "lv", "next": "/login"}, "before sign-in"),
+    Visit("language.switch", "POST", "nora", lambda w: "/language", _none,
+          {"language": "xx", "next": "/today"}, "invalid"),
+    Visit("language.preferences", "GET", "nora", lambda w: "/account/preferences", _none),
+    Visit("language.preferences", "POST", "nora", lambda w: "/account/preferences",
+          _one("user.update", "nora"), {"language": "uk", "time_zone": "Europe/Kyiv"}),
+    Visit("language.preferences", "POST", "nora", lambda w: "/account/preferences", _none,
+          {"language": "uk", "time_zone": "Mars/Olympus"}, "invalid"),
     # Tasks and missing-child episodes: each change one event naming the case.
     Visit("tasks.new_task", "POST", "nora", lambda w: f"{_case(w)}/tasks/new",
           _one("task.create", "nora", True), label="member",

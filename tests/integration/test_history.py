@@ -44,7 +44,7 @@ def world(app: Flask, db_session: Session) -> World:
     lead = make_user(username="sofia", display_name="Sofia Social")
     police = make_user(username="peeter", display_name="Peeter Police", police=True)
     prosecutor = make_user(username="paulina", display_name="Paulina Prosecutor", prosecutor=True)
-    doctor = make_user(username="dora", display_name="Dora Doctor")
+    doctor = make_user(username="dora", display_name="Dora Doctor", profession="health")
     ngo = make_user(username="nora", display_name="Nora NGO", ngo_worker=True)
     with app.app_context():
         case_id = open_case(db_session, lead)

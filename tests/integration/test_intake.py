@@ -17,7 +17,9 @@ from casework.models import (
     CaseFlag,
     IdentificationEvent,
     InvestigationDetail,
+    Notification,
     TeamMembership,
+    User,
 )
 from tests.conftest import login
 from tests.factories import make_user
@@ -73,6 +75,13 @@ def test_police_open_a_case_handed_to_social_services(
     assert created.field_groups == "identification,identity,investigation"
     shown = police.get(f"/cases/{case_id}")
     assert "HARJU-2026-0417" in shown.text and "Take on this case" not in shown.text
+    # The social worker is told at once that the case was handed to her; the officer is not.
+    told = db_session.execute(
+        select(Notification.kind, User.username)
+        .join(User, User.id == Notification.user_id)
+        .where(Notification.case_id == case_id)
+    ).all()
+    assert [tuple(row) for row in told] == [("case_handed", "sofia")]
 
 
 def test_social_worker_takes_the_case_on(

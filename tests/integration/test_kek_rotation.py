@@ -31,7 +31,7 @@ from casework.models import (
 )
 from casework.models.base import UuidPrimaryKey
 from tests import factories
-from tests.conftest import login, post_form
+from tests.conftest import login, post_form, search
 from tests.databases import as_migration
 from tests.keys import KEK_A, KEK_B, KEK_C, app_for, assert_chain_verifies, fresh_url
 
@@ -110,7 +110,7 @@ def test_rotation_rewraps_every_key_leaves_fields_alone_and_retires_the_old_key(
 def _assert_works_with_the_new_key_alone(app: Flask) -> None:
     client = app.test_client()
     login(client, "sofia")
-    found = post_form(client, "/search/", {"name": "sarunas", "date_of_birth": ""})
+    found = search(client, {"name": "sarunas", "date_of_birth": ""})
     assert "Šarūnas" in found.text
     with app.app_context():
         session = db.session()

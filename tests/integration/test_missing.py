@@ -158,7 +158,7 @@ def test_found_resolves_and_gives_the_lead_a_return_interview(
     lead = _client(app, "lead")
     page = lead.get(f"/cases/{case_id}").text
     assert "Return interview after the child was found" in page
-    assert "Recorded missing once" in page and "The child is missing" not in page
+    assert "Recorded missing 1 time," in page and "The child is missing" not in page
     # Found twice: the second is refused as someone else's change, nothing is written.
     again = post_form(paul, url, {"found_at": _moment(1), "version": "2"})
     assert again.status_code == 302

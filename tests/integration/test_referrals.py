@@ -59,6 +59,9 @@ def test_a_referral_to_the_senders_own_organisation_is_refused(
     client: FlaskClient, db_session: Session, world: World
 ) -> None:
     login(client, "sofia")
+    # The form offers only possible receivers; a hand-made post is refused by the door.
+    offered = client.get(f"/cases/{world.case_id}/referrals/new").text
+    assert f'value="{world.sender.organisation_id}"' not in offered
     response = post_form(
         client,
         f"/cases/{world.case_id}/referrals/new",

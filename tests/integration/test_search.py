@@ -18,8 +18,8 @@ from casework import clock
 from casework.casefile.casewide import search as search_module
 from casework.crypto.blind_index import BlindIndexer
 from casework.crypto.registry import EncryptedModel
-from casework.models import AuditEvent, Case, TeamMembership, User
-from tests.conftest import csrf_token, login, post_form, without_csrf_token
+from casework.models import AuditEvent, Case, TeamMembership, User, UserSession
+from tests.conftest import csrf_token, login, post_form, search, without_csrf_token
 from tests.factories import ChildFields, make_user, open_case
 
 
@@ -39,7 +39,7 @@ def _open(app: Flask, db_session: Session, user: User, **child: Unpack[ChildFiel
 
 
 def _search(client: FlaskClient, name: str, born: str = "") -> TestResponse:
-    return post_form(client, "/search/", {"name": name, "date_of_birth": born})
+    return search(client, {"name": name, "date_of_birth": born})
 
 
 def _events(db_session: Session) -> list[AuditEvent]:
@@ -298,3 +298,28 @@ def test_a_search_shows_at_most_twenty_cases_and_says_there_are_more(
     assert len(re.findall(r'href="/cases/[0-9a-f-]{36}"', page.text)) == 20
     assert "More cases match than are shown" in page.text
     assert len(_events(db_session)) - before == 20  # one per case shown
+
+
+def test_results_survive_reload_without_the_name_in_a_url_or_in_clear_text(
+    app: Flask, client: FlaskClient, db_session: Session, sofia: User
+) -> None:
+    case = _open(app, db_session, sofia, given_name="Šarūnas", family_name="Petrauskas")
+    page = client.get("/search/")
+    posted = client.post(
+        "/search/",
+        data={"name": "sarunas", "date_of_birth": "", "csrf_token": csrf_token(page.text)},
+    )
+    # Post/redirect/get: the results are a plain GET of a URL without the name.
+    assert posted.status_code == 302 and posted.headers["Location"] == "/search/results"
+    for _ in range(2):  # and again, as a reload or Back would
+        shown = client.get("/search/results")
+        assert case.reference in shown.text
+        assert 'value="sarunas"' in shown.text
+    stored = db_session.scalars(select(UserSession.search_enc)).all()
+    assert any(stored) and not any(b"sarunas" in (s or b"") for s in stored)
+    # A new visit to the form starts empty; signing out forgets the search.
+    assert case.reference not in client.get("/search/").text
+    client.post("/logout", data={"csrf_token": csrf_token(shown.text)})
+    db_session.expire_all()
+    assert all(s is None for s in db_session.scalars(select(UserSession.search_enc)).all())
+    assert client.get("/search/results").status_code == 302

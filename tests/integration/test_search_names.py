@@ -16,7 +16,7 @@ from werkzeug.test import TestResponse
 from casework import casefile
 from casework.keys.reindex import reindex
 from casework.models import BlindIndexEntry, Case, User
-from tests.conftest import login, post_form
+from tests.conftest import login, search
 from tests.factories import make_user, open_case
 from tests.records import caller_of
 
@@ -54,7 +54,7 @@ def _document(app: Flask, db_session: Session, user: User, case_id: uuid.UUID, n
 
 
 def _search(client: FlaskClient, name: str = "", number: str = "") -> TestResponse:
-    return post_form(client, "/search/", {"name": name, "document_number": number})
+    return search(client, {"name": name, "document_number": number})
 
 
 def _reference(db_session: Session, case_id: uuid.UUID) -> str:

@@ -263,3 +263,28 @@ def test_the_coordinator_sees_the_plan_but_not_the_childs_views(
     assert "Weekly sessions." in page
     assert "I do not need anybody." not in page
     assert "Scared." not in page
+
+
+def test_editing_a_measure_keeps_its_provider_chosen(
+    app: Flask, client: FlaskClient, db_session: Session, lead: User, case_id: uuid.UUID
+) -> None:
+    measure_id = _add(app, db_session, lead, case_id)
+    login(client, "sofia")
+    page = client.get(f"/cases/{case_id}/measures/{measure_id}").text
+    assert f'<option selected value="{lead.organisation_id}">' in page
+    saved = post_form(
+        client,
+        f"/cases/{case_id}/measures/{measure_id}",
+        {
+            "measure_type": "psychological",
+            "provider": str(lead.organisation_id),
+            "status": "stopped",
+            "starts_on": (TODAY - timedelta(days=30)).isoformat(),
+            "details": "Weekly sessions.",
+            "version": "1",
+        },
+    )
+    assert saved.status_code == 302
+    db_session.expire_all()
+    measure = db_session.get_one(SupportMeasure, measure_id)
+    assert (measure.status, measure.provider_id) == ("stopped", lead.organisation_id)

@@ -89,6 +89,15 @@ def test_someone_already_on_the_team_is_refused(
     lead = db_session.scalar(select(TeamMembership).where(TeamMembership.case_id == case_id))
     assert lead is not None
     login(client, "kārlis")
+    # The form offers only possible choices: not the lead already on the team, not the
+    # coordinator choosing; a hand-made post of the lead is refused by the door.
+    other = make_user(username="olev", police=True)
+    page = client.get(f"/cases/{case_id}/team").text
+    offered = set(re.findall(r'<option value="([0-9a-f-]{36})"', page))
+    kārlis = db_session.scalar(select(User).where(User.username == "kārlis"))
+    assert kārlis is not None
+    assert str(other.id) in offered
+    assert str(lead.user_id) not in offered and str(kārlis.id) not in offered
     html = _team_form(client, case_id, user=str(lead.user_id))
     assert field_error(html, "user") == "This person is already on the team for these dates."
 

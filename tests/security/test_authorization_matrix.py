@@ -212,6 +212,7 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("cases.open_case", "GET"): _by_role(CREATORS, 200, 403),
     ("cases.show", "GET"): _case_page,
     ("cases.links", "GET"): _case_page,
+    ("cases.for_the_child", "GET"): _case_page,
     ("cases.edit_identity", "GET"): _edit(200),
     ("cases.break_glass", "GET"): _by_role(BREAKERS, 200, 403),
     ("identification.intake", "GET"): _by_role(INTAKERS, 200, 403),
@@ -337,7 +338,13 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("statistics.export", "GET"): _by_role(STATISTICIANS, 200, 403),
     # Search: roles that read identity in full (DOMAIN.md), among their own teams' cases.
     ("search.search", "GET"): _by_role(SEARCHERS, 200, 403),
-    ("search.search", "POST"): _by_role(SEARCHERS, 200, 403),
+    # A search is kept with the session and shown on the results page (post/redirect/get).
+    ("search.search", "POST"): _by_role(SEARCHERS, 302, 403),
+    ("search.results", "GET"): _by_role(SEARCHERS, 200, 403),
+    # Everyone's own language and time zone; the switcher works signed in or not.
+    ("language.switch", "POST"): lambda s: 302,
+    ("language.preferences", "GET"): lambda s: 200,
+    ("language.preferences", "POST"): lambda s: 302,
     # Erasure: administrators only, who see the reference and nothing else; the walk's
     # confirmation carries a wrong password, so the case is never erased here.
     ("admin_erase.start", "GET"): _by_role(ADMINS, 200, 403),
@@ -353,7 +360,11 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
 }
 
 # Pages on which the child's names may appear, and for which roles.
-NAME_PAGES = {("cases.show", "GET"), ("cases.edit_identity", "GET")}
+NAME_PAGES = {
+    ("cases.show", "GET"),
+    ("cases.edit_identity", "GET"),
+    ("cases.for_the_child", "GET"),
+}
 
 
 def _url(endpoint: str, s: Scenario, app: Flask) -> str:
@@ -365,6 +376,7 @@ def _url(endpoint: str, s: Scenario, app: Flask) -> str:
         if endpoint in (
             "cases.show",
             "cases.links",
+            "cases.for_the_child",
             "cases.edit_identity",
             "case_access.access_log",
         ):
@@ -425,6 +437,10 @@ def _payload(endpoint: str, s: Scenario, version: int, db_session: Session) -> d
         return {"given_name": "Mart", "family_name": "Tamm", "sex": "male", "not_a_duplicate": "y"}
     if endpoint == "search.search":
         return {"name": GIVEN}
+    if endpoint == "language.switch":
+        return {"language": "en", "next": "/"}
+    if endpoint == "language.preferences":
+        return {"language": "", "time_zone": ""}
     if endpoint.startswith("duplicates."):
         return {"version": "1"}
     if endpoint == "merging.merge":
@@ -536,7 +552,7 @@ MARKERS = [
     (NARRATIVE, IDENTIFICATION_READERS, {"cases.show", "identification.edit"}),
     (INVESTIGATION, INVESTIGATION_WRITERS, {"cases.show", "identification.investigation"}),
     (ADDRESS, LOCATION_READERS, {"cases.show", "record.placement"}),
-    (GUARDIAN_NAME, FULL_IDENTITY, {"cases.show", "record.guardian_edit"}),
+    (GUARDIAN_NAME, FULL_IDENTITY, {"cases.show", "record.guardian_edit", "cases.for_the_child"}),
     (DOCUMENT_NUMBER, FULL_IDENTITY, {"cases.show"}),
 ]
 
@@ -548,7 +564,7 @@ def _check_names(endpoint: str, method: str, s: Scenario, html: str) -> list[str
         if marker in html and not (endpoint in pages and method == "GET" and s.role in roles)
     ]
     may_show = (endpoint, method) in NAME_PAGES
-    if (endpoint, method) == ("search.search", "POST"):
+    if (endpoint, method) == ("search.results", "GET"):
         # The typed name is shown back in the form; a hit, with the family name, only for
         # cases on the searcher's team (break-glass does not make a case searchable).
         return problems + (

@@ -41,7 +41,9 @@ def _dump(url: str, tmp_path: Path) -> bytes:
 
 
 def _needles(births: list[date]) -> set[str]:
-    staff = " ".join([*(d for d, _r, _o in USERS.values()), *(n for n, _k, _r in ORGANISATIONS)])
+    staff = " ".join(
+        [*(d for d, _r, _o in USERS.values()), *(n for n, _k, _r, _c in ORGANISATIONS)]
+    )
     needles: set[str] = set()
     for given, family, _sex in CHILDREN:
         needles |= {f"{given} {family}", family, normalise(family), normalise(f"{given} {family}")}

@@ -28,6 +28,7 @@ from casework.casefile.casewide.opening import check_new_child, new_case
 from casework.casefile.identification.records import IdentificationChange, InvestigationChange
 from casework.casefile.saving import normalise
 from casework.casefile.support.membership import member_history
+from casework.casefile.today.notify import CASE_HANDED, notify
 from casework.casefile.work import Work, changing, finishing
 from casework.models.case import Case, CaseStatus
 from casework.models.identification import IdentificationEvent, InvestigationDetail
@@ -91,6 +92,8 @@ def _team(session: Session, case: Case, officer: User, lead: User) -> None:
         )
         session.add(membership)
         member_history(session, case, officer.username, membership, user)
+    # The social worker learns at once that a case was handed to them.
+    notify(session, CASE_HANDED.code, case, [lead.id])
 
 
 def _record_identification(

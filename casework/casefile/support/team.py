@@ -138,15 +138,19 @@ def team_candidates(
 
 def team_page(session: Session, caller: Caller, case_id: uuid.UUID) -> TeamPage:
     case = team_case(session, caller, case_id)
+    members = member_readouts(session, case.id)
+    # Only possible choices: nobody already on the team today, never the chooser.
+    on_team = {m.username for m in members if m.active}
     page = TeamPage(
         case_id=case.id,
         reference=case.reference,
         open_for_change=case.status not in (CaseStatus.CLOSED, CaseStatus.ERASED),
         ends_allowed=case.status != CaseStatus.ERASED,
-        members=member_readouts(session, case.id),
+        members=members,
         candidates=tuple(
             Choice(str(u.id), f"{u.display_name} — {u.organisation.name}")
             for u in team_candidates(session, besides=caller.user)
+            if u.username not in on_team
         ),
     )
     record(session, Action.CASE_READ, caller.actor, case_ref=case.reference, context=caller.context)
