@@ -34,6 +34,7 @@ $(STAMP): pyproject.toml $(MAIN_LOCK) $(DEV_LOCK)
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel compile -i $< -o $@ -l $*
+	@touch $@
 
 ## translations: extract the messages, add new ones to every catalogue (untranslated),
 ## then check them (docs/translating.md)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.test import TestResponse
 
 from casework import create_app
+from casework.cli.translations import compile_catalogues
 from casework.db import database
 from tests import factories
 from tests.databases import fresh_database, migrate
@@ -27,6 +28,12 @@ from tests.databases import fresh_database, migrate
 TEST_SECRET_KEY = "test-secret-key-not-for-production-use-0123456789"
 TEST_KEK = factories.TEST_KEK
 TEST_SIGNING_KEY = base64.b64encode(bytes(range(100, 132))).decode()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The app reads compiled catalogues; `make test` compiles them, and so does a bare
+    `pytest`, so that pages in other languages are what the tests read."""
+    compile_catalogues()
 
 
 def app_config(url: str, instance: Path, **extra: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ translator how to work with them.
 from __future__ import annotations
 
 import copy
+import os
 import re
 import tempfile
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from pathlib import Path
 import click
 from babel.messages.catalog import Catalog, Message
 from babel.messages.frontend import CommandLineInterface
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 from casework.locales import LANGUAGES
@@ -165,6 +167,27 @@ def update(root: Path = TRANSLATIONS, project: Path = PROJECT_ROOT) -> None:
             write_po(f, catalogue, width=100, ignore_obsolete=True)
 
 
+def compile_catalogues(root: Path = TRANSLATIONS) -> list[Path]:
+    """Compile each catalogue whose .mo is missing or older than its .po; the compiled
+    files are what the app reads. Returns those written."""
+    written: list[Path] = []
+    for language in LANGUAGES:
+        source = catalogue_path(language, root)
+        if not source.exists():
+            continue
+        target = source.with_suffix(".mo")
+        if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
+            continue
+        with source.open("rb") as f:
+            catalogue = read_po(f, locale=language)
+        partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        with partial.open("wb") as f:
+            write_mo(f, catalogue)
+        partial.replace(target)  # whole or not at all, also beside a concurrent compile
+        written.append(target)
+    return written
+
+
 @click.group("translations", help="The translation catalogues under translations/.")
 def translations_group() -> None:
     pass
@@ -178,6 +201,14 @@ def check_command() -> None:
     if problems:
         raise click.ClickException(f"{len(problems)} problems in the catalogues")
     click.echo(f"{len(LANGUAGES)} catalogues complete")
+
+
+@translations_group.command(
+    "compile", help="Compile the catalogues (.po) the app reads (.mo); run at install."
+)
+def compile_command() -> None:
+    written = compile_catalogues()
+    click.echo(f"{len(written)} catalogues compiled")
 
 
 @translations_group.command(

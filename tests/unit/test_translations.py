@@ -14,6 +14,7 @@ from casework.cli.translations import (
     catalogue_path,
     check_all,
     check_catalogue,
+    compile_catalogues,
     extract,
 )
 from casework.locales import LANGUAGES
@@ -105,3 +106,21 @@ def test_check_fails_when_a_catalogue_is_missing(tmp_path: Path, template: Catal
     root = _copy(tmp_path)
     catalogue_path("is", root).unlink()
     assert [p.what for p in check_catalogue("is", template, root)] == ["no catalogue"]
+
+
+def test_compiling_writes_what_is_missing_or_stale_and_gettext_reads_it(tmp_path: Path) -> None:
+    import gettext
+    import os
+
+    root = _copy(tmp_path)
+    for mo in root.glob("*/LC_MESSAGES/messages.mo"):
+        mo.unlink()
+    written = compile_catalogues(root)
+    assert {p.parent.parent.name for p in written} == set(LANGUAGES)
+    latvian = gettext.translation("messages", str(root), languages=["lv"])
+    assert latvian.gettext("Sign in") not in ("", "Sign in")
+    assert compile_catalogues(root) == []  # nothing stale: nothing written
+    po = catalogue_path("fi", root)
+    later = po.with_suffix(".mo").stat().st_mtime + 10
+    os.utime(po, (later, later))
+    assert [p.parent.parent.name for p in compile_catalogues(root)] == ["fi"]
