@@ -84,6 +84,11 @@ MEMBER_ROLE_CHANGED = register_kind(
     _l("An administrator changed the role of a member of a team you lead"),
     email_default=True,
 )
+MEMBER_PROFESSION_CHANGED = register_kind(
+    "member_profession_changed",
+    _l("An administrator changed the profession of a member of a team you lead"),
+    email_default=True,
+)
 # A case opened elsewhere may be about the child of a case you lead, or a case opened in
 # your region may be about a child another team knows (casewide/duplicates.py).
 SAME_CHILD = register_kind("possible_same_child", _l("Possible same child"), email_default=True)
