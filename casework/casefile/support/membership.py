@@ -25,6 +25,7 @@ from casework.casefile.today.notify import (
     MEMBER_ADDED,
     MEMBER_PROFESSION_CHANGED,
     MEMBER_ROLE_CHANGED,
+    SEES_TEAM,
     case_leads,
     notify,
     team_user_ids,
@@ -112,8 +113,9 @@ def stage_member(
         context=context,
         subject=user.username,
     )
-    # The person added learns of it; so does the rest of the team (not the one acting).
-    others = [u for u in team_user_ids(session, case.id) if u != user.id]
+    # The person added learns of it; so does the rest of the team (not the one acting),
+    # but those whose role does not see the team.
+    others = [u for u in team_user_ids(session, case.id, seeing=SEES_TEAM) if u != user.id]
     acting = user.id if by.username == user.username else None
     notify(session, CASE_HANDED.code, case, [user.id], skip=acting)
     if starts_on <= clock.today():
