@@ -159,6 +159,7 @@ APPROVAL_KIND = {
     "factor_reset": _l("Reset of an administrator's second factor"),
     "activation": _l("Switch an administrator's account on"),
     "deactivation": _l("Switch an administrator's account off"),
+    "profession": _l("Profession %(profession)s, which opens clinical notes"),
 }
 
 
@@ -170,6 +171,9 @@ def approval_label(row: object) -> str:
     label = APPROVAL_KIND.get(kind)
     if label is None:
         return kind
+    if kind == "profession":
+        code = str(getattr(row, "role", ""))
+        return str(label) % {"profession": ACTOR_TYPE.get(code, code)}
     return str(label) % {
         "role": role_label(str(getattr(row, "role", ""))),
         "organisation": getattr(row, "organisation", ""),

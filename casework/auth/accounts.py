@@ -209,7 +209,7 @@ def change_password(
     return True
 
 
-NOTICES = ("second_factor_reset", "second_factor_changed", "role_changed")
+NOTICES = ("second_factor_reset", "second_factor_changed", "role_changed", "profession_changed")
 
 
 def take_notices(session: Session, user_id: uuid.UUID) -> list[tuple[str, datetime]]:

@@ -6,8 +6,8 @@ Administrators cannot change their own role, organisation or status: nobody gran
 themselves more than they were given. What would let one administrator reach child
 data, or take over another administrator, waits for a second one
 (casework/auth/approvals.py): accounts and role changes to roles that read cases or
-administer, an administrator's factor reset and status. Resetting anyone's second
-factor never lets the administrator choose a password.
+administer, a profession that opens clinical notes, an administrator's factor reset and
+status. Resetting anyone's second factor never lets the administrator choose a password.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from casework.auth.accounts import AccountError, create_user
 from casework.auth.approvals import is_admin, sensitive_role
 from casework.models.approval import ApprovalKind
 from casework.models.organisation import Organisation
-from casework.models.team import ActorType
+from casework.models.team import CLINICAL_ACTOR_TYPES, ActorType
 from casework.models.user import User
 from casework.settings import Settings
 
@@ -217,19 +217,37 @@ def set_active(session: Session, caller: Caller, user_id: uuid.UUID, active: boo
 
 
 def set_profession(
-    session: Session, caller: Caller, user_id: uuid.UUID, profession: str | None
-) -> None:
+    session: Session,
+    caller: Caller,
+    user_id: uuid.UUID,
+    profession: str | None,
+    *,
+    told: approvals.ProfessionHook | None = None,
+) -> Outcome:
     """Record the person's profession (an actor type), which decides whether they may
-    be on a team as health or child psychiatry."""
+    be on a team as health or child psychiatry and whether they read clinical notes.
+
+    A profession that opens clinical notes waits for a second administrator. Any other
+    change, withdrawing a clinical profession too, takes effect at once: from then on
+    the person reads no clinical notes as a member of that actor type. Either way the
+    person is told at their next sign-in, and `told` tells the leads of the cases they
+    are on and keeps the change in those cases' history."""
     user = _target(session, caller, user_id, not_self=True)
     if profession is not None and profession not in set(ActorType):
         raise AccountError("profession")
     if user.profession == profession:
-        return
+        return Outcome()
+    if profession in CLINICAL_ACTOR_TYPES:
+        approvals.request(session, caller, ApprovalKind.PROFESSION, user, role=profession)
+        session.commit()
+        return Outcome(pending=True)
+    previous = user.profession
     user.profession = profession
     user.changed_by_id = caller.user.id
+    approvals.tell_profession_changed(session, user, previous, caller.user.username, told)
     record(session, Action.USER_UPDATE, caller.actor, subject=user.username, context=caller.context)
     session.commit()
+    return Outcome()
 
 
 def reset_second_factor(

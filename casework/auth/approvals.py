@@ -6,10 +6,11 @@ An administrator must not be able to reach child data through accounts. So:
   pending approval. The requester is shown an enrolment code, the approver the
   enrolment link; the person needs both, so neither administrator alone holds a usable
   login;
-- a change of role to such a role (or away from administrator), resetting an
-  administrator's second factor, and switching an administrator's account on or off
-  wait for approval too. A role change into such a role for an account whose login one
-  administrator alone may hold (enrolled on a link that needed no code, as an auditor's
+- a change of role to such a role (or away from administrator), a profession that opens
+  clinical notes (health, child psychiatry), resetting an administrator's second
+  factor, and switching an administrator's account on or off wait for approval too. A
+  role change into such a role for an account whose login one administrator alone may
+  hold (enrolled on a link that needed no code, as an auditor's
   or analyst's is) also takes that login away: the person enrols again with the
   requester's code and the approver's link. The person is told at their next sign-in,
   and the leads of the cases they are on are told too.
@@ -72,6 +73,9 @@ class Decision:
 # in the caller's transaction. The web layer passes the case file's; the accounts code
 # knows nothing of cases.
 RoleChangeHook = Callable[[Session, User], None]
+# The same for a change of profession: the person, their previous profession and who
+# made the change; the case file's tells the leads and keeps it in each case's history.
+ProfessionHook = Callable[[Session, User, "str | None", str], None]
 
 
 def tell_role_changed(session: Session, subject: User, told: RoleChangeHook | None) -> None:
@@ -79,6 +83,20 @@ def tell_role_changed(session: Session, subject: User, told: RoleChangeHook | No
     session.add(UserNotice(user_id=subject.id, kind="role_changed"))
     if told is not None:
         told(session, subject)
+
+
+def tell_profession_changed(
+    session: Session,
+    subject: User,
+    previous: str | None,
+    by: str,
+    told: ProfessionHook | None,
+) -> None:
+    """The person is told at their next sign-in; `told` tells the leads of their cases
+    and keeps the change in those cases' history."""
+    session.add(UserNotice(user_id=subject.id, kind="profession_changed"))
+    if told is not None:
+        told(session, subject, previous, by)
 
 
 def sensitive_role(role: str) -> bool:
@@ -223,9 +241,10 @@ def approve(
     approval_id: uuid.UUID,
     *,
     told: RoleChangeHook | None = None,
+    told_profession: ProfessionHook | None = None,
 ) -> Decision:
     """Make the change asked for; `told` tells the leads of the subject's cases of a
-    change of role (in this transaction)."""
+    change of role, `told_profession` of a change of profession (in this transaction)."""
     row = _decidable(session, caller, approval_id)
     subject = row.subject
     decision = Decision(username=subject.username)
@@ -249,6 +268,11 @@ def approve(
         token = enrolment.start_reset(session, settings, subject, caller.actor)
         subject.changed_by_id = row.requested_by_id
         decision = Decision(subject.username, token, "reset")
+    elif row.kind == ApprovalKind.PROFESSION:
+        previous = subject.profession
+        subject.profession = row.role
+        subject.changed_by_id = row.requested_by_id
+        tell_profession_changed(session, subject, previous, caller.user.username, told_profession)
     elif row.kind == ApprovalKind.ACTIVATION:
         subject.active = bool(row.active)
         subject.changed_by_id = row.requested_by_id

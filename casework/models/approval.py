@@ -19,6 +19,7 @@ class ApprovalKind(StrEnum):
     ROLE_CHANGE = "role_change"  # to a role that reads cases or administers
     FACTOR_RESET = "factor_reset"  # of an administrator
     ACTIVATION = "activation"  # an administrator's account switched on or off
+    PROFESSION = "profession"  # a profession that opens clinical notes
 
 
 class ApprovalState(StrEnum):
@@ -34,7 +35,8 @@ class PendingApproval(UuidPrimaryKey, Base):
     subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
     requested_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # What is asked for: a role and organisation, or an account's new status.
+    # What is asked for: a role and organisation, an account's new status, or (for a
+    # profession) the profession, an actor type, in `role`.
     role: Mapped[str] = mapped_column(String(32), default="")
     organisation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisation.id"))
     active: Mapped[bool | None]

@@ -34,6 +34,11 @@ class ActorType(StrEnum):
     BARNAHUS = "barnahus"
 
 
+# Actor types that open a case's clinical notes (the health field group): a member reads
+# them only while their account's profession is that actor type.
+CLINICAL_ACTOR_TYPES = frozenset({ActorType.HEALTH, ActorType.CHILD_PSYCHIATRY})
+
+
 class TeamMembership(UuidPrimaryKey, Base):
     __tablename__ = "team_membership"
 
@@ -60,3 +65,9 @@ class TeamMembership(UuidPrimaryKey, Base):
 
     def is_active_on(self, day: date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day < self.ends_on)
+
+    def opens_clinical_notes(self) -> bool:
+        """Whether the member reads clinical notes: a clinical actor type that the
+        member's profession, as their account records it now, still fits. Withdrawing
+        the profession closes the notes at once."""
+        return self.actor_type in CLINICAL_ACTOR_TYPES and self.user.profession == self.actor_type

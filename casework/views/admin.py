@@ -14,7 +14,10 @@ from casework import db
 from casework.auth import admin
 from casework.auth import approvals as admin_approvals
 from casework.auth.accounts import AccountError
-from casework.casefile.support.membership import tell_leads_of_role_change
+from casework.casefile.support.membership import (
+    tell_leads_of_profession_change,
+    tell_leads_of_role_change,
+)
 from casework.forms.admin import ActionForm, AssignmentForm, NewUserForm, ProfessionForm
 from casework.labels import profession_choices, role_label
 from casework.settings import current_settings
@@ -158,10 +161,22 @@ def profession(user_id: uuid.UUID) -> Response | str:
     form.profession.choices = profession_choices()
     if form.validate_on_submit():
         try:
-            admin.set_profession(*door(), user_id, form.profession.data or None)
-        except AccountError:
-            form.profession.errors.append(_("Choose a profession from the list."))
+            outcome = admin.set_profession(
+                *door(),
+                user_id,
+                form.profession.data or None,
+                told=tell_leads_of_profession_change,
+            )
+        except AccountError as error:
+            if str(error) == "pending":
+                form.profession.errors.append(str(ALREADY_WAITING))
+            elif str(error) == "self":
+                form.profession.errors.append(_("You cannot do this to your own account."))
+            else:
+                form.profession.errors.append(_("Choose a profession from the list."))
         else:
+            if outcome.pending:
+                return _pending(str(WAITING))
             flash(_("The profession is recorded."), "info")
             return redirect(url_for("admin.edit_user", user_id=user_id))
     assignment = AssignmentForm(
@@ -275,6 +290,7 @@ def decide(approval_id: uuid.UUID) -> Response | str:
             caller(),
             approval_id,
             told=tell_leads_of_role_change,
+            told_profession=tell_leads_of_profession_change,
         )
     except LookupError:
         abort(404)

@@ -100,6 +100,11 @@ NOTICES = {
         "An administrator changed your role on %(day)s, and with it what you may see. If "
         "you did not expect this, tell your organisation's data protection contact."
     ),
+    "profession_changed": _l(
+        "An administrator changed your recorded profession on %(day)s, and with it "
+        "whether you read clinical notes. If you did not expect this, tell your "
+        "organisation's data protection contact."
+    ),
 }
 
 

@@ -381,3 +381,100 @@ def test_nobody_else_decides_an_item_and_a_forged_id_is_a_missing_case(
     )
     db_session.expire_all()
     assert _item(db_session).state == "open"
+
+
+def _open_as(
+    db_session: Session, user: User, given: str, family: str, born: date, *numbers: str
+) -> uuid.UUID:
+    documents = tuple(casefile.NewDocument("passport", n, "EE") for n in numbers)
+    return casefile.open_case(
+        db_session,
+        caller_of(user),
+        casefile.NewChild(given, family, born, "female", documents=documents),
+    )
+
+
+def _items_for(db_session: Session, case_id: uuid.UUID) -> int:
+    return len(
+        db_session.scalars(
+            select(PossibleSameChild).where(PossibleSameChild.existing_case_id == case_id)
+        ).all()
+    )
+
+
+@pytest.fixture
+def descending_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every new row's id below the one before: a case opened later sorts first by id,
+    as random ids often do."""
+    counter = iter(range(2**128 - 1, 0, -1))
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=next(counter)))
+
+
+def test_a_user_cannot_crowd_a_match_out_with_cases_of_their_own(
+    app: Flask, db_session: Session, descending_ids: None
+) -> None:
+    """Twelve intakes of one name by one officer: the officer's own cases (offered on the
+    form anyway) never take the slots, so every intake reaches the other team's case;
+    an exact document number is found whatever the name, in slots of its own."""
+    anna = make_user(username="anna")
+    police = make_user(username="olev", role="police")
+    born = date(2012, 5, 8)
+    with app.app_context():
+        existing = _open_as(db_session, anna, "Kertu", "Õunapuu", born, "EE 55667788")
+        for number in range(12):
+            _open_as(db_session, police, "Kertu", "Ounapuu", born)
+            assert _items_for(db_session, existing) == number + 1, number
+        _open_as(db_session, police, "Other", "Kid", date(2009, 9, 9), "ee-5566 7788")
+        assert _items_for(db_session, existing) == 13
+        _open_as(db_session, police, "Kertu", "Ounapuu", born, "EE55667788")
+        assert _items_for(db_session, existing) == 14
+
+
+def test_candidates_beyond_the_slots_still_leave_items_oldest_checked_first(
+    app: Flask, db_session: Session
+) -> None:
+    """More cases of other teams than the check reads: the oldest are read, and the rest
+    are still left as items (unread) for their leads and the region's coordinator."""
+    anna = make_user(username="anna")
+    police = make_user(username="olev", role="police")
+    carl = make_user(username="carl", role="police")
+    born = date(2012, 5, 8)
+    slots = duplicates_module.CHECK_SLOTS
+    with app.app_context():
+        existing = _open_as(db_session, anna, "Kertu", "Õunapuu", born)
+        others = [_open_as(db_session, police, "Kertu", "Ounapuu", born) for _ in range(slots)]
+        found = duplicates_module.matching_cases(
+            db_session,
+            casefile.NewChild("Kertu", "Ounapuu", born, "female"),
+            caller_id=carl.id,
+        )
+        db_session.rollback()
+        assert [c.id for c in found.checked] == [existing, *others[: slots - 1]]
+        assert [c.id for c in found.unchecked] == others[slots - 1 :]
+        new = _open_as(db_session, carl, "Kertu", "Ounapuu", born)
+    items = db_session.scalars(
+        select(PossibleSameChild).where(PossibleSameChild.new_case_id == new)
+    ).all()
+    assert {i.existing_case_id for i in items} == {existing, *others}
+
+
+def test_a_document_number_is_checked_before_the_name(app: Flask, db_session: Session) -> None:
+    """Other teams' cases of the same name fill no slot a document number needs: the
+    case holding the number is read, and found, first."""
+    anna = make_user(username="anna")
+    police = make_user(username="olev", role="police")
+    carl = make_user(username="carl", role="police")
+    born = date(2012, 5, 8)
+    with app.app_context():
+        for _ in range(duplicates_module.CHECK_SLOTS + 1):
+            _open_as(db_session, police, "Kertu", "Ounapuu", born)
+        holder = _open_as(db_session, anna, "Mari", "Tamm", date(2011, 1, 1), "EE 55667788")
+        found = duplicates_module.matching_cases(
+            db_session,
+            casefile.NewChild("Kertu", "Ounapuu", born, "female"),
+            ("ee-5566 7788",),
+            caller_id=carl.id,
+        )
+        db_session.rollback()
+    assert found.checked[0].id == holder
+    assert len(found.checked) == duplicates_module.CHECK_SLOTS

@@ -13,10 +13,13 @@ names a case by reference, on Today, and its e-mail says only how many items wai
 
 Constant work: every check reads and decrypts `CHECK_SLOTS` cases, real candidates
 first and then decoys (cases drawn at random from the blind index), so that a hidden
-match does not cost more reading than no match; candidates beyond the slots are not
-looked at (a limit on what one check can learn). What remains different is the item
-itself and its audit event: one insert and one event per hidden match, written in the
-same transaction as the new case (docs/encryption.md gives the measured difference).
+match does not cost more reading than no match. Candidates are the cases off the
+caller's own teams (those the form offers), oldest first, document numbers first in
+`DOCUMENT_SLOTS` of their own; candidates beyond the slots are not read (a limit on
+what one check can learn) but still become items, up to `UNCHECKED_MAX`. What remains
+different is the item itself and its audit event: one insert and one event per hidden
+match, written in the same transaction as the new case (docs/encryption.md: "Same
+work whatever it finds").
 
 Audit: one `duplicate.check` event on the new case for every check, and one on each
 case of another team that matched; an item's decision is recorded on both cases.
@@ -61,6 +64,11 @@ from casework.models.user import User
 
 # Cases read and decrypted by every check, real candidates and decoys together.
 CHECK_SLOTS = 8
+# Of those, the slots document numbers fill first: an exact document match is never
+# crowded out by cases that share the name.
+DOCUMENT_SLOTS = 4
+# Candidates beyond the slots are not read; up to this many of them become items unread.
+UNCHECKED_MAX = 20
 # Where decoys are drawn from: every case has a family name.
 DECOY_FIELD = "child.family_name"
 DECOY_BITS = 12
@@ -93,29 +101,72 @@ def criteria(child: NewChild, documents: tuple[str, ...] = ()) -> list[list[Alte
     return found
 
 
+@dataclass(frozen=True)
+class Matches:
+    """What a check found in other teams' cases: `checked`, read and decrypted and
+    found to match; `unchecked`, candidates by their blind-index tokens beyond the
+    slots, not read (each still left as an item for people who may look)."""
+
+    checked: list[Case]
+    unchecked: list[Case]
+
+
 def matching_cases(
-    session: Session, child: NewChild, documents: tuple[str, ...] = ()
-) -> list[Case]:
-    """Cases anywhere that may be about this child, after decrypting and re-checking;
-    always reads CHECK_SLOTS cases (decoys fill the slots candidates leave)."""
+    session: Session,
+    child: NewChild,
+    documents: tuple[str, ...] = (),
+    *,
+    caller_id: uuid.UUID | None = None,
+) -> Matches:
+    """Cases anywhere (but on the teams of `caller_id`, whose matches the form offers)
+    that may be about this child, oldest first. Document numbers are looked for first,
+    in slots of their own, then the name; always reads CHECK_SLOTS cases (decoys fill
+    the slots candidates leave), and candidates beyond the slots come back unchecked."""
     models = encrypted_models(Base.registry)
     wanted = criteria(child, documents)
-    candidates: list[uuid.UUID] = []
-    for terms in wanted:
-        for case_id in candidate_cases(session, models, terms, limit=CHECK_SLOTS):
-            if case_id not in candidates:
-                candidates.append(case_id)
-    candidates = candidates[:CHECK_SLOTS]
-    slots = candidates + _decoys(session, CHECK_SLOTS - len(candidates), set(candidates))
+    name = f"{child.given_name} {child.family_name}"
+    by_name = wanted[:1] if name_terms(name) else []
+    by_document = wanted[len(by_name) :]
+    taken: list[uuid.UUID] = []
+    seen: list[uuid.UUID] = []
+    for group, room in ((by_document, DOCUMENT_SLOTS), (by_name, CHECK_SLOTS)):
+        for terms in group:
+            for case_id in _candidates(session, models, terms, caller_id):
+                if case_id in seen:
+                    continue
+                seen.append(case_id)
+                if len(taken) < room:
+                    taken.append(case_id)
+    slots = taken + _decoys(session, CHECK_SLOTS - len(taken), set(taken))
     held = _read(session, models_holding(models, [t for terms in wanted for t in terms]), slots)
-    cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(candidates)))}
-    return [
+    cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(seen)))}
+    checked = [
         cases[case_id]
-        for case_id in candidates
-        if case_id in cases
-        and cases[case_id].status not in (CaseStatus.ERASED, CaseStatus.MERGED)
-        and any(all(alts & held.get(case_id, set()) for alts in terms) for terms in wanted)
+        for case_id in taken
+        if any(all(alts & held.get(case_id, set()) for alts in terms) for terms in wanted)
     ]
+    unchecked = [cases[c] for c in seen if c not in taken][:UNCHECKED_MAX]
+    return Matches(checked=checked, unchecked=unchecked)
+
+
+def _candidates(
+    session: Session,
+    models: list[EncryptedModel],
+    terms: list[Alternatives],
+    caller_id: uuid.UUID | None,
+) -> list[uuid.UUID]:
+    """The open cases holding a token of every term, off the caller's teams, oldest
+    first (then by reference): the same query always fills the slots the same way."""
+    found = candidate_cases(session, models, terms, not_member=caller_id)
+    if not found:
+        return []
+    return list(
+        session.scalars(
+            select(Case.id)
+            .where(Case.id.in_(found), Case.status.not_in((CaseStatus.ERASED, CaseStatus.MERGED)))
+            .order_by(Case.created_at, Case.reference)
+        )
+    )
 
 
 def _read(
@@ -233,10 +284,12 @@ def region_coordinators(session: Session, region: str) -> list[uuid.UUID]:
 def check_before_opening(
     session: Session, caller: Caller, child: NewChild, documents: tuple[str, ...] = ()
 ) -> Check:
-    """The cases of other teams that may be about this child (never shown to the caller)."""
-    found = matching_cases(session, child, documents)
-    mine = _on_team(session, caller.user.id, [c.id for c in found])
-    return Check(hidden=[c for c in found if c.id not in mine])
+    """The cases of other teams that may be about this child (never shown to the
+    caller): those checked and found to match, and those beyond the slots, unchecked."""
+    found = matching_cases(session, child, documents, caller_id=caller.user.id)
+    hidden = found.checked + found.unchecked
+    mine = _on_team(session, caller.user.id, [c.id for c in hidden])
+    return Check(hidden=[c for c in hidden if c.id not in mine])
 
 
 # -- the items ------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from casework.access.permissions import Permission
 from casework.access.policy import current_policy
 from casework.audit.events import Action, record
 from casework.casefile.saving import AfterSave
-from casework.casefile.today.notify import FLAG_RAISED, notify, team_user_ids
+from casework.casefile.today.notify import FLAG_RAISED, SEES_FLAGS, notify, team_user_ids
 from casework.casefile.work import Work, changing
 from casework.clock import utcnow
 from casework.codes import CodeList, is_code
@@ -77,7 +77,7 @@ def _add(work: Work, kind: str, text: str | None) -> CaseFlag:
     work.history(FLAG_GROUP, {"record": "case_flag"}, "flag", {"flag_kind": kind, "text": text})
     # A missing child is announced by its own notification (casewide/missing.py).
     if kind != MISSING:
-        team = team_user_ids(work.session, work.case.id)
+        team = team_user_ids(work.session, work.case.id, seeing=SEES_FLAGS)
         notify(work.session, FLAG_RAISED.code, work.case, team, skip=work.caller.user.id)
     return flag
 

@@ -27,7 +27,13 @@ from casework.access.policy import AccessLevel, current_policy
 from casework.audit.events import Action
 from casework.casefile.casewide.flags import MISSING, raise_automatic, resolve_automatic
 from casework.casefile.readouts import EpisodeReadout, MissingSummary
-from casework.casefile.today.notify import CHILD_FOUND, CHILD_MISSING, notify, team_user_ids
+from casework.casefile.today.notify import (
+    CHILD_FOUND,
+    CHILD_MISSING,
+    SEES_FLAGS,
+    notify,
+    team_user_ids,
+)
 from casework.casefile.work import Work, changing
 from casework.clock import utcnow
 from casework.models.missing import MissingEpisode
@@ -117,7 +123,8 @@ def closing_blockers(session: Session, case_id: uuid.UUID) -> list[str]:
 def report_missing(
     session: Session, caller: Caller, case_id: uuid.UUID, report: MissingReport
 ) -> uuid.UUID:
-    """Record that the child is missing; the whole team is notified at once."""
+    """Record that the child is missing; the whole team (every role that sees missing
+    episodes) is notified at once."""
     fields = _checked_report(report)
     with changing(session, caller, case_id, permission=Permission.CASE_UPDATE) as work:
         work.action = Action.MISSING_REPORT
@@ -130,7 +137,7 @@ def report_missing(
         session.add(episode)
         work.history(MISSING_GROUP, {"record": "missing_episode"}, "create", fields)
         raise_automatic(work, MISSING)
-        team = team_user_ids(session, work.case.id)
+        team = team_user_ids(session, work.case.id, seeing=SEES_FLAGS)
         notify(session, CHILD_MISSING.code, work.case, team, skip=caller.user.id)
     return episode.id
 
@@ -235,7 +242,7 @@ def record_found(
         episode.found_recorded_by_id = caller.user.id
         resolve_automatic(work, MISSING)
         task = _return_interview(work, episode, found.found_at)
-        team = team_user_ids(session, work.case.id)
+        team = team_user_ids(session, work.case.id, seeing=SEES_FLAGS)
         notify(session, CHILD_FOUND.code, work.case, team, skip=caller.user.id)
     return task.id
 

@@ -207,9 +207,11 @@ def candidate_cases(
     terms: list[Alternatives],
     member: uuid.UUID | None = None,
     limit: int | None = None,
+    not_member: uuid.UUID | None = None,
 ) -> list[uuid.UUID]:
     """Cases having a token of every term (INTERSECT), in reference order; with
-    `member`, only cases on that user's active teams; with `limit`, at most that many.
+    `member`, only cases on that user's active teams; with `not_member`, only cases on
+    none of them; with `limit`, at most that many.
     Sorted here, not in SQL: with ORDER BY and LIMIT a planner may walk every case in
     reference order instead of starting from the few tokens."""
     entry, team, day = BlindIndexEntry, TeamMembership, clock.today()
@@ -224,17 +226,18 @@ def candidate_cases(
     ]
     found = (intersect(*per_term) if len(per_term) > 1 else per_term[0]).subquery()
     query = select(Case.id, Case.reference).join(found, found.c.case_id == Case.id)
-    if member is not None:
+    for user_id, wanted in ((member, True), (not_member, False)):
+        if user_id is None:
+            continue
         # Correlated, so each candidate is checked through the index on case_id, rather
         # than listing every membership of a user who may be on thousands of teams.
-        query = query.where(
-            exists().where(
-                team.case_id == Case.id,
-                team.user_id == member,
-                team.starts_on <= day,
-                or_(team.ends_on.is_(None), team.ends_on > day),
-            )
+        on_team = exists().where(
+            team.case_id == Case.id,
+            team.user_id == user_id,
+            team.starts_on <= day,
+            or_(team.ends_on.is_(None), team.ends_on > day),
         )
+        query = query.where(on_team if wanted else ~on_team)
     if limit is not None:
         query = query.limit(limit)
     rows = session.execute(query)

@@ -21,14 +21,12 @@ from casework.access.policy import AccessLevel, current_policy
 from casework.access.reach import Reach
 from casework.casefile.record.readouts import HistoryReadout
 from casework.models.history import CaseHistoryEntry
-from casework.models.team import ActorType
 from casework.models.user import User
 
 # Keys that say what changed, not a value of it: kept, never shown as a value.
 RECORD_KEY = "record"
 ORGANISATION_KEY = "organisation"
 HIDDEN = frozenset({RECORD_KEY, ORGANISATION_KEY})
-HEALTH_ACTOR_TYPES = frozenset({ActorType.HEALTH, ActorType.CHILD_PSYCHIATRY})
 # Tasks are for the team: break-glass readers see that one changed, not its values.
 TASK_GROUP = "tasks"
 # Where a missing child was last seen and found, and the police reference, are for
@@ -46,7 +44,7 @@ class _Reader:
         self.decides = policy.allows(caller.role, Permission.NONPUNISHMENT_DECIDE)
         # The reach read the caller's active membership already (none through break-glass).
         membership = None if route.read_only else route.membership
-        self.health = membership is not None and membership.actor_type in HEALTH_ACTOR_TYPES
+        self.health = membership is not None and membership.opens_clinical_notes()
         self.on_team = not route.read_only
 
     def sees(self, group: str) -> bool:

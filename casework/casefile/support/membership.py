@@ -23,11 +23,14 @@ from casework.casefile.support.plan import HEALTH_ACTOR_TYPES
 from casework.casefile.today.notify import (
     CASE_HANDED,
     MEMBER_ADDED,
+    MEMBER_PROFESSION_CHANGED,
     MEMBER_ROLE_CHANGED,
+    SEES_TEAM,
     case_leads,
     notify,
     team_user_ids,
 )
+from casework.casefile.work import keep_history
 from casework.models.case import Case, CaseStatus
 from casework.models.history import CaseHistoryEntry
 from casework.models.team import ActorType, TeamMembership, TeamRole
@@ -110,8 +113,9 @@ def stage_member(
         context=context,
         subject=user.username,
     )
-    # The person added learns of it; so does the rest of the team (not the one acting).
-    others = [u for u in team_user_ids(session, case.id) if u != user.id]
+    # The person added learns of it; so does the rest of the team (not the one acting),
+    # but those whose role does not see the team.
+    others = [u for u in team_user_ids(session, case.id, seeing=SEES_TEAM) if u != user.id]
     acting = user.id if by.username == user.username else None
     notify(session, CASE_HANDED.code, case, [user.id], skip=acting)
     if starts_on <= clock.today():
@@ -187,6 +191,43 @@ def tell_leads_of_role_change(session: Session, user: User) -> None:
         notify(
             session,
             MEMBER_ROLE_CHANGED.code,
+            case,
+            case_leads(session, case.id),
+            skip=user.id,
+        )
+
+
+def tell_leads_of_profession_change(
+    session: Session, user: User, previous: str | None, by: str
+) -> None:
+    """An administrator changed `user`'s profession, which decides whether they read
+    clinical notes as a health or child psychiatry member: on each case they are on,
+    the lead is told and the team's history keeps the change. In the caller's
+    transaction."""
+    day = clock.today()
+    memberships = session.scalars(
+        select(TeamMembership).where(TeamMembership.user_id == user.id)
+    ).all()
+    told: set[uuid.UUID] = set()
+    for membership in memberships:
+        if not membership.is_active_on(day) or membership.case_id in told:
+            continue
+        told.add(membership.case_id)
+        case = session.get(Case, membership.case_id)
+        if case is None or case.status in (CaseStatus.ERASED, CaseStatus.MERGED):
+            continue
+        keep_history(
+            session,
+            case,
+            by,
+            TEAM_GROUP,
+            {"record": "team_membership", "member": user.display_name, "profession": previous},
+            "update",
+            {"member": user.display_name, "profession": user.profession},
+        )
+        notify(
+            session,
+            MEMBER_PROFESSION_CHANGED.code,
             case,
             case_leads(session, case.id),
             skip=user.id,

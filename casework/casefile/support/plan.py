@@ -1,7 +1,8 @@
 """The support plan: measures with provider, dates, status and review date.
 
 Clinical notes belong to the health field group: only team members whose actor type is
-health or child psychiatry read or write them, whatever their role's other rights.
+health or child psychiatry, and whose account's profession is that actor type now, read
+or write them, whatever their role's other rights.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from casework.casefile.support.readouts import MeasureReadout
 from casework.casefile.work import Work, changing
 from casework.models.organisation import NOT_SUPPORT, Organisation
 from casework.models.support import MeasureStatus, MeasureType, SupportMeasure
-from casework.models.team import ActorType, TeamMembership
+from casework.models.team import CLINICAL_ACTOR_TYPES, TeamMembership
 
-HEALTH_ACTOR_TYPES = frozenset({ActorType.HEALTH, ActorType.CHILD_PSYCHIATRY})
+HEALTH_ACTOR_TYPES = CLINICAL_ACTOR_TYPES
 OPEN_STATUSES = frozenset({MeasureStatus.PLANNED, MeasureStatus.ACTIVE})
 
 
@@ -47,8 +48,9 @@ def is_health_member(session: Session, case_id: uuid.UUID, user_id: uuid.UUID) -
 
 
 def health_membership(membership: TeamMembership | None) -> bool:
-    """Whether an (active) membership is as a health professional."""
-    return membership is not None and membership.actor_type in HEALTH_ACTOR_TYPES
+    """Whether an (active) membership is as a health professional whose account's
+    profession still fits it."""
+    return membership is not None and membership.opens_clinical_notes()
 
 
 def review_overdue(measure: SupportMeasure, day: date) -> bool:

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework import clock
+from casework.access.policy import current_policy
 from casework.models.case import Case
 from casework.models.notification import (
     EmailChoice,
@@ -38,6 +39,7 @@ from casework.models.notification import (
     OutboxMessage,
 )
 from casework.models.team import TeamMembership, TeamRole
+from casework.models.user import User
 
 KIND_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
@@ -82,16 +84,42 @@ MEMBER_ROLE_CHANGED = register_kind(
     _l("An administrator changed the role of a member of a team you lead"),
     email_default=True,
 )
+MEMBER_PROFESSION_CHANGED = register_kind(
+    "member_profession_changed",
+    _l("An administrator changed the profession of a member of a team you lead"),
+    email_default=True,
+)
 # A case opened elsewhere may be about the child of a case you lead, or a case opened in
 # your region may be about a child another team knows (casewide/duplicates.py).
 SAME_CHILD = register_kind("possible_same_child", _l("Possible same child"), email_default=True)
 
 
-def team_user_ids(session: Session, case_id: uuid.UUID) -> list[uuid.UUID]:
-    """Everyone on the case's team today."""
+# What a notification announces, as the access policy's `sees_team` / `sees_flags` name
+# it: a notification goes only to members whose role sees that part of the case.
+SEES_TEAM = "sees_team"
+SEES_FLAGS = "sees_flags"
+
+
+def team_user_ids(
+    session: Session, case_id: uuid.UUID, *, seeing: str | None = None
+) -> list[uuid.UUID]:
+    """Everyone on the case's team today; with `seeing` (SEES_TEAM, SEES_FLAGS), only
+    those whose role sees that part of the case: an interpreter, who sees neither the
+    team nor the flags, is not told that a member joined or that a flag was raised."""
     day = clock.today()
-    members = session.scalars(select(TeamMembership).where(TeamMembership.case_id == case_id))
-    return list(dict.fromkeys(m.user_id for m in members if m.is_active_on(day)))
+    rows = session.execute(
+        select(TeamMembership, User.role)
+        .join(User, User.id == TeamMembership.user_id)
+        .where(TeamMembership.case_id == case_id)
+    )
+    policy = current_policy()
+    return list(
+        dict.fromkeys(
+            m.user_id
+            for m, role in rows
+            if m.is_active_on(day) and (seeing is None or getattr(policy.role(role), seeing))
+        )
+    )
 
 
 def case_leads(session: Session, case_id: uuid.UUID) -> list[uuid.UUID]:
