@@ -117,6 +117,9 @@ def test_a_person_works_in_their_language(
 
     # The audit log, as the auditor, in the same language: local time with UTC beside it.
     page.get_by_role("button", name=translated(language, "Sign out")).click()
+    # Signing out forgets the switcher's choice: the next person starts from the browser's.
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    _switch(page, language)
     _sign_in(page, live_server, "auditor", language)
     page.goto(f"{live_server}/audit/")
     expect(page.get_by_role("heading", level=1)).to_have_text(translated(language, "Audit log"))
