@@ -5,7 +5,9 @@ Nobody adds themselves (a coordinator who must see a case uses break-glass, whic
 time-limited, read-only and reviewed). Only a role that may close cases leads one, so
 a coordinator can neither become lead nor replace the lead: ending a lead's membership
 is the lead's own step, or a coordinator's once the lead's account is deactivated.
-Members added by a coordinator are shown to the lead.
+Members added by a coordinator are shown to the lead. A membership starts today at the
+earliest, never in the past nor before the case was opened; one that starts later is
+told to the team when it is made.
 """
 
 from __future__ import annotations
@@ -165,6 +167,12 @@ def _overlaps(m: TeamMembership, starts_on: date, ends_on: date | None) -> bool:
     return starts_before_end and ends_after_start
 
 
+def earliest_start(case: Case) -> date:
+    """A membership starts today at the earliest (access is never granted backwards),
+    and never before the case was opened."""
+    return max(clock.today(), clock.local(case.created_at).date())
+
+
 def check_change(session: Session, case: Case, change: TeamChange) -> User:
     """Raise InvalidInput for the first field that is wrong; return the new member."""
     user = session.get(User, change.user_id)
@@ -175,6 +183,8 @@ def check_change(session: Session, case: Case, change: TeamChange) -> User:
     check_fit(user, change.actor_type)
     if change.role_in_team not in set(TeamRole):
         raise InvalidInput("role_in_team", _l("Choose lead or member."))
+    if change.starts_on < earliest_start(case):
+        raise InvalidInput("starts_on", _l("Choose today or a later date."))
     if change.ends_on is not None and change.ends_on <= change.starts_on:
         raise InvalidInput("ends_on", _l("The membership must end after it starts."))
     existing = session.scalars(select(TeamMembership).where(TeamMembership.case_id == case.id))
