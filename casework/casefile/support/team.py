@@ -1,10 +1,11 @@
 """Assembling a support team: coordinators for cases led in their region, and case
 leads for their own cases, add and end memberships. Exactly one lead at a time.
 
-Nobody adds themselves (a coordinator who must see a case uses break-glass, which is
-time-limited, read-only and reviewed). Only a role that may close cases leads one, so
-a coordinator can neither become lead nor replace the lead: ending a lead's membership
-is the lead's own step, or a coordinator's once the lead's account is deactivated.
+Nobody adds themselves, and nobody adds a coordinator (a coordinator who must see a
+case uses break-glass, which is time-limited, read-only and reviewed). Only a role
+that may close cases leads one, so a coordinator can neither become lead nor replace
+the lead: ending a lead's membership is the lead's own step, or a coordinator's once
+the lead's account is deactivated.
 Members added by a coordinator are shown to the lead. A membership starts today at the
 earliest, never in the past nor before the case was opened; one that starts later is
 told to the team when it is made.
@@ -128,14 +129,21 @@ def team_candidates(
     session: Session, organisation_id: uuid.UUID | None = None, *, besides: User | None = None
 ) -> list[User]:
     """Active users whose role reads cases; of one organisation if given; never
-    `besides` (the person choosing: nobody adds themselves)."""
+    `besides` (the person choosing: nobody adds themselves), and never a coordinator
+    (a role with the region's overview), whose way to a case is break-glass:
+    time-limited, read-only and reviewed. The door refuses anyone not offered here."""
     query = select(User).where(User.active.is_(True)).order_by(User.display_name)
     if organisation_id is not None:
         query = query.where(User.organisation_id == organisation_id)
     if besides is not None:
         query = query.where(User.id != besides.id)
     policy = current_policy()
-    return [u for u in session.scalars(query) if policy.allows(u.role, Permission.CASE_READ)]
+    return [
+        u
+        for u in session.scalars(query)
+        if policy.allows(u.role, Permission.CASE_READ)
+        and not policy.allows(u.role, Permission.CASE_OVERVIEW)
+    ]
 
 
 def team_page(session: Session, caller: Caller, case_id: uuid.UUID) -> TeamPage:
