@@ -3,6 +3,7 @@ the survivor under its key; the merged case is a stub whose key is destroyed."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 from typing import Any
@@ -30,6 +31,7 @@ from casework.models import (
     CaseHistoryEntry,
     CaseMerge,
     ChildAlias,
+    Notification,
     PreviousCaseKey,
     TeamMembership,
     User,
@@ -312,3 +314,71 @@ def test_the_stub_points_to_the_survivor_and_refuses_every_change(
     ).one()
     assert membership.role_in_team == "member"
     assert anna.get(f"/cases/{pair.survivor}").status_code == 200
+
+
+def test_the_merged_team_joins_with_history_added_by_and_notices(
+    app: Flask, db_session: Session, pair: Pair
+) -> None:
+    """The merge page names who will join either way; each person joining the survivor's
+    team is a team change like any other: added by the lead whose agreement completed
+    the merge, in the survivor's history, audited; the survivor's lead is notified and
+    the person joining is told."""
+    joining = db_session.scalars(
+        select(User)
+        .join(TeamMembership, TeamMembership.user_id == User.id)
+        .where(TeamMembership.case_id == pair.merged)
+    ).all()
+    assert {u.username for u in joining} >= {"anna", "recorder"}
+    anna, berta = _client(app, pair.anna), _client(app, pair.berta)
+    page = anna.get(f"/cases/{pair.merged}/merge/{pair.survivor}").text
+    survivor_ref = pair.reference(db_session, pair.survivor)
+    merged_ref = pair.reference(db_session, pair.merged)
+    here = re.search(rf"If {survivor_ref} goes on, these people join its team: ([^<]*)\.", page)
+    assert here, page
+    assert {n.strip() for n in here.group(1).split(",")} == {u.display_name for u in joining}
+    there = re.search(rf"If {merged_ref} goes on, these people join its team: ([^<]*)\.", page)
+    assert there and there.group(1).strip() == pair.berta.display_name
+    before = set(db_session.scalars(select(CaseHistoryEntry.id)))
+    # The survivor's lead agrees first; the merged case's lead completes the merge.
+    assert _agree(berta, pair.survivor, pair.merged, pair.survivor).status_code == 302
+    done = _agree(anna, pair.merged, pair.survivor, pair.survivor)
+    assert done.status_code == 302
+    db_session.expire_all()
+    joined = db_session.scalars(
+        select(TeamMembership).where(
+            TeamMembership.case_id == pair.survivor, TeamMembership.user_id != pair.berta.id
+        )
+    ).all()
+    assert {m.user_id for m in joined} == {u.id for u in joining}
+    assert {(m.added_by_id, m.added_by_role, m.role_in_team) for m in joined} == {
+        (pair.anna.id, "social_worker", "member")
+    }
+    with app.app_context():
+        created = [
+            h.current["member"]
+            for h in db_session.scalars(
+                select(CaseHistoryEntry).where(
+                    CaseHistoryEntry.case_id == pair.survivor,
+                    CaseHistoryEntry.field_group == "team",
+                    CaseHistoryEntry.change == "create",
+                )
+            )
+            if h.id not in before
+        ]
+    assert sorted(created) == sorted(u.display_name for u in joining)
+    changes = db_session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "team.change", AuditEvent.case_ref == survivor_ref
+        )
+    ).all()
+    assert {e.subject for e in changes} >= {u.username for u in joining}
+    notices = db_session.scalars(
+        select(Notification).where(Notification.case_id == pair.survivor)
+    ).all()
+    added = [n.user_id for n in notices if n.kind == "member_added"]
+    assert added == [pair.berta.id] * len(joining)
+    handed = {n.user_id for n in notices if n.kind == "case_handed"}
+    assert handed == {u.id for u in joining} - {pair.anna.id}
+    # The lead sees who added them, on the team screen.
+    team = berta.get(f"/cases/{pair.survivor}/team").text
+    assert pair.anna.display_name in team

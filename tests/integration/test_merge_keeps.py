@@ -47,7 +47,7 @@ def test_joining_members_keep_their_start_and_end(
     }
     for username, (starts_on, ends_on) in dates.items():
         user = make_user(username=username, role="ngo_worker")
-        with app.app_context():
+        with app.app_context():  # the notifications read the access policy
             add_member(
                 db_session, Actor("anna", "social_worker"), pair.merged, user, "ngo",
                 starts_on=starts_on, ends_on=ends_on,

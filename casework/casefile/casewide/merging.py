@@ -20,7 +20,9 @@ The merge, in one transaction:
   stays open, the other goes to the survivor's history (change "merge"), and a second
   open "missing" (or "no guardian") flag is resolved;
 - the merged case's active and future team members join the survivor's team (as
-  members), with their start and end dates as they were;
+  members), with their start and end dates as they were, each with a history entry,
+  an audit event and the merging lead as `added_by`; the survivor's leads are notified
+  (and the person joining is told); the merge page names who will join;
 - the merged case's data key is destroyed and it stays as a stub (status "merged")
   pointing to the survivor, which refuses every change;
 - the merged case's statistical record is deleted: the survivor's counts the child;
@@ -50,6 +52,8 @@ from casework.audit.events import Action, record
 from casework.casefile.casewide.flags import AUTOMATIC_ONLY, case_flags
 from casework.casefile.casewide.missing import MISSING_GROUP, open_episode
 from casework.casefile.statistics import record as statistics
+from casework.casefile.support.membership import member_history
+from casework.casefile.today.notify import CASE_HANDED, MEMBER_ADDED, case_leads, notify
 from casework.casefile.work import finishing, writable
 from casework.crypto.aead import FieldIntegrityError
 from casework.crypto.registry import EncryptedModel, encrypted_models
@@ -91,6 +95,9 @@ class MergeProposal:
     other_reference: str
     we_agreed_survivor: uuid.UUID | None
     they_agreed_survivor: uuid.UUID | None
+    # Who joins the team of this case if it goes on, and of the other if that one does.
+    joining_here: tuple[str, ...] = ()
+    joining_there: tuple[str, ...] = ()
 
 
 def _link(session: Session, one: uuid.UUID, other: uuid.UUID) -> CaseLink | None:
@@ -141,6 +148,8 @@ def merge_proposal(
         other_reference=other.reference,
         we_agreed_survivor=mine.survivor_case_id if mine else None,
         they_agreed_survivor=theirs.survivor_case_id if theirs else None,
+        joining_here=tuple(m.user.display_name for m in _joiners(session, case_id, other.id)),
+        joining_there=tuple(m.user.display_name for m in _joiners(session, other.id, case_id)),
     )
     session.rollback()
     return proposal
@@ -225,7 +234,7 @@ def merge(session: Session, caller: Caller, survivor: Case, merged: Case) -> Non
         groups.add(str(ONE_PER_CASE_GROUP.get(table, FieldGroup.IDENTITY)))
     session.flush()
     _one_open_flag(session, caller, survivor, now)
-    _join_teams(session, survivor, merged)
+    _join_teams(session, caller, survivor, merged)
     _relink(session, survivor, merged)
     session.add(
         CaseHistoryEntry(
@@ -356,28 +365,59 @@ def _one_open_flag(session: Session, caller: Caller, survivor: Case, now: dateti
         seen.add(flag.kind)
 
 
-def _join_teams(session: Session, survivor: Case, merged: Case) -> None:
-    """The merged case's active and future members join the survivor's team, as
-    members, with their start and end dates as they are: a time-limited membership
-    stays time-limited, one that has not begun begins when it would have."""
+def _joiners(
+    session: Session, survivor_id: uuid.UUID, merged_id: uuid.UUID
+) -> list[TeamMembership]:
+    """The memberships of the merged case whose people join the survivor's team: active
+    and future ones, of people not on the survivor's team today."""
     day = clock.today()
-    members = session.scalars(select(TeamMembership).where(TeamMembership.case_id == merged.id))
+    members = session.scalars(
+        select(TeamMembership)
+        .where(TeamMembership.case_id == merged_id)
+        .order_by(TeamMembership.starts_on, TeamMembership.id)
+    )
+    joining: list[TeamMembership] = []
     for membership in members:
         if membership.ends_on is not None and membership.ends_on <= day:
             continue
-        if active_membership(session, survivor.id, membership.user_id) is not None:
+        if active_membership(session, survivor_id, membership.user_id) is not None:
             continue
-        session.add(
-            TeamMembership(
-                case_id=survivor.id,
-                user_id=membership.user_id,
-                organisation_id=membership.organisation_id,
-                actor_type=membership.actor_type,
-                role_in_team=TeamRole.MEMBER,
-                starts_on=membership.starts_on,
-                ends_on=membership.ends_on,
-            )
+        joining.append(membership)
+    return joining
+
+
+def _join_teams(session: Session, caller: Caller, survivor: Case, merged: Case) -> None:
+    """The merged case's active and future members join the survivor's team, as
+    members, with their start and end dates as they are: a time-limited membership
+    stays time-limited, one that has not begun begins when it would have. Each joining
+    is a team change like any other: added by the lead whose agreement completed the
+    merge, kept in the survivor's history, audited; the survivor's leads are notified
+    and the person joining is told."""
+    leads = case_leads(session, survivor.id)
+    for membership in _joiners(session, survivor.id, merged.id):
+        joined = TeamMembership(
+            case_id=survivor.id,
+            user_id=membership.user_id,
+            organisation_id=membership.organisation_id,
+            actor_type=membership.actor_type,
+            role_in_team=TeamRole.MEMBER,
+            starts_on=membership.starts_on,
+            ends_on=membership.ends_on,
+            added_by_id=caller.user.id,
+            added_by_role=caller.role,
         )
+        session.add(joined)
+        member_history(session, survivor, caller.user.username, joined, membership.user)
+        record(
+            session,
+            Action.TEAM_CHANGE,
+            caller.actor,
+            case_ref=survivor.reference,
+            context=caller.context,
+            subject=membership.user.username,
+        )
+        notify(session, CASE_HANDED.code, survivor, [membership.user_id], skip=caller.user.id)
+        notify(session, MEMBER_ADDED.code, survivor, leads, skip=caller.user.id)
 
 
 def _relink(session: Session, survivor: Case, merged: Case) -> None:
