@@ -193,8 +193,8 @@ def breakglass_uses(session: Session, rows: list[EventRow]) -> dict[int, BreakGl
     beside the log, not in it, which must hold no free text: with the grant, encrypted
     under the case's key (each use has its own grant and reason), or for a refused
     attempt sealed under the key-encryption key. A grant or refusal is matched by user
-    (and case), made in the same transaction as its event. An erased case's reasons are
-    gone with its key.
+    (and case), made in the same transaction as its event. An erased case's reasons were
+    sealed under the key-encryption key by the erasure.
     """
     from casework.crypto.aead import FieldIntegrityError
     from casework.models.breakglass import BreakGlassVerdict
@@ -214,7 +214,7 @@ def breakglass_uses(session: Session, rows: list[EventRow]) -> dict[int, BreakGl
             verdict = session.scalar(
                 select(BreakGlassVerdict.justified).where(BreakGlassVerdict.grant_id == grant.id)
             )
-            uses[row.seq] = BreakGlassUse(grant.reason, grant.id, verdict)
+            uses[row.seq] = BreakGlassUse(grant.readable_reason(), grant.id, verdict)
         except FieldIntegrityError:
             continue  # erased, or damaged: logged by the field, shown as no reason
     return uses

@@ -1,6 +1,7 @@
 """The auditor's review of break-glass uses: every use waits in a queue until an auditor
 records whether it was justified, with a note. The review is itself audited, and nobody
-reviews their own use."""
+reviews their own use. A use whose case was erased since stays in the queue and is
+reviewed like any other (who, when, reference, and the reason sealed under the KEK)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ class WaitingUse:
     reason: str | None
     own: bool
     verdict: bool = False
+    # The case was erased since: the use stays reviewable, its reason sealed under the KEK.
+    erased: bool = False
 
 
 def _use(grant: BreakGlassGrant, caller: Caller, verdict: bool = False) -> WaitingUse:
@@ -50,14 +53,17 @@ def _use(grant: BreakGlassGrant, caller: Caller, verdict: bool = False) -> Waiti
         reason=_reason(grant),
         own=grant.user_id == caller.user.id,
         verdict=verdict,
+        erased=grant.case.status == CaseStatus.ERASED,
     )
 
 
 def _grant(session: Session, caller: Caller, grant_id: uuid.UUID) -> BreakGlassGrant:
+    """The use, whatever became of its case since: an erased case's uses stay
+    reviewable."""
     require(session, caller, Permission.AUDIT_READ)
     grant = session.get(BreakGlassGrant, grant_id)
-    if grant is None or grant.case.status == CaseStatus.ERASED:
-        deny(session, caller, grant.case if grant else None)
+    if grant is None:
+        deny(session, caller)
         raise CaseNotFound(str(grant_id))
     return grant
 
@@ -90,7 +96,7 @@ def review_queue(session: Session, caller: Caller) -> list[WaitingUse]:
         .order_by(BreakGlassGrant.opened_at)
         .limit(QUEUE_LIMIT)
     ).all()
-    waiting = [_use(g, caller) for g in grants if g.case.status != CaseStatus.ERASED]
+    waiting = [_use(g, caller) for g in grants]
     record(session, Action.AUDIT_READ, caller.actor, context=caller.context)
     session.commit()
     return waiting
@@ -98,8 +104,7 @@ def review_queue(session: Session, caller: Caller) -> list[WaitingUse]:
 
 def _reason(grant: BreakGlassGrant) -> str | None:
     try:
-        reason: str = grant.reason
-        return reason
+        return grant.readable_reason()
     except FieldIntegrityError:
         return None  # damaged: logged by the field, shown as no reason
 

@@ -149,3 +149,71 @@ def test_only_auditors_review(
     assert lead.get("/audit/break-glass/queue").status_code == 403
     assert lead.get(f"/audit/break-glass/{grant.id}").status_code == 403
     assert lead.get(f"/audit/break-glass/{uuid.uuid4()}").status_code == 403
+
+
+def test_a_use_stays_reviewable_after_its_case_is_erased(
+    app: Flask,
+    db_session: Session,
+    police: FlaskClient,
+    auditor: FlaskClient,
+    case_ref: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Erasing the case keeps every use in the queue with who, when, the reference and
+    the reason (sealed under the KEK); the desk's count and the queue agree; the review
+    page opens and a review is recorded; a review made before the erasure keeps its note;
+    nothing is logged as an error, since an erased case is expected."""
+    from casework.audit.events import Actor, RequestContext
+    from casework.casefile.casewide.erasure import erase
+    from casework.models import ErasureReason
+
+    make_user(username="aivar", auditor=True)
+    assert _break_glass(police, case_ref, FIRST) == 302
+    assert _break_glass(police, case_ref, SECOND) == 302
+    first, second = db_session.scalars(
+        select(BreakGlassGrant).order_by(BreakGlassGrant.opened_at)
+    ).all()
+    other = new_client(app)
+    login(other, "aivar")
+    early = "Checked with the duty officer: a real emergency."
+    assert (
+        post_form(other, f"/audit/break-glass/{first.id}", {"justified": "yes", "note": early})
+    ).status_code == 302
+    case = db_session.scalars(select(Case)).one()
+    with app.app_context():
+        erase(db_session, case, ErasureReason("duplicate"), Actor("admin"), RequestContext())
+    caplog.clear()
+    caplog.set_level("ERROR")
+
+    desk = auditor.get("/").text
+    assert "1 emergency access not yet reviewed." in desk
+    queue = auditor.get("/audit/break-glass/queue").text
+    assert queue.count(f"/audit/break-glass/{second.id}") == 1
+    assert case_ref in queue and SECOND in queue and "Erased" in queue and "Peeter Tamm" in queue
+    page = auditor.get(f"/audit/break-glass/{second.id}")
+    assert page.status_code == 200 and SECOND in page.text and case_ref in page.text
+    listed = auditor.get("/audit/break-glass").text
+    assert FIRST in listed and SECOND in listed
+    note = "The case was erased as a duplicate; the call log confirms the emergency."
+    done = post_form(auditor, f"/audit/break-glass/{second.id}", {"justified": "yes", "note": note})
+    assert done.status_code == 302
+    assert "1 emergency access" not in auditor.get("/").text
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []
+
+    db_session.expire_all()
+    with app.app_context():
+        verdicts = {v.grant_id: v for v in db_session.scalars(select(BreakGlassVerdict))}
+        assert verdicts[first.id].readable_note() == early
+        assert verdicts[second.id].readable_note() == note
+        assert verdicts[second.id].note_enc is None
+    [event] = db_session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "breakglass.review", AuditEvent.actor == "aino"
+        )
+    ).all()
+    assert event.case_ref == case_ref
+    # Sealed, never in clear text.
+    for raw in db_session.execute(text("SELECT reason_sealed FROM break_glass_grant")).scalars():
+        assert raw is not None and b"station" not in bytes(raw) and b"moved" not in bytes(raw)
+    for raw in db_session.execute(text("SELECT note_sealed FROM break_glass_verdict")).scalars():
+        assert raw is not None and b"duplicate" not in bytes(raw)

@@ -16,7 +16,7 @@ from casework import casefile
 from casework.models import Organisation, Referral, User
 from tests.conftest import login, new_client, post_form
 from tests.factories import make_organisation, make_user, open_case
-from tests.supporting import YESTERDAY, as_caller, count, events, field_error
+from tests.supporting import TODAY, as_caller, count, events, field_error
 
 REASON = "Needs a safe place to talk and help to go back to school."
 
@@ -182,7 +182,7 @@ def test_a_police_sender_sees_why_but_not_the_support_plan_reason(
             db_session,
             as_caller(world.sender),
             world.case_id,
-            casefile.TeamChange(officer.id, "police", "member", YESTERDAY, None),
+            casefile.TeamChange(officer.id, "police", "member", TODAY, None),
         )
         referral_id = casefile.refer(
             db_session,

@@ -170,7 +170,8 @@ def _successive(app: Flask, *, renew: bool, trials: int = 60) -> Counter[str]:
     rng = random.Random(16)  # noqa: S311 - fictional populations, reproducible
     outcome: Counter[str] = Counter()
     for _ in range(trials):
-        before = [keyed(s, _digest) for s in _population(rng, 300)]
+        salts = (f"{rng.getrandbits(64):016x}" for _ in range(300))
+        before = [keyed(replace(s, salt=next(salts)), _digest) for s in _population(rng, 300)]
         child = before[0]
         actor = rng.choice([a for a in ACTORS[:3] if a != child.actor])
         moved = replace(child, actor=actor)

@@ -111,8 +111,11 @@ def test_a_coordinator_cannot_accept_a_referral_with_themselves(
 def test_a_coordinator_cannot_put_another_coordinator_in_as_lead(
     client: FlaskClient, db_session: Session, case_id: uuid.UUID
 ) -> None:
+    """Nor anyone else whose role may not close cases: a coordinator is not even a
+    candidate, an NGO worker is refused as lead."""
     make_user(username="kārlis", coordinator=True)
     other = make_user(coordinator=True)
+    nora = make_user(ngo_worker=True)
     lead = db_session.scalar(select(TeamMembership).where(TeamMembership.case_id == case_id))
     assert lead is not None
     lead.ends_on = TODAY  # no lead from today
@@ -120,8 +123,12 @@ def test_a_coordinator_cannot_put_another_coordinator_in_as_lead(
     login(client, "kārlis")
     response = _add(client, case_id, other, role_in_team="lead")
     assert response.status_code == 200
-    assert "Only a person whose role may close cases" in field_error(response.text, "role_in_team")
+    assert field_error(response.text, "user") == "Choose a person from the list."
     assert _memberships(db_session, other) == []
+    response = _add(client, case_id, nora, role_in_team="lead")
+    assert response.status_code == 200
+    assert "Only a person whose role may close cases" in field_error(response.text, "role_in_team")
+    assert _memberships(db_session, nora) == []
 
 
 def _end_lead(client: FlaskClient, db_session: Session, case_id: uuid.UUID) -> int:
@@ -214,3 +221,47 @@ def test_the_lead_adding_a_member_is_not_flagged_as_a_coordinators_addition(
     login(client, "lead")
     assert _add(client, case_id, nora).status_code == 302
     assert "Added to the team by a coordinator" not in client.get(f"/cases/{case_id}").text
+
+
+def test_coordinators_are_never_offered_or_added_by_anyone(
+    app: Flask, client: FlaskClient, db_session: Session, case_id: uuid.UUID
+) -> None:
+    """A coordinator's way to a case is break-glass: another coordinator does not offer
+    them, nor does the lead, and the door refuses a forged post or a referral's
+    acceptance naming them."""
+    make_user(username="kārlis", coordinator=True)
+    other = make_user(username="inese", coordinator=True, display_name="Inese Coordinator")
+    login(client, "kārlis")
+    page = client.get(f"/cases/{case_id}/team").text
+    assert str(other.id) not in page and "Inese Coordinator" not in page
+    response = _add(client, case_id, other)
+    assert field_error(response.text, "user") == "Choose a person from the list."
+    assert _memberships(db_session, other) == []
+    lead_client = new_client(app)
+    login(lead_client, "lead")
+    assert str(other.id) not in lead_client.get(f"/cases/{case_id}/team").text
+    assert field_error(_add(lead_client, case_id, other).text, "user") == (
+        "Choose a person from the list."
+    )
+    lead = db_session.scalar(select(User).where(User.username == "lead"))
+    assert lead is not None
+    change = casefile.TeamChange(other.id, "ngo", "member", TODAY, None)
+    with app.app_context(), pytest.raises(InvalidInput):
+        casefile.add_to_team(db_session, as_caller(lead), case_id, change)
+    # A referral to the coordinator's organisation cannot be accepted with them.
+    ngo = make_organisation(ngo=True, name="Harbour NGO")
+    colleague = make_user(coordinator=True, organisation=ngo)
+    deciding = make_user(coordinator=True, organisation=make_organisation(name="Region office"))
+    with app.app_context():
+        referral = casefile.refer(
+            db_session,
+            as_caller(lead),
+            case_id,
+            casefile.NewReferral(ngo.id, "Needs support at school.", "guardian"),
+        )
+        offered = casefile.read_referral(db_session, as_caller(deciding), referral).candidates
+        assert str(colleague.id) not in {c.value for c in offered}
+        with pytest.raises(InvalidInput):
+            casefile.accept_referral(db_session, as_caller(deciding), referral, [colleague.id])
+    assert _memberships(db_session, colleague) == []
+    assert _memberships(db_session, other) == []

@@ -190,3 +190,44 @@ def test_the_form_proposes_member_not_lead(
     page = client.get(f"/cases/{case_id}/team").text
     assert re.search(r'<option selected value="member">', page)
     assert not re.search(r'<option selected value="lead">', page)
+
+
+@pytest.mark.parametrize("starts_on", [YESTERDAY, date(2020, 1, 1)])
+def test_a_membership_starting_in_the_past_is_refused_beside_the_field(
+    client: FlaskClient, db_session: Session, case_id: uuid.UUID, starts_on: date
+) -> None:
+    """Access is never granted backwards: not from yesterday, nor from before the case
+    was opened."""
+    make_user(username="kārlis", coordinator=True)
+    officer = make_user(username="peeter", police=True)
+    login(client, "kārlis")
+    html = _team_form(client, case_id, user=str(officer.id), starts_on=starts_on.isoformat())
+    assert field_error(html, "starts_on") == "Choose today or a later date."
+    assert (
+        db_session.scalars(select(TeamMembership).where(TeamMembership.user_id == officer.id)).all()
+        == []
+    )
+    assert events(db_session, "team.change") == []
+
+
+def test_a_future_start_is_told_to_the_team_when_it_is_made(
+    app: Flask, client: FlaskClient, db_session: Session, case_id: uuid.UUID
+) -> None:
+    from datetime import timedelta
+
+    from casework.models import Notification
+
+    make_user(username="kārlis", coordinator=True)
+    officer = make_user(username="peeter", police=True)
+    lead = db_session.scalars(select(User).where(User.username == "lead")).one()
+    login(client, "kārlis")
+    later = TODAY + timedelta(days=7)
+    _team_form(client, case_id, user=str(officer.id), starts_on=later.isoformat())
+    [membership] = db_session.scalars(
+        select(TeamMembership).where(TeamMembership.user_id == officer.id)
+    ).all()
+    assert membership.starts_on == later
+    db_session.expire_all()
+    told = db_session.scalars(select(Notification).where(Notification.case_id == case_id)).all()
+    assert (lead.id, "member_added") in {(n.user_id, n.kind) for n in told}
+    assert (officer.id, "case_handed") in {(n.user_id, n.kind) for n in told}

@@ -6,6 +6,9 @@ STATISTICS_ERASE_WITH_CASE is on; docs/statistics.md).
 
 The case row stays, with its reference and the status "erased", so the audit log's
 references still resolve and its chain, which holds no personal data, still verifies.
+Its break-glass uses stay reviewable: each reason typed (and any auditor's note) is
+sealed again under the key-encryption key before the case's key is destroyed, as a
+refused attempt's is.
 A KEK rotation running at the same time cannot bring the key back: it rewraps only
 where the wrapped key is still the one it read (casework/keys/rotation.py).
 
@@ -31,6 +34,7 @@ from casework.auth.accounts import confirm_password
 from casework.auth.sessions import forget_searches
 from casework.casefile.statistics import record as statistics
 from casework.models.blind_index import BlindIndexEntry
+from casework.models.breakglass import BreakGlassGrant, BreakGlassVerdict
 from casework.models.case import KEY_DESTROYED, Case, CaseStatus
 from casework.models.case_keys import forget_case_secrets
 from casework.models.erasure import CaseErasure, ErasureReason
@@ -79,6 +83,15 @@ def erase(
     checkpoint; None on PostgreSQL (VACUUM and WAL retention: docs/operations.md)."""
     if case.status == CaseStatus.ERASED:
         raise AlreadyErased(case.reference)
+    # Every break-glass use stays reviewable on who, when and reference, with its reason
+    # (and a review's note) sealed again under the KEK while the case's key still opens
+    # them, as a refused attempt's are.
+    for grant in session.scalars(select(BreakGlassGrant).where(BreakGlassGrant.case_id == case.id)):
+        grant.keep_for_review()
+    for verdict in session.scalars(
+        select(BreakGlassVerdict).where(BreakGlassVerdict.case_id == case.id)
+    ):
+        verdict.keep_for_review()
     case.wrapped_dek = KEY_DESTROYED
     case.status = CaseStatus.ERASED
     # The UPDATE first: on PostgreSQL it waits for a rotation holding the row, so the

@@ -16,12 +16,16 @@ The merge, in one transaction:
   survivor's history (change "merge"), and the merged child's names become aliases;
 - break-glass grants on the merged case end now: emergency access to one case never
   becomes access to another;
+- a child recorded missing in both cases is missing once: the episode that began first
+  stays open, the other goes to the survivor's history (change "merge"), and a second
+  open "missing" (or "no guardian") flag is resolved;
 - the merged case's active and future team members join the survivor's team (as
   members), with their start and end dates as they were, each with a history entry,
   an audit event and the merging lead as `added_by`; the survivor's leads are notified
   (and the person joining is told); the merge page names who will join;
 - the merged case's data key is destroyed and it stays as a stub (status "merged")
   pointing to the survivor, which refuses every change;
+- the merged case's statistical record is deleted: the survivor's counts the child;
 - one `case.merge` audit event on each case; the audit log itself is never touched.
 
 A merge is undone only by restoring a backup.
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -44,6 +49,9 @@ from casework.access.guard import deny
 from casework.access.permissions import FieldGroup, Permission
 from casework.access.reach import Reach, Via, active_membership, reach
 from casework.audit.events import Action, record
+from casework.casefile.casewide.flags import AUTOMATIC_ONLY, case_flags
+from casework.casefile.casewide.missing import MISSING_GROUP, open_episode
+from casework.casefile.statistics import record as statistics
 from casework.casefile.support.membership import member_history
 from casework.casefile.today.notify import CASE_HANDED, MEMBER_ADDED, case_leads, notify
 from casework.casefile.work import finishing, writable
@@ -64,6 +72,7 @@ from casework.models.duplicates import (
 from casework.models.history import CaseHistoryEntry
 from casework.models.identity import ChildAlias
 from casework.models.keys import PreviousCaseKey
+from casework.models.missing import MissingEpisode
 from casework.models.team import TeamMembership, TeamRole
 
 # The field group of each record a case has only one of, for the survivor's history.
@@ -203,6 +212,7 @@ def merge(session: Session, caller: Caller, survivor: Case, merged: Case) -> Non
     models = [m for m in encrypted_models(Base.registry) if m.model is not Case]
     survivor.data_key()  # unwrapped before anything moves: a bad key stops the merge here
     now = clock.utcnow()
+    _one_open_episode(session, caller, survivor, merged)
     plan = [
         (model, row, _plain(row, model))
         for model in models
@@ -223,6 +233,7 @@ def merge(session: Session, caller: Caller, survivor: Case, merged: Case) -> Non
             row.expires_at = min(row.expires_at, now)
         groups.add(str(ONE_PER_CASE_GROUP.get(table, FieldGroup.IDENTITY)))
     session.flush()
+    _one_open_flag(session, caller, survivor, now)
     _join_teams(session, caller, survivor, merged)
     _relink(session, survivor, merged)
     session.add(
@@ -244,6 +255,8 @@ def merge(session: Session, caller: Caller, survivor: Case, merged: Case) -> Non
         if _rows(session, model, merged):
             raise RuntimeError(f"{model.model.__tablename__} rows were left in the merged case")
     forget_case_secrets(session, merged.id)
+    # One child, one statistical record: the survivor's counts the child from now on.
+    statistics.forget(session, merged.id, delete_record=True)
     for case in (survivor, merged):
         record(
             session,
@@ -312,6 +325,44 @@ def _names_as_aliases(session: Session, survivor: Case, values: dict[str, Any]) 
         return
     position = max((a.position for a in aliases), default=-1) + 1
     session.add(ChildAlias(survivor, name=name, position=position))
+
+
+def _one_open_episode(session: Session, caller: Caller, survivor: Case, merged: Case) -> None:
+    """A case has one open missing episode at most. When the child is recorded missing in
+    both cases, the episode that began first stays open (in the survivor, after the
+    move); the other is kept in the survivor's history (change "merge") and removed."""
+    both = [e for e in (open_episode(session, survivor.id), open_episode(session, merged.id)) if e]
+    if len(both) < 2:
+        return
+    later = max(both, key=lambda e: (e.last_seen_at, e.recorded_at))
+    values = _plain(
+        later, next(m for m in encrypted_models(Base.registry) if m.model is MissingEpisode)
+    )
+    session.add(
+        CaseHistoryEntry(
+            survivor,
+            {"merged_case": merged.reference, "record": "missing_episode", **values},
+            changed_by=caller.user.username,
+            field_group=MISSING_GROUP,
+            change="merge",
+        )
+    )
+    session.delete(later)
+    session.flush()
+
+
+def _one_open_flag(session: Session, caller: Caller, survivor: Case, now: datetime) -> None:
+    """A flag only its rule raises and resolves (missing, no guardian) is open once: a
+    second one the merged case brought is resolved at the merge, or its rule would never
+    resolve it."""
+    seen: set[str] = set()
+    for flag in case_flags(session, survivor):
+        if not flag.is_open or flag.kind not in AUTOMATIC_ONLY:
+            continue
+        if flag.kind in seen:
+            flag.resolved_at = now
+            flag.resolved_by_id = caller.user.id
+        seen.add(flag.kind)
 
 
 def _joiners(

@@ -240,7 +240,9 @@ def refresh(session: Session, case_ids: Iterable[uuid.UUID]) -> None:
     sealer = current_statistics_key()
     for case_id in sorted(set(case_ids)):
         case = session.get(Case, case_id)
-        if case is None or case.status == CaseStatus.ERASED:
+        # An erased case's record is cut loose or gone; a merged case's child is counted
+        # in the survivor's record.
+        if case is None or case.status in (CaseStatus.ERASED, CaseStatus.MERGED):
             continue
         _refresh_one(session, sealer, case)
 
@@ -303,7 +305,8 @@ def _clear(session: Session, *_args: Any) -> None:
 
 
 def forget(session: Session, case_id: uuid.UUID, *, delete_record: bool) -> None:
-    """At erasure: delete the case's statistical record, or cut it loose from the case."""
+    """At erasure: delete the case's statistical record, or cut it loose from the case.
+    At a merge: delete the merged case's (the survivor's record counts the child)."""
     row = session.scalar(select(StatisticalRecord).where(StatisticalRecord.case_id == case_id))
     if row is None:
         return

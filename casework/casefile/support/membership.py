@@ -114,12 +114,11 @@ def stage_member(
         subject=user.username,
     )
     # The person added learns of it; so does the rest of the team (not the one acting),
-    # but those whose role does not see the team.
+    # but those whose role does not see the team; at once, even when it starts later.
     others = [u for u in team_user_ids(session, case.id, seeing=SEES_TEAM) if u != user.id]
     acting = user.id if by.username == user.username else None
     notify(session, CASE_HANDED.code, case, [user.id], skip=acting)
-    if starts_on <= clock.today():
-        notify(session, MEMBER_ADDED.code, case, others)
+    notify(session, MEMBER_ADDED.code, case, others)
     return membership
 
 

@@ -1,11 +1,14 @@
 """Assembling a support team: coordinators for cases led in their region, and case
 leads for their own cases, add and end memberships. Exactly one lead at a time.
 
-Nobody adds themselves (a coordinator who must see a case uses break-glass, which is
-time-limited, read-only and reviewed). Only a role that may close cases leads one, so
-a coordinator can neither become lead nor replace the lead: ending a lead's membership
-is the lead's own step, or a coordinator's once the lead's account is deactivated.
-Members added by a coordinator are shown to the lead.
+Nobody adds themselves, and nobody adds a coordinator (a coordinator who must see a
+case uses break-glass, which is time-limited, read-only and reviewed). Only a role
+that may close cases leads one, so a coordinator can neither become lead nor replace
+the lead: ending a lead's membership is the lead's own step, or a coordinator's once
+the lead's account is deactivated.
+Members added by a coordinator are shown to the lead. A membership starts today at the
+earliest, never in the past nor before the case was opened; one that starts later is
+told to the team when it is made.
 """
 
 from __future__ import annotations
@@ -126,14 +129,21 @@ def team_candidates(
     session: Session, organisation_id: uuid.UUID | None = None, *, besides: User | None = None
 ) -> list[User]:
     """Active users whose role reads cases; of one organisation if given; never
-    `besides` (the person choosing: nobody adds themselves)."""
+    `besides` (the person choosing: nobody adds themselves), and never a coordinator
+    (a role with the region's overview), whose way to a case is break-glass:
+    time-limited, read-only and reviewed. The door refuses anyone not offered here."""
     query = select(User).where(User.active.is_(True)).order_by(User.display_name)
     if organisation_id is not None:
         query = query.where(User.organisation_id == organisation_id)
     if besides is not None:
         query = query.where(User.id != besides.id)
     policy = current_policy()
-    return [u for u in session.scalars(query) if policy.allows(u.role, Permission.CASE_READ)]
+    return [
+        u
+        for u in session.scalars(query)
+        if policy.allows(u.role, Permission.CASE_READ)
+        and not policy.allows(u.role, Permission.CASE_OVERVIEW)
+    ]
 
 
 def team_page(session: Session, caller: Caller, case_id: uuid.UUID) -> TeamPage:
@@ -165,6 +175,12 @@ def _overlaps(m: TeamMembership, starts_on: date, ends_on: date | None) -> bool:
     return starts_before_end and ends_after_start
 
 
+def earliest_start(case: Case) -> date:
+    """A membership starts today at the earliest (access is never granted backwards),
+    and never before the case was opened."""
+    return max(clock.today(), clock.local(case.created_at).date())
+
+
 def check_change(session: Session, case: Case, change: TeamChange) -> User:
     """Raise InvalidInput for the first field that is wrong; return the new member."""
     user = session.get(User, change.user_id)
@@ -175,6 +191,8 @@ def check_change(session: Session, case: Case, change: TeamChange) -> User:
     check_fit(user, change.actor_type)
     if change.role_in_team not in set(TeamRole):
         raise InvalidInput("role_in_team", _l("Choose lead or member."))
+    if change.starts_on < earliest_start(case):
+        raise InvalidInput("starts_on", _l("Choose today or a later date."))
     if change.ends_on is not None and change.ends_on <= change.starts_on:
         raise InvalidInput("ends_on", _l("The membership must end after it starts."))
     existing = session.scalars(select(TeamMembership).where(TeamMembership.case_id == case.id))

@@ -25,12 +25,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework import clock
-from casework.access.policy import current_policy
+from casework.access.policy import Policy, current_policy, load_policy
 from casework.models.case import Case
 from casework.models.notification import (
     EmailChoice,
@@ -40,6 +41,7 @@ from casework.models.notification import (
 )
 from casework.models.team import TeamMembership, TeamRole
 from casework.models.user import User
+from casework.settings import PROJECT_ROOT
 
 KIND_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
@@ -112,7 +114,7 @@ def team_user_ids(
         .join(User, User.id == TeamMembership.user_id)
         .where(TeamMembership.case_id == case_id)
     )
-    policy = current_policy()
+    policy = _policy()
     return list(
         dict.fromkeys(
             m.user_id
@@ -120,6 +122,14 @@ def team_user_ids(
             if m.is_active_on(day) and (seeing is None or getattr(policy.role(role), seeing))
         )
     )
+
+
+def _policy() -> Policy:
+    """The application's access policy; for a set-up task run outside an application
+    (`membership.add_member` in a script), the policy Casework ships."""
+    if has_app_context():
+        return current_policy()
+    return load_policy(PROJECT_ROOT / "config" / "access_policy.toml")
 
 
 def case_leads(session: Session, case_id: uuid.UUID) -> list[uuid.UUID]:
