@@ -30,8 +30,13 @@ from tests.digest import changed_tables, table_digests
 from tests.factories import make_organisation, make_user, open_case
 from tests.records import caller_of
 
-ROLES = ("social_worker", "police", "prosecutor", "ngo_worker", "coordinator", "auditor",
-         "admin")  # fmt: skip
+ROLES = ("social_worker", "police", "prosecutor", "ngo_worker", "coordinator",
+         "health_professional", "guardian", "legal_counsel", "interpreter", "auditor",
+         "analyst", "admin")  # fmt: skip
+# Roles on the case's team, with the actor type each joins as.
+MEMBERS = (("police", "police"), ("prosecutor", "prosecutor"), ("ngo_worker", "ngo"),
+           ("health_professional", "health"), ("guardian", "guardian"),
+           ("legal_counsel", "legal_counsel"), ("interpreter", "interpreter"))  # fmt: skip
 # Signing out, in or again, and enrolment links change the browser's state, not a case.
 SKIPPED = frozenset(
     {"auth.logout", "auth.login", "auth.second_factor", "auth.enrol", "auth.reauth",
@@ -76,14 +81,21 @@ class World:
 def _ids(app: Flask, db_session: Session) -> tuple[dict[str, Any], dict[str, FlaskClient]]:
     """A case with one record of each kind, a member of every role, and their browsers."""
     yesterday = clock.today() - timedelta(days=1)
-    users = {role: make_user(username=f"r-{role}", role=role) for role in ROLES}
+    users = {
+        role: make_user(
+            username=f"r-{role}",
+            role=role,
+            profession="health" if role == "health_professional" else None,
+        )
+        for role in ROLES
+    }
     lead = users["social_worker"]
     outsider = make_user(username="r-target")
     provider = make_organisation(ngo=True)
     with app.app_context():
         case_id = open_case(db_session, lead)
-        for role in ("police", "prosecutor", "ngo_worker"):
-            add_member(db_session, Actor(), case_id, users[role], role.split("_")[0],
+        for role, actor_type in MEMBERS:
+            add_member(db_session, Actor(), case_id, users[role], actor_type,
                        starts_on=yesterday)  # fmt: skip
         police, social = caller_of(users["police"]), caller_of(lead)
         entry = casefile.add_consideration(
@@ -141,7 +153,8 @@ def _urls(app: Flask, ids: dict[str, Any]) -> list[tuple[str, str]]:
 def world(app: Flask, db_session: Session) -> World:
     ids, clients = _ids(app, db_session)
     tokens = {role: csrf_token(client.get("/cases/").text) for role, client in clients.items()
-              if role not in ("auditor", "admin")}  # fmt: skip
+              if role not in ("auditor", "admin", "analyst")}  # fmt: skip
+    tokens["analyst"] = csrf_token(clients["analyst"].get("/statistics/").text)
     tokens["auditor"] = csrf_token(clients["auditor"].get("/audit/").text)
     tokens["admin"] = csrf_token(clients["admin"].get("/admin/users").text)
     return World(_urls(app, ids), clients, tokens)
