@@ -35,6 +35,7 @@ ACTION: dict[str, Any] = {
     Action.ENROLMENT_ISSUE: _l("Enrolment link issued"),
     Action.USER_CREATE: _l("User created"),
     Action.USER_UPDATE: _l("User changed"),
+    Action.USER_PREFERENCES: _l("Language or time zone changed"),
     Action.KEY_ROTATE: _l("Key rotated"),
     Action.AUDIT_READ: _l("Audit log reviewed"),
     Action.AUDIT_VERIFY: _l("Audit log verified"),

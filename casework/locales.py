@@ -61,10 +61,30 @@ def is_time_zone(name: object) -> bool:
     return isinstance(name, str) and name in time_zones()
 
 
+# Old names the time zone database keeps only as links to the current ones: not offered,
+# since a system may drop them (Europe/Kiev is Europe/Kyiv).
+_LEGACY_ZONES = frozenset(
+    {
+        "Atlantic/Faeroe",
+        "Atlantic/Jan_Mayen",
+        "Europe/Belfast",
+        "Europe/Kiev",
+        "Europe/Nicosia",
+        "Europe/Tiraspol",
+        "Europe/Uzhgorod",
+        "Europe/Zaporozhye",
+    }
+)
+
+
 @cache
 def time_zones() -> tuple[str, ...]:
     """The zones a user may choose: Europe's, the Atlantic islands', and UTC."""
-    ours = (z for z in available_timezones() if z.startswith(("Europe/", "Atlantic/")))
+    ours = (
+        z
+        for z in available_timezones()
+        if z.startswith(("Europe/", "Atlantic/")) and z not in _LEGACY_ZONES
+    )
     return (*sorted(ours), "UTC")
 
 

@@ -48,11 +48,16 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.second_factor",
         "auth.enrol",
         "language.switch",
+        "main.favicon",
         "main.health",
         "main.ready",
         "static",
     }
 )
+
+# Public endpoints that also act on the signed-in person's account: a cookie of an ended
+# session is refused there as everywhere else.
+SIGNED_IN_CHECKED = frozenset({"language.switch"})
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -112,6 +117,9 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _deny_by_default() -> BaseResponse | None:
         if request.endpoint in PUBLIC_ENDPOINTS:
+            if request.endpoint in SIGNED_IN_CHECKED and current_user.is_authenticated:
+                # Open to everyone, but what it does to an account needs a live session.
+                return _check_server_session()
             return None
         if request.endpoint is None:
             return None  # no route: the 404 handler answers

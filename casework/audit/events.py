@@ -53,6 +53,7 @@ class Action(StrEnum):
     ENROLMENT_ISSUE = "enrolment.issue"
     USER_CREATE = "user.create"
     USER_UPDATE = "user.update"
+    USER_PREFERENCES = "user.preferences"
     KEY_ROTATE = "key.rotate"
     AUDIT_READ = "audit.read"
     AUDIT_VERIFY = "audit.verify"

@@ -136,6 +136,8 @@ def check_second_factor(
 
 def _sign_in(session: Session, settings: Settings, user: User, ctx: RequestContext) -> str:
     throttle.clear(session, settings, user.username)
+    # Each sign-in also sweeps away searches kept by sessions that are over.
+    sessions.forget_searches(session, settings)
     token = sessions.start(session, user.id)
     record(session, Action.LOGIN_SUCCESS, actor_of(user), context=ctx)
     session.commit()

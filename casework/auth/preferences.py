@@ -33,7 +33,7 @@ def save_preferences(
     user.time_zone = time_zone
     record(
         session,
-        Action.USER_UPDATE,
+        Action.USER_PREFERENCES,
         actor_of(user),
         subject=user.username,
         context=ctx,

@@ -96,6 +96,24 @@ def end(row: UserSession, reason: str) -> None:
 SEARCH_PURPOSE = "search"
 
 
+def forget_searches(session: Session, settings: Settings | None = None) -> int:
+    """Drop kept searches that no session can show any more (ended, idle or past their
+    lifetime); with no settings, every kept search (a case was erased: a search cannot be
+    told apart by the case it found). In the caller's transaction."""
+    query = update(UserSession).where(UserSession.search_enc.is_not(None))
+    if settings is not None:
+        now = utcnow()
+        query = query.where(
+            (UserSession.ended_at.is_not(None))
+            | (UserSession.last_seen_at < now - timedelta(minutes=settings.idle_timeout_minutes))
+            | (UserSession.created_at < now - timedelta(minutes=settings.session_lifetime_minutes))
+        )
+    result = session.execute(
+        query.values(search_enc=None).execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def remember_search(session: Session, row: UserSession, query: dict[str, str]) -> None:
     """Keep the session's last search on the server, sealed, for the results page."""
     plain = json.dumps(query, sort_keys=True).encode("utf-8")

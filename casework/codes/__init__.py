@@ -7,6 +7,7 @@ Country and language names come translated from the CLDR data that Babel ships.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -96,8 +97,22 @@ def choices(name: CodeList) -> list[tuple[str, str]]:
     sorted by their label."""
     pairs = [(code, label(name, code)) for code in current_codes().lists.offered(name)]
     if name in (CodeList.COUNTRY, CodeList.LANGUAGE):
-        pairs.sort(key=lambda pair: pair[1].casefold())
+        pairs.sort(key=lambda pair: collation_key(pair[1]))
     return pairs
+
+
+# Cyrillic letters that follow a base letter in the alphabets that have them (Ukrainian
+# і ї є ґ, Belarusian ў) but do not decompose into it.
+_CYRILLIC_AFTER = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "ў": "у"})
+
+
+def collation_key(text: str) -> tuple[str, str]:
+    """Sort as a reader expects rather than by code point: accented letters beside their
+    base letter (Latvian Č with C, Ž with Z), Ukrainian І with И; the full text breaks ties.
+    Close to each alphabet's own order without a collation library."""
+    folded = unicodedata.normalize("NFD", text.casefold())
+    base = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return base.translate(_CYRILLIC_AFTER), folded
 
 
 def nationality_choices() -> list[tuple[str, str]]:

@@ -19,6 +19,11 @@ class OrganisationKind(StrEnum):
     OPERATIONS = "operations"
 
 
+# Organisations that oversee or run Casework give no support: never a referral's receiver
+# or a measure's provider.
+NOT_SUPPORT = frozenset({OrganisationKind.OVERSIGHT, OrganisationKind.OPERATIONS})
+
+
 class Organisation(UuidPrimaryKey, Base):
     """An agency: a police department, a municipality's social services, an NGO ..."""
 

@@ -39,6 +39,7 @@ from casework.forms.auth import (
 from casework.security import request_context
 from casework.settings import DEMO_PASSWORD, current_settings
 from casework.views.common import fresh_auth_required, safe_next
+from casework.views.language import COOKIE as LANGUAGE_COOKIE
 
 bp = Blueprint("auth", __name__)
 
@@ -182,7 +183,10 @@ def logout() -> BaseResponse:
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # The next person at this browser starts from the browser's language, not this one's.
+    response.delete_cookie(LANGUAGE_COOKIE)
+    return response
 
 
 @bp.route("/reauth", methods=["GET", "POST"])

@@ -144,7 +144,12 @@ def for_the_child(case_id: uuid.UUID) -> str:
     case = casefile.read_case(*door(), case_id)
     if case.erased or case.merged_into is not None:
         abort(404)
-    spoken = case.details.record.languages if case.details.record else ()
+    # The record's languages for those who read it; else the languages minimal identity
+    # shows (an interpreter's).
+    spoken: tuple[str, ...] = case.details.record.languages if case.details.record else ()
+    minimal = case.identity.minimal_languages if case.identity else None
+    if not spoken and isinstance(minimal, tuple):
+        spoken = minimal
     asked = request.args.get("language", "")
     language = asked if is_language(asked) else childs_language(spoken, str(get_locale()))
     with force_locale(language):

@@ -36,6 +36,10 @@ def refuse(form: Any, error: InvalidInput) -> None:
         form.form_errors.append(error.message)
 
 
+# Longer than any page of Casework's own: sent home, never echoed into a header.
+NEXT_MAX = 2000
+
+
 def _has_control(text: str) -> bool:
     return any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in text)
 
@@ -43,7 +47,7 @@ def _has_control(text: str) -> bool:
 def safe_next(target: str | None) -> str:
     """A local path to return to; anything else (another host, a scheme, a control
     character or backslash that a browser or a header might read otherwise) goes home."""
-    if not target or _has_control(target):
+    if not target or len(target) > NEXT_MAX or _has_control(target):
         return url_for("main.index")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

@@ -28,6 +28,7 @@ from casework.locales import (
     LANGUAGES,
     day_text,
     is_language,
+    is_time_zone,
     moment_text,
     zone_of_country,
 )
@@ -79,7 +80,7 @@ def organisation_zone() -> str:
 def select_timezone() -> str:
     if not has_request_context():
         return str(current_app.config["CASEWORK"].time_zone)
-    if current_user and current_user.is_authenticated and current_user.time_zone:
+    if current_user and current_user.is_authenticated and is_time_zone(current_user.time_zone):
         return str(current_user.time_zone)
     return organisation_zone()
 
@@ -125,7 +126,7 @@ def switch() -> ResponseReturnValue:
         flash(_("Choose one of the languages offered."), "error")
         return redirect(back)
     language = str(form.language.data)
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and g.get("user_session") is not None:
         save_language(db.session(), current_user._get_current_object(), request_context(), language)
     response = redirect(back)
     response.set_cookie(
@@ -166,5 +167,8 @@ def preferences() -> ResponseReturnValue:
             g.pop("casework_locale", None)
             refresh()  # the message below is in the language just chosen
             flash(_("Your language and time zone are saved."), "info")
-            return redirect(request.path)
+            response = redirect(request.path)
+            # The account decides from now on, not an earlier choice of the switcher.
+            response.delete_cookie(COOKIE)
+            return response
     return render_template("auth/preferences.html", form=form)

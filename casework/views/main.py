@@ -1,6 +1,14 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -32,6 +40,13 @@ def index() -> Response | str:
         pending = [u for u in users if u.active and not u.enrolled]
         locked = [u for u in users if u.locked]
     return render_template("main/home.html", desk=desk, pending=pending, locked=locked)
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers that ask for the old address get the icon every page names."""
+    folder = str(current_app.static_folder)
+    return send_from_directory(folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
 
 @bp.get("/health")

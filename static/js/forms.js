@@ -47,7 +47,12 @@ function makePicker(select) {
       select.focus();
     } else if (event.key === "Enter") {
       event.preventDefault(); // Enter in the filter never submits the form
-      const first = Array.from(select.options).find((o) => !o.hidden);
+      // The entry whose name starts with what was typed, else the first one shown:
+      // "krie" picks "krievu", not "baltkrievu".
+      const wanted = filter.value.trim().toLocaleLowerCase();
+      const shown = Array.from(select.options).filter((o) => !o.hidden);
+      const first =
+        shown.find((o) => o.textContent.trim().toLocaleLowerCase().startsWith(wanted)) || shown[0];
       if (first) {
         first.selected = !first.selected;
         update();

@@ -80,6 +80,7 @@ CHILD = {
 VISITS = [
     Visit("main.index", "GET", "sofia", lambda w: "/", _none),
     Visit("main.health", "GET", None, lambda w: "/health", _none),
+    Visit("main.favicon", "GET", None, lambda w: "/favicon.ico", _none),
     Visit("main.ready", "GET", None, lambda w: "/ready", _none),
     Visit("static", "GET", None, lambda w: "/static/css/casework.css", _none),
     Visit("auth.login", "GET", None, lambda w: "/login", _none),
@@ -174,14 +175,14 @@ VISITS = [
     # change of the account); before sign-in it only sets a cookie; the settings page
     # reads nothing of a case.
     Visit("language.switch", "POST", "nora", lambda w: "/language",
-          _one("user.update", "nora"), {"language": "fi", "next": "/today"}),
+          _one("user.preferences", "nora"), {"language": "fi", "next": "/today"}),
     Visit("language.switch", "POST", None, lambda w: "/language", _none,
           {"language": "lv", "next": "/login"}, "before sign-in"),
     Visit("language.switch", "POST", "nora", lambda w: "/language", _none,
           {"language": "xx", "next": "/today"}, "invalid"),
     Visit("language.preferences", "GET", "nora", lambda w: "/account/preferences", _none),
     Visit("language.preferences", "POST", "nora", lambda w: "/account/preferences",
-          _one("user.update", "nora"), {"language": "uk", "time_zone": "Europe/Kyiv"}),
+          _one("user.preferences", "nora"), {"language": "uk", "time_zone": "Europe/Kyiv"}),
     Visit("language.preferences", "POST", "nora", lambda w: "/account/preferences", _none,
           {"language": "uk", "time_zone": "Mars/Olympus"}, "invalid"),
     # Tasks and missing-child episodes: each change one event naming the case.

@@ -85,6 +85,20 @@ def test_a_decision_before_the_assessment_is_refused(
     assert _stored(db_session, entry).decided_on is None
 
 
+def test_only_the_recording_organisation_is_offered_the_assessment_form(
+    app: Flask, client: FlaskClient, db_session: Session, world: World
+) -> None:
+    entry = _consider(app, db_session, world, assessed=False)
+    form = f"/cases/{world.case_id}/non-punishment/{entry}"
+    login(client, "paulina")
+    page = client.get(f"/cases/{world.case_id}").text
+    assert f'href="{form}/decision"' in page and f'href="{form}"' not in page
+    police = new_client(app)
+    login(police, "peeter")
+    page = police.get(f"/cases/{world.case_id}").text
+    assert f'href="{form}"' in page and f'href="{form}/decision"' not in page
+
+
 def test_an_override_with_a_reason_is_recorded_and_flagged(
     app: Flask, client: FlaskClient, db_session: Session, world: World
 ) -> None:

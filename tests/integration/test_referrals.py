@@ -197,3 +197,19 @@ def test_a_police_sender_sees_why_but_not_the_support_plan_reason(
     page = client.get(f"/cases/{world.case_id}").text
     assert "Declined: Full until March." in page
     assert REASON not in page
+
+
+def test_organisations_that_give_no_support_are_not_offered_nor_accepted(
+    client: FlaskClient, db_session: Session, world: World
+) -> None:
+    auditors = make_organisation(name="Audit Office", kind="oversight")
+    login(client, "sofia")
+    offered = client.get(f"/cases/{world.case_id}/referrals/new").text
+    assert "Audit Office" not in offered and f'value="{auditors.id}"' not in offered
+    response = post_form(
+        client,
+        f"/cases/{world.case_id}/referrals/new",
+        {"to_organisation": str(auditors.id), "reason": REASON, "consent": "child"},
+    )
+    assert field_error(response.text, "to_organisation") == "Choose an organisation from the list."
+    assert count(db_session, Referral) == 0

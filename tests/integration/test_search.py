@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Unpack
 
 import pytest
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from casework import clock
+from casework.audit.events import Actor, RequestContext
 from casework.casefile.casewide import search as search_module
 from casework.crypto.blind_index import BlindIndexer
 from casework.crypto.registry import EncryptedModel
@@ -323,3 +324,34 @@ def test_results_survive_reload_without_the_name_in_a_url_or_in_clear_text(
     db_session.expire_all()
     assert all(s is None for s in db_session.scalars(select(UserSession.search_enc)).all())
     assert client.get("/search/results").status_code == 302
+
+
+def test_kept_searches_go_with_their_sessions_and_with_an_erasure(
+    app: Flask, client: FlaskClient, db_session: Session, sofia: User
+) -> None:
+    from casework.auth import sessions
+    from casework.casefile.casewide.erasure import erase
+    from casework.models import ErasureReason
+
+    case = _open(app, db_session, sofia, given_name="Šarūnas", family_name="Petrauskas")
+    assert search(client, {"name": "sarunas"}).status_code == 200
+    kept = db_session.scalars(select(UserSession).where(UserSession.search_enc.is_not(None))).all()
+    assert len(kept) == 1
+    # A session abandoned past its idle time: the next sign-in (anyone's) sweeps it.
+    with app.app_context():
+        settings = app.config["CASEWORK"]
+        kept[0].last_seen_at = clock.utcnow() - timedelta(minutes=settings.idle_timeout_minutes + 1)
+        db_session.commit()
+        assert sessions.forget_searches(db_session, settings) == 1
+        db_session.commit()
+    assert client.get("/today").status_code == 302  # the idle session is over
+    assert login(client, "sofia").status_code == 302
+    assert search(client, {"name": "sarunas"}).status_code == 200
+    # Erasing a case drops every kept search, live sessions' too.
+    with app.app_context():
+        db_session.expire_all()
+        live = db_session.scalars(select(UserSession.search_enc)).all()
+        assert any(live)
+        erase(db_session, case, ErasureReason.DUPLICATE, Actor(username="admin"), RequestContext())
+        db_session.expire_all()
+        assert not any(db_session.scalars(select(UserSession.search_enc)).all())

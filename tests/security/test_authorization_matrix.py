@@ -214,6 +214,7 @@ def _by_role(allowed: set[str], yes: int, no: int) -> Callable[[Scenario], int]:
 EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("static", "GET"): lambda s: 200,
     ("main.health", "GET"): lambda s: 200,
+    ("main.favicon", "GET"): lambda s: 200,
     ("main.ready", "GET"): lambda s: 200,
     ("main.index", "GET"): _by_role(READERS | STATISTICIANS, 302, 200),
     ("auth.login", "GET"): lambda s: 302,

@@ -54,9 +54,10 @@ def test_garbage_in_every_field_is_refused_without_a_server_error(
     user = lead
     if role == "police":
         user = make_user(username="officer2", police=True)
-        add_member(
-            db_session, Actor(), case_id, user, "police", starts_on=clock.today() - timedelta(1)
-        )
+        with app.app_context():
+            add_member(
+                db_session, Actor(), case_id, user, "police", starts_on=clock.today() - timedelta(1)
+            )
     client = app.test_client()
     login(client, user.username)
     token = csrf_token(client.get("/cases/").text)

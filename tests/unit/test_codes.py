@@ -146,3 +146,16 @@ def test_the_babel_extractor_collects_every_label() -> None:
     }
     assert expected and expected <= found
     assert "An adult claims to have “found” the child" in found  # escapes undone by TOML
+
+
+def test_lists_sort_as_their_readers_expect() -> None:
+    from casework.codes import collation_key
+
+    ukrainian = ["Японія", "Ісландія", "Італія", "Єгипет", "Австрія", "Китай"]
+    assert sorted(ukrainian, key=collation_key) == [
+        "Австрія", "Єгипет", "Ісландія", "Італія", "Китай", "Японія"
+    ]  # fmt: skip
+    latvian = ["Zviedrija", "Čehija", "Šveice", "Austrija", "Īrija", "Igaunija"]
+    assert sorted(latvian, key=collation_key) == [
+        "Austrija", "Čehija", "Igaunija", "Īrija", "Šveice", "Zviedrija"
+    ]  # fmt: skip

@@ -31,6 +31,7 @@ from casework.access.permissions import Permission
 from casework.access.policy import current_policy
 from casework.audit.events import Action, Actor, RequestContext, record
 from casework.auth.accounts import confirm_password
+from casework.auth.sessions import forget_searches
 from casework.casefile.statistics import record as statistics
 from casework.models.blind_index import BlindIndexEntry
 from casework.models.breakglass import BreakGlassGrant, BreakGlassVerdict
@@ -101,6 +102,9 @@ def erase(
     # The statistical record is sealed under the statistics key, not the case's: it
     # stays, cut loose from the case, unless the setting says erasure deletes it too.
     statistics.forget(session, case.id, delete_record=current_settings().statistics_erase_with_case)
+    # A kept search may have found this child by name: every kept search goes (a search
+    # is sealed under the KEK, not the case's key, so destroying that key leaves it).
+    forget_searches(session)
     session.add(CaseErasure(case_id=case.id, erased_by=actor.username, reason=str(reason)))
     record(session, Action.CASE_ERASE, actor, case_ref=case.reference, context=context)
     session.commit()

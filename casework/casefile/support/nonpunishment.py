@@ -332,14 +332,16 @@ def readout_of(entry: NonPunishment, level: AccessLevel, caller: Caller) -> Cons
             recorded_on=entry.created_at.date(),
             corrects=entry.corrects_id,
         )
-    return _full(entry, may_change=level == AccessLevel.WRITE)
+    own = entry.created_by_organisation_id == caller.user.organisation_id
+    return _full(entry, may_change=level == AccessLevel.WRITE, own=own)
 
 
-def _full(entry: NonPunishment, may_change: bool) -> ConsiderationReadout:
+def _full(entry: NonPunishment, may_change: bool, own: bool = False) -> ConsiderationReadout:
     return ConsiderationReadout(
         id=entry.id,
         full=True,
         may_change=may_change,
+        may_change_assessment=may_change and own,
         outcome=entry.outcome,
         decided_on=entry.decided_on,
         decided_without_assessment=entry.decided_without_assessment,

@@ -23,7 +23,7 @@ from casework.access.reach import active_membership
 from casework.audit.events import Action
 from casework.casefile.support.readouts import MeasureReadout
 from casework.casefile.work import Work, changing
-from casework.models.organisation import Organisation
+from casework.models.organisation import NOT_SUPPORT, Organisation
 from casework.models.support import MeasureStatus, MeasureType, SupportMeasure
 from casework.models.team import CLINICAL_ACTOR_TYPES, TeamMembership
 
@@ -96,7 +96,8 @@ def case_measures(session: Session, case_id: uuid.UUID) -> list[SupportMeasure]:
 def _check(session: Session, measure: MeasureInput) -> None:
     if measure.measure_type not in set(MeasureType):
         raise InvalidInput("measure_type", _l("Choose a type of measure from the list."))
-    if measure.provider_id is None or session.get(Organisation, measure.provider_id) is None:
+    provider = session.get(Organisation, measure.provider_id) if measure.provider_id else None
+    if provider is None or provider.kind in NOT_SUPPORT:
         raise InvalidInput("provider", _l("Choose a provider from the list."))
     if measure.status not in set(MeasureStatus):
         raise InvalidInput("status", _l("Choose a status from the list."))

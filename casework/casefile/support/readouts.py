@@ -136,6 +136,9 @@ class ConsiderationReadout:
     # A correction is a new entry beside the one it corrects (decided entries never change).
     corrects: uuid.UUID | None = None
     correction_reason: str | None = None
+    # The assessment changes only by the organisation that recorded the entry: others
+    # (the prosecutor) are not offered a form they cannot save.
+    may_change_assessment: bool = False
 
     @property
     def decided(self) -> bool:

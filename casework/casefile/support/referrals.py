@@ -30,7 +30,7 @@ from casework.casefile.today.notify import REFERRAL_DECIDED, notify, team_user_i
 from casework.casefile.work import Work, changing, finishing, keep_history, writable
 from casework.clock import utcnow
 from casework.models.case import Case, CaseStatus
-from casework.models.organisation import Organisation
+from casework.models.organisation import NOT_SUPPORT, Organisation
 from casework.models.referral import Consent, Referral, ReferralState
 from casework.models.team import ActorType, TeamMembership
 
@@ -47,9 +47,8 @@ class NewReferral:
 
 def organisations(session: Session) -> list[tuple[uuid.UUID, str]]:
     """Organisations one can refer to or name as a provider (not case data)."""
-    return [
-        (o.id, o.name) for o in session.scalars(select(Organisation).order_by(Organisation.name))
-    ]
+    query = select(Organisation).where(Organisation.kind.not_in(NOT_SUPPORT))
+    return [(o.id, o.name) for o in session.scalars(query.order_by(Organisation.name))]
 
 
 def line(referral: Referral, with_reasons: bool, with_decision: bool = False) -> ReferralLine:
@@ -123,7 +122,7 @@ def referral_target(work: Work, organisation_id: uuid.UUID) -> str:
 
 def _check_referral(work: Work, new: NewReferral) -> None:
     target = work.session.get(Organisation, new.to_organisation_id)
-    if target is None:
+    if target is None or target.kind in NOT_SUPPORT:
         raise InvalidInput("to_organisation", _l("Choose an organisation from the list."))
     if target.id == work.caller.user.organisation_id:
         raise InvalidInput(
