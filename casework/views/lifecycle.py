@@ -18,7 +18,7 @@ from casework.forms.lifecycle import (
     ResolveFlagForm,
     StepForm,
 )
-from casework.views.common import door, refuse
+from casework.views.common import caller, door, refuse
 from casework.views.editing import Page, back_to_case, case_after, form_from, found
 from casework.views.errors import stale_message
 
@@ -125,6 +125,12 @@ def _flag_view(case_id: uuid.UUID) -> casefile.CaseReadout:
 def raise_flag(case_id: uuid.UUID) -> Response | str:
     case = _flag_view(case_id)
     form = FlagForm()
+    role = caller().role
+    form.kind.choices = [
+        (code, label)
+        for code, label in form.kind.choices
+        if not code or casefile.may_raise(role, code)
+    ]
     if form.validate_on_submit():
         try:
             casefile.raise_flag(*door(), case_id, form.kind.data, form.text.data)

@@ -10,10 +10,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.models import AuditEvent, CaseFlag, CaseStatusChange
+from casework import casefile
+from casework.models import AuditEvent, CaseFlag, CaseStatusChange, User
 from tests.conftest import login
 from tests.factories import make_user, open_case
 from tests.records import fresh_case, join, post
+from tests.supporting import as_caller
 
 
 @pytest.fixture
@@ -267,3 +269,36 @@ def test_history_shows_who_changed_what_and_values_only_to_readers(
     seen = ngo.get(f"/cases/{case_id}").text
     assert "Placement changed" in seen or "Placement" in seen
     assert "Pärnu mnt 5" not in seen and "Jõgi" not in seen and "Tartu mnt 9" not in seen
+
+
+def test_a_flag_with_resolution_rules_is_raised_only_by_who_may_resolve_it(
+    app: Flask, lead: FlaskClient, db_session: Session, case_id: uuid.UUID
+) -> None:
+    """The non-punishment flag is resolved only by police or a prosecutor (the policy's
+    [flags.non_punishment]): a social worker or an NGO worker is neither offered it nor
+    can raise it by a forged post; police can, and every kind without rules stays open to
+    all with flag rights."""
+    text = "Arrested for shoplifting on the orders of the exploiter."
+    join(app, db_session, case_id, make_user(username="nora", ngo_worker=True))
+    join(app, db_session, case_id, make_user(username="peeter", police=True), "police")
+    ngo = app.test_client()
+    login(ngo, "nora")
+    for client in (lead, ngo):
+        page = client.get(f"/cases/{case_id}/flags/new").text
+        assert 'value="non_punishment"' not in page and 'value="safety_risk"' in page
+        refused = post(
+            client, f"/cases/{case_id}/flags/new", {"kind": "non_punishment", "text": text}
+        )
+        assert refused.status_code == 200 and 'id="kind-error"' in refused.text
+    assert db_session.scalars(select(CaseFlag)).first() is None
+    sofia = db_session.scalars(select(User).where(User.username == "lead")).one()
+    with app.app_context(), pytest.raises(casefile.InvalidInput):
+        casefile.raise_flag(db_session, as_caller(sofia), case_id, "non_punishment", text)
+    assert db_session.scalars(select(CaseFlag)).first() is None
+    police = app.test_client()
+    login(police, "peeter")
+    assert 'value="non_punishment"' in police.get(f"/cases/{case_id}/flags/new").text
+    raised = post(police, f"/cases/{case_id}/flags/new", {"kind": "non_punishment", "text": text})
+    assert raised.status_code == 302
+    with app.app_context():
+        assert [f.kind for f in db_session.scalars(select(CaseFlag))] == ["non_punishment"]

@@ -85,6 +85,8 @@ BREAKERS = {"social_worker", "police", "prosecutor", "ngo_worker", "coordinator"
 }
 # Who sees the team on the case page (an interpreter does not).
 TEAM_HIDDEN = {"interpreter"}
+# Who sees no linked cases (no identification group): an interpreter.
+LINKS_HIDDEN = {"interpreter"}
 COORDINATORS = {"coordinator"}
 ADMINS = {"admin"}
 SEARCHERS = {"social_worker", "police", "prosecutor"}
@@ -157,6 +159,14 @@ def _case_page(s: Scenario) -> int:
     return 200 if s.reaches else 404
 
 
+def _links_page(s: Scenario) -> int:
+    """Which cases are the same child's is identification: a role without that group
+    (an interpreter) is refused the page of a case it reaches."""
+    if s.reaches and s.role in LINKS_HIDDEN:
+        return 403
+    return _case_page(s)
+
+
 def _edit(success: int, writers: set[str] = IDENTITY_WRITERS) -> Callable[[Scenario], int]:
     def expect(s: Scenario) -> int:
         if not s.reaches:
@@ -212,7 +222,7 @@ EXPECTATIONS: dict[tuple[str, str], Callable[[Scenario], int]] = {
     ("cases.overview", "GET"): _by_role(COORDINATORS, 200, 403),
     ("cases.open_case", "GET"): _by_role(CREATORS, 200, 403),
     ("cases.show", "GET"): _case_page,
-    ("cases.links", "GET"): _case_page,
+    ("cases.links", "GET"): _links_page,
     ("cases.for_the_child", "GET"): _case_page,
     ("cases.edit_identity", "GET"): _edit(200),
     ("cases.break_glass", "GET"): _by_role(BREAKERS, 200, 403),

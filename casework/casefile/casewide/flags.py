@@ -3,6 +3,10 @@
 - an identification in the context "arrested or suspected of an offence" raises a
   non-punishment flag (Directive 2011/36/EU Art. 8; CoE Convention Art. 26), resolved
   by a person once the principle has been considered;
+
+A kind with resolution rules in the policy ([flags.<kind>]) is raised by hand only by
+the roles that may resolve it, besides its rule: anyone else is not offered the kind
+and is refused in the door.
 - an unaccompanied or separated child without an active guardian raises a "no guardian"
   flag, resolved by the rule itself once a guardian is recorded or the child is no
   longer unaccompanied or separated (Directive 2011/36/EU Art. 14 and 16).
@@ -154,8 +158,14 @@ def _requirement_met(work: Work, kind: str) -> bool:
     return found is not None
 
 
-def may_raise(kind: str) -> bool:
-    return is_code(CodeList.FLAG_KIND, kind) and kind not in AUTOMATIC_ONLY
+def may_raise(role: str, kind: str) -> bool:
+    """Whether `role` raises flags of `kind` by hand: never a rule's own kind, and a kind
+    with resolution rules in the policy only by the roles that may resolve it (a flag
+    nobody who raised it may act on is noise that waits on others)."""
+    if not is_code(CodeList.FLAG_KIND, kind) or kind in AUTOMATIC_ONLY:
+        return False
+    rule = current_policy().flag_rules.get(kind)
+    return rule is None or role in rule.resolved_by
 
 
 def ensure_may_flag(session: Session, caller: Caller, case_id: uuid.UUID) -> None:
@@ -167,7 +177,7 @@ def ensure_may_flag(session: Session, caller: Caller, case_id: uuid.UUID) -> Non
 def raise_flag(session: Session, caller: Caller, case_id: uuid.UUID, kind: str, text: str) -> None:
     """Raise a flag by hand. Every member of the team sees it, text included."""
     text = text.strip()
-    if not may_raise(kind):
+    if not may_raise(caller.role, kind):
         raise InvalidInput("kind", _l("Choose a kind of flag from the list."))
     if not text or len(text) > TEXT_MAX:
         raise InvalidInput(

@@ -1,8 +1,10 @@
 """Cases linked as being about the same child: what their teams see of each other.
 
 A link shows each case's reference to the members of the other case's team (and
-nothing else of it); it grants no access. The leads of two linked cases can merge them
-(casewide/merging.py).
+nothing else of it); it grants no access. That two cases are one child's is part of
+identifying the child, so the links are for roles that read the identification group
+(not an interpreter, who sees the child's first name and languages only). The leads of
+two linked cases can merge them (casewide/merging.py).
 """
 
 from __future__ import annotations
@@ -13,12 +15,20 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from casework.access.caller import Caller
-from casework.access.permissions import Permission
+from casework.access.errors import NotPermitted
+from casework.access.guard import deny
+from casework.access.permissions import FieldGroup, Permission
+from casework.access.policy import AccessLevel, current_policy
 from casework.access.reach import Reach, Via, active_membership, reach
 from casework.audit.events import Action, record
 from casework.casefile.readouts import CaseLinks, LinkedCase
 from casework.models.case import Case, CaseStatus
 from casework.models.duplicates import CaseLink, CaseMerge, MergeAgreement
+
+
+def sees_links(role: str) -> bool:
+    """Whether the role sees which cases are linked to a case (the identification group)."""
+    return current_policy().level(role, FieldGroup.IDENTIFICATION) > AccessLevel.NONE
 
 
 def linked_cases(session: Session, caller: Caller, route: Reach) -> tuple[LinkedCase, ...]:
@@ -72,8 +82,12 @@ def merged_into(session: Session, case_id: uuid.UUID) -> LinkedCase | None:
 
 
 def case_links(session: Session, caller: Caller, case_id: uuid.UUID) -> CaseLinks:
-    """The page of a case's linked cases, for members of its team; audited as a read."""
+    """The page of a case's linked cases, for members of its team whose role reads the
+    identification group; audited as a read (a refusal as a denial)."""
     route = reach(session, caller, case_id, Permission.CASE_READ)
+    if not sees_links(caller.role):
+        deny(session, caller, route.case)
+        raise NotPermitted(Permission.CASE_READ)
     links = linked_cases(session, caller, route)
     readout = CaseLinks(
         id=route.case.id,

@@ -49,6 +49,8 @@ def read_details(session: Session, route: Reach, caller: Caller) -> CaseDetails:
     age, migration, placement = _singles(session, case)
     flags = case_flags(session, case)
     steps = _steps(route, role)
+    sees_history = policy.role(role).sees_history
+    history = history_readouts(session, route, caller) if sees_history else ()
     return CaseDetails(
         presumed_child=presumed_child(session, case, age) if identity else None,
         record=child_record(session, case, age) if identity >= AccessLevel.READ else None,
@@ -76,7 +78,8 @@ def read_details(session: Session, route: Reach, caller: Caller) -> CaseDetails:
             for c in (status_changes(session, case) if policy.role(role).sees_history else ())
         ),
         # A role that does not see the history (an interpreter) gets none.
-        history=history_readouts(session, route, caller) if policy.role(role).sees_history else (),
+        history=history,
+        history_visible=sees_history,
         steps=steps,
         open_items=(
             open_items(session, case, flags, migration, placement) if Step.CLOSE in steps else None

@@ -200,6 +200,9 @@ class CaseDetails:
     case_version: int = 0
     # False for a role that does not see the flags (an interpreter).
     flags_visible: bool = True
+    # False for a role that does not see the history (an interpreter): the section is
+    # left out rather than say that nothing has changed.
+    history_visible: bool = True
     # For the lead who may close the case: what is still open.
     open_items: OpenItems | None = None
 

@@ -54,7 +54,9 @@ def support_readout(session: Session, caller: Caller, route: Reach) -> SupportRe
         coordinator_additions=tuple(m for m in team if m.by_coordinator)
         if route.via is Via.LEAD
         else (),
-        referrals=case_referrals(session, case, caller.role),
+        referrals=case_referrals(session, case, caller.role)
+        if plan >= AccessLevel.SUMMARY
+        else None,
         measures=measures,
         latest_views=latest_views(session, case.id) if views >= AccessLevel.READ else None,
         reoffers=open_reoffers,

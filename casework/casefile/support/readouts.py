@@ -150,7 +150,8 @@ class SupportReadout:
     """The team-meeting overview of a case; None for a group the caller may not read."""
 
     team: tuple[MemberReadout, ...]
-    referrals: tuple[ReferralLine, ...]
+    # None for a role without the support plan group, which holds the referrals.
+    referrals: tuple[ReferralLine, ...] | None
     measures: tuple[MeasureReadout, ...] | None
     latest_views: ChildViewsReadout | None
     reoffers: tuple[ReofferReadout, ...] | None
