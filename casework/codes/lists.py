@@ -11,6 +11,13 @@ from typing import Any
 
 from babel import Locale
 
+from casework.codes.named import (
+    Acceptance,
+    ActorType,
+    MeasureType,
+    NonPunishmentOutcome,
+    named_codes,
+)
 from casework.settings import ConfigError, line_of
 
 
@@ -57,8 +64,18 @@ class CodeList(StrEnum):
 
 ISO_LISTS = (CodeList.COUNTRY, CodeList.LANGUAGE)
 
+# Codes with rules of their own in the program (casework/codes/named.py): the file must
+# keep them, and offer them (they are never retired).
+NAMED_CODES: dict[CodeList, frozenset[str]] = {
+    CodeList.ACTOR_TYPE: named_codes(ActorType),
+    CodeList.MEASURE_TYPE: named_codes(MeasureType),
+    CodeList.ACCEPTANCE: named_codes(Acceptance),
+    CodeList.NON_PUNISHMENT_OUTCOME: named_codes(NonPunishmentOutcome),
+}
+
 # Codes that rules in the code refer to by name; the file must keep them.
 REQUIRED_CODES: dict[CodeList, frozenset[str]] = {
+    **NAMED_CODES,
     CodeList.IDENTIFICATION_CONTEXT: frozenset({"arrested_or_suspected"}),
     CodeList.CARE_SITUATION: frozenset({"accompanied", "unaccompanied", "separated"}),
     CodeList.GUARDIAN_TYPE: frozenset({"guardian"}),
@@ -66,46 +83,7 @@ REQUIRED_CODES: dict[CodeList, frozenset[str]] = {
     CodeList.FLAG_KIND: frozenset({"non_punishment", "guardian_needed", "missing"}),
     CodeList.CLOSING_REASON: frozenset({"other"}),
     CodeList.REOPENING_REASON: frozenset({"other"}),
-    # The code's own enums (team, support plan, non-punishment) and what statistics count.
-    CodeList.ACTOR_TYPE: frozenset(
-        {
-            "social_services",
-            "police",
-            "prosecutor",
-            "health",
-            "child_psychiatry",
-            "education",
-            "ngo",
-            "guardian",
-            "interpreter",
-            "legal_counsel",
-            "migration_authority",
-            "barnahus",
-        }
-    ),
-    CodeList.MEASURE_TYPE: frozenset(
-        {
-            "accommodation",
-            "health",
-            "psychological",
-            "education",
-            "legal",
-            "interpretation",
-            "family_tracing",
-            "durable_solution",
-        }
-    ),
-    CodeList.ACCEPTANCE: frozenset({"accepts", "declines", "ambivalent"}),
-    CodeList.CONSENT: frozenset({"child_and_guardian", "guardian", "child"}),
-    CodeList.OFFENCE: frozenset(
-        {"drugs", "theft", "immigration", "begging", "fraud", "violence", "other"}
-    ),
-    CodeList.NON_PUNISHMENT_STAGE: frozenset(
-        {"arrest", "charge", "prosecution", "trial", "sentence", "record"}
-    ),
-    CodeList.NON_PUNISHMENT_OUTCOME: frozenset(
-        {"not_prosecuted", "discontinued", "acquitted", "no_penalty", "prosecuted"}
-    ),
+    # What statistics compute (casework/casefile/statistics/record.py).
     CodeList.AGE_BAND: frozenset({"under_12", "age_12_14", "age_15_17", "adult", "not_yet_known"}),
     CodeList.MEASURE_OUTCOME: frozenset(
         {"accepted_first", "accepted_after_reoffer", "declined", "undecided"}
@@ -209,6 +187,8 @@ def _retired(
         for code in codes:
             if code not in known:
                 raise _fail(path, text, f"[retired] {name}: unknown code '{code}'")
+            if code in NAMED_CODES.get(CodeList(name), ()):
+                raise _fail(path, text, f"[retired] {name}: '{code}' is named by Casework")
         if set(codes) >= set(known):
             raise _fail(path, text, f"[retired] {name}: a list must keep a code to offer")
         found[CodeList(name)] = frozenset(codes)

@@ -13,8 +13,9 @@ from flask import Flask
 
 from casework import codes
 from casework.codes import CodeList, CodesError
-from casework.codes.lists import REQUIRED_CODES, load_lists
+from casework.codes.lists import NAMED_CODES, REQUIRED_CODES, load_lists
 from casework.codes.rules import load_rules
+from casework.models.team import CLINICAL_ACTOR_TYPES as CLINICAL
 from casework.settings import PROJECT_ROOT
 
 CODES = PROJECT_ROOT / "config" / "codes.toml"
@@ -67,6 +68,47 @@ def test_a_broken_list_is_refused_by_name_and_line(
     assert ", line " in str(err.value) or "[iso]" in fragment
 
 
+def _without(text: str, name: CodeList, code: str) -> str:
+    """The codes file with `code` taken out of the table of list `name`."""
+    header = f"[lists.{name.value}]\n"
+    start = text.index(header) + len(header)
+    end = text.index("\n[", start)
+    table = re.sub(rf"^{code} = .*\n", "", text[start:end], count=1, flags=re.M)
+    assert table != text[start:end]
+    return text[:start] + table + text[end:]
+
+
+NAMED = sorted((name, code) for name, named in NAMED_CODES.items() for code in named)
+
+
+@pytest.mark.parametrize(("name", "code"), NAMED)
+def test_a_code_the_program_names_must_stay(tmp_path: Path, name: CodeList, code: str) -> None:
+    path = _write(tmp_path, "codes.toml", _without(CODES.read_text(encoding="utf-8"), name, code))
+    with pytest.raises(CodesError) as err:
+        load_lists(path)
+    assert f"{path}, line " in str(err.value)
+    assert f"the code '{code}' must stay in list '{name.value}'" in str(err.value)
+
+
+def test_the_codes_the_program_names_are_required() -> None:
+    from casework.codes import named
+
+    assert NAMED_CODES[CodeList.ACTOR_TYPE] == named.named_codes(named.ActorType)
+    assert {named.ActorType.SOCIAL_SERVICES, *CLINICAL} <= REQUIRED_CODES[CodeList.ACTOR_TYPE]
+    assert named.MeasureType.PSYCHOLOGICAL in REQUIRED_CODES[CodeList.MEASURE_TYPE]
+    assert named.Acceptance.DECLINES in REQUIRED_CODES[CodeList.ACCEPTANCE]
+    assert named.NonPunishmentOutcome.PROSECUTED in REQUIRED_CODES[CodeList.NON_PUNISHMENT_OUTCOME]
+    # Lists whose codes the program names none of need only codes of their own.
+    for name in (CodeList.CONSENT, CodeList.OFFENCE, CodeList.NON_PUNISHMENT_STAGE):
+        assert name not in REQUIRED_CODES
+
+
+def test_a_code_the_program_names_is_never_retired(tmp_path: Path) -> None:
+    text = CODES.read_text(encoding="utf-8") + 'actor_type = ["child_psychiatry"]\n'
+    with pytest.raises(CodesError, match="actor_type: 'child_psychiatry' is named by Casework"):
+        load_lists(_write(tmp_path, "codes.toml", text))
+
+
 def test_a_missing_list_is_refused(tmp_path: Path) -> None:
     text = CODES.read_text(encoding="utf-8").split("[lists.reopening_reason]")[0]
     with pytest.raises(CodesError, match="list 'reopening_reason' is missing"):
@@ -109,6 +151,17 @@ def test_the_app_refuses_to_start_on_broken_codes(
     broken = CODES.read_text(encoding="utf-8").replace("[lists.flag_kind]", "[lists.flagkind]")
     monkeypatch.setattr(codes, "CODES_FILE", _write(tmp_path, "codes.toml", broken))
     with pytest.raises(CodesError, match="unknown list 'flagkind'"):
+        create_app({"ENV": "testing", "INSTANCE_PATH": str(tmp_path)})
+
+
+def test_the_app_refuses_to_start_without_a_code_it_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casework import create_app
+
+    broken = _without(CODES.read_text(encoding="utf-8"), CodeList.ACTOR_TYPE, "health")
+    monkeypatch.setattr(codes, "CODES_FILE", _write(tmp_path, "codes.toml", broken))
+    with pytest.raises(CodesError, match="the code 'health' must stay in list 'actor_type'"):
         create_app({"ENV": "testing", "INSTANCE_PATH": str(tmp_path)})
 
 
