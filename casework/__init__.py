@@ -55,7 +55,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # Redis unreachable: count in this process's memory instead of failing sign-in.
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
     )
-    app.extensions[POLICY_KEY] = load_policy(settings.access_policy_file)
+    # The coded lists first: the policy's roles join teams as actor types of the lists.
+    lists = codes.init_app(app).lists
+    app.extensions[POLICY_KEY] = load_policy(
+        settings.access_policy_file, lists.offered(codes.CodeList.ACTOR_TYPE)
+    )
     db.init_app(app, settings.database_url)
     keys.init_app(app, settings)
     checkpoints.init_app(app, settings)
@@ -68,7 +72,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     security.init_app(app)
     labels.init_app(app)
-    codes.init_app(app)
     # The reminder rules are checked now, so a bad file stops the start, not a 3 a.m. run.
     load_rules(settings.reminders_file)
 

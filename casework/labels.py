@@ -1,4 +1,6 @@
-"""Translatable labels for coded values shown on pages."""
+"""Translatable labels for the program's own values shown on pages (statuses, states,
+roles in a team, answers the code decides on). The coded lists of config/codes.toml have
+their labels there: pages show them through `code_label` (casework/codes/)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 
 from casework.access.policy import current_policy
 from casework.casefile.today.notify import KINDS
+from casework.codes import CodeList, choices
+from casework.codes import label as code_label
 
 STATUS = {
     "identified": _l("Identified"),
@@ -23,20 +27,6 @@ ACCESS = {
     "lead": _l("Team lead"),
     "member": _l("Team member"),
     "breakglass": _l("Emergency access (read-only)"),
-}
-ACTOR_TYPE = {
-    "social_services": _l("Social services"),
-    "police": _l("Police"),
-    "prosecutor": _l("Prosecutor"),
-    "health": _l("Health"),
-    "child_psychiatry": _l("Child psychiatry"),
-    "education": _l("Education"),
-    "ngo": _l("NGO"),
-    "guardian": _l("Guardian"),
-    "interpreter": _l("Interpreter"),
-    "legal_counsel": _l("Legal counsel"),
-    "migration_authority": _l("Migration authority"),
-    "barnahus": _l("Barnahus"),
 }
 NEEDS = {
     "no_lead": _l("No team lead"),
@@ -72,31 +62,11 @@ REFERRAL_STATE = {
     "declined": _l("Declined"),
     "withdrawn": _l("Withdrawn"),
 }
-CONSENT = {
-    "child_and_guardian": _l("The child and the guardian"),
-    "guardian": _l("The guardian"),
-    "child": _l("The child"),
-}
-MEASURE_TYPE = {
-    "accommodation": _l("Accommodation"),
-    "health": _l("Health care"),
-    "psychological": _l("Psychological support"),
-    "education": _l("Education"),
-    "legal": _l("Legal assistance"),
-    "interpretation": _l("Interpretation"),
-    "family_tracing": _l("Family tracing"),
-    "durable_solution": _l("Durable solution"),
-}
 MEASURE_STATUS = {
     "planned": _l("Planned"),
     "active": _l("Active"),
     "completed": _l("Completed"),
     "stopped": _l("Stopped"),
-}
-ACCEPTANCE = {
-    "accepts": _l("Accepts"),
-    "declines": _l("Declines"),
-    "ambivalent": _l("Ambivalent"),
 }
 INFORMED_FORMAT = {
     "conversation": _l("In conversation"),
@@ -106,31 +76,7 @@ INFORMED_FORMAT = {
     "written": _l("Written information"),
 }
 BENEFIT = {"yes": _l("Yes"), "no": _l("No"), "unsure": _l("Not sure")}
-OFFENCE = {
-    "drugs": _l("Drugs"),
-    "theft": _l("Theft"),
-    "immigration": _l("Immigration or documents"),
-    "begging": _l("Begging"),
-    "fraud": _l("Fraud"),
-    "violence": _l("Violence"),
-    "other": _l("Other"),
-}
-STAGE = {
-    "arrest": _l("Arrest"),
-    "charge": _l("Charge"),
-    "prosecution": _l("Prosecution"),
-    "trial": _l("Trial"),
-    "sentence": _l("Sentence"),
-    "record": _l("Criminal record"),
-}
 LINK = {"yes": _l("Yes"), "no": _l("No"), "unclear": _l("Unclear")}
-OUTCOME = {
-    "not_prosecuted": _l("Not prosecuted"),
-    "discontinued": _l("Discontinued"),
-    "acquitted": _l("Acquitted"),
-    "no_penalty": _l("No penalty"),
-    "prosecuted": _l("Prosecuted"),
-}
 CLEAR_RECORD = {
     "requested": _l("Requested"),
     "not_requested": _l("Not requested"),
@@ -173,7 +119,7 @@ def approval_label(row: object) -> str:
         return kind
     if kind == "profession":
         code = str(getattr(row, "role", ""))
-        return str(label) % {"profession": ACTOR_TYPE.get(code, code)}
+        return str(label) % {"profession": code_label(CodeList.ACTOR_TYPE, code)}
     return str(label) % {
         "role": role_label(str(getattr(row, "role", ""))),
         "organisation": getattr(row, "organisation", ""),
@@ -181,8 +127,8 @@ def approval_label(row: object) -> str:
 
 
 def profession_choices() -> list[tuple[str, str]]:
-    """No profession, or one of the actor types, by label."""
-    return [("", str(_l("None recorded")))] + [(k, str(v)) for k, v in ACTOR_TYPE.items()]
+    """No profession, or one of the actor types config/codes.toml offers, by label."""
+    return [("", str(_l("None recorded"))), *choices(CodeList.ACTOR_TYPE)]
 
 
 def _notification_label(kind: str) -> object:
@@ -199,22 +145,15 @@ def init_app(app: Flask) -> None:
         access_label=_label(ACCESS),
         role_label=role_label,
         approval_label=approval_label,
-        actor_type_label=_label(ACTOR_TYPE),
         need_label=_label(NEEDS),
         rule_label=_label(RULE),
         task_state_label=_label(TASK_STATE),
         notification_label=_notification_label,
         referral_state_label=_label(REFERRAL_STATE),
-        consent_label=_label(CONSENT),
-        measure_type_label=_label(MEASURE_TYPE),
         measure_status_label=_label(MEASURE_STATUS),
-        acceptance_label=_label(ACCEPTANCE),
         informed_format_label=_label(INFORMED_FORMAT),
         benefit_label=_label(BENEFIT),
-        offence_label=_label(OFFENCE),
-        stage_label=_label(STAGE),
         link_label=_label(LINK),
-        outcome_label=_label(OUTCOME),
         clear_record_label=_label(CLEAR_RECORD),
         get_locale=get_locale,
     )

@@ -186,7 +186,8 @@ def add_member(
     """Put `user` on the case's support team from today, as the team door will."""
     from casework.access.policy import load_policy
     from casework.clock import today
-    from casework.models import ActorType, TeamMembership
+    from casework.codes.named import ActorType
+    from casework.models import TeamMembership
     from casework.settings import PROJECT_ROOT
 
     policy = load_policy(PROJECT_ROOT / "config" / "access_policy.toml")

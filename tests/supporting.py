@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 from casework import clock
 from casework.audit.events import Actor, RequestContext
 from casework.casefile import Caller
+from casework.casefile.statistics.record import Stat
 from casework.casefile.support.membership import add_member
-from casework.models import AuditEvent, User
+from casework.keys.statistics import current_statistics_key
+from casework.models import AuditEvent, StatisticalRecord, User
 
 TODAY = clock.today()
 YESTERDAY = TODAY - timedelta(days=1)
@@ -59,3 +61,12 @@ def count(db_session: Session, model: type) -> int:
 
 def events(db_session: Session, action: str) -> list[AuditEvent]:
     return list(db_session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def statistical_record(app: Flask, session: Session, case_id: uuid.UUID) -> Stat:
+    """The case's de-identified statistical record, opened with the statistics key."""
+    row = session.scalars(
+        select(StatisticalRecord).where(StatisticalRecord.case_id == case_id)
+    ).one()
+    with app.app_context():
+        return Stat.loads(current_statistics_key().open(row.id, row.sealed))

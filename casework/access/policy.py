@@ -3,14 +3,16 @@
 The file is the truth for which roles exist and what each may do and see; the code
 knows only the permissions and field groups. Adding a role is a change to the file (and
 its label to the translations), not to code. Start-up refuses a policy that names an
-unknown permission, field group, access level, actor type or identity field, a role
-whose name is not a code, or that leaves out a declared permission.
+unknown permission, field group, access level, actor type (one config/codes.toml does not
+offer) or identity field, a role whose name is not a code, or that leaves out a declared
+permission.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
@@ -18,8 +20,10 @@ from typing import Any
 
 from flask import current_app
 
+from casework import codes
 from casework.access.permissions import FieldGroup, Permission
-from casework.models.team import ActorType
+from casework.codes import CodeList
+from casework.codes.lists import load_lists
 from casework.settings import line_of
 
 EXTENSION_KEY = "casework.policy"
@@ -113,7 +117,12 @@ class Policy:
         return frozenset(n for n, r in self.roles.items() if permission in r.permissions)
 
 
-def load_policy(path: Path) -> Policy:
+def load_policy(path: Path, actor_types: Collection[str] | None = None) -> Policy:
+    """The policy in `path`. A role's actor type must be one of `actor_types`: those that
+    config/codes.toml offers ([lists.actor_type], retired ones left out), read from the
+    codes file when not given."""
+    if actor_types is None:
+        actor_types = load_lists(codes.CODES_FILE).offered(CodeList.ACTOR_TYPE)
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
@@ -121,10 +130,10 @@ def load_policy(path: Path) -> Policy:
         raise PolicyError(f"{path}: cannot be read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{path}: {exc}") from None
-    return _parse(path, data, path.read_text(encoding="utf-8"))
+    return _parse(path, data, frozenset(actor_types), path.read_text(encoding="utf-8"))
 
 
-def _parse(path: Path, data: dict[str, Any], text: str = "") -> Policy:
+def _parse(path: Path, data: dict[str, Any], actor_types: frozenset[str], text: str) -> Policy:
     def fail(reason: str) -> PolicyError:
         line = line_of(text, reason)
         where = f"{path}, line {line}" if line else str(path)
@@ -153,7 +162,7 @@ def _parse(path: Path, data: dict[str, Any], text: str = "") -> Policy:
     for name, body in roles_data.items():
         if not ROLE_NAME.fullmatch(name):
             raise fail(f"role name {name!r} must be lower-case letters, digits, underscores")
-        roles[name] = _parse_role(name, body, fail)
+        roles[name] = _parse_role(name, body, actor_types, fail)
     for permission in (Permission.USERS_MANAGE, Permission.AUDIT_READ):
         if not any(permission in r.permissions for r in roles.values()):
             raise fail(f"no role has {permission.value!r}")
@@ -180,7 +189,7 @@ def _parse_flags(data: Any, roles: dict[str, RolePolicy], fail: Any) -> dict[str
     return rules
 
 
-def _parse_role(name: str, body: Any, fail: Any) -> RolePolicy:
+def _parse_role(name: str, body: Any, actor_types: frozenset[str], fail: Any) -> RolePolicy:
     if not isinstance(body, dict):
         raise fail(f"[roles.{name}] must be a table")
     permissions = set()
@@ -197,8 +206,10 @@ def _parse_role(name: str, body: Any, fail: Any) -> RolePolicy:
         except KeyError:
             raise fail(f"role {name!r}: unknown access level {level!r} for {group}") from None
     actor_type = str(body.get("actor_type", ""))
-    if actor_type and actor_type not in ActorType._value2member_map_:
-        raise fail(f"role {name!r}: unknown actor type {actor_type!r}")
+    if actor_type and actor_type not in actor_types:
+        raise fail(
+            f"role {name!r}: unknown actor type {actor_type!r} (not offered by config/codes.toml)"
+        )
     minimal = body.get("minimal_identity", sorted(DEFAULT_MINIMAL_IDENTITY))
     if not isinstance(minimal, list):
         raise fail(f"role {name!r}: give a list for 'minimal_identity'")

@@ -26,9 +26,10 @@ from casework.audit.events import Action, record
 from casework.auth import approvals, enrolment, sessions, throttle
 from casework.auth.accounts import AccountError, create_user
 from casework.auth.approvals import is_admin, sensitive_role
+from casework.codes import CodeList, is_offered
 from casework.models.approval import ApprovalKind
 from casework.models.organisation import Organisation
-from casework.models.team import CLINICAL_ACTOR_TYPES, ActorType
+from casework.models.team import CLINICAL_ACTOR_TYPES
 from casework.models.user import User
 from casework.settings import Settings
 
@@ -233,7 +234,7 @@ def set_profession(
     person is told at their next sign-in, and `told` tells the leads of the cases they
     are on and keeps the change in those cases' history."""
     user = _target(session, caller, user_id, not_self=True)
-    if profession is not None and profession not in set(ActorType):
+    if profession is not None and not is_offered(CodeList.ACTOR_TYPE, profession):
         raise AccountError("profession")
     if user.profession == profession:
         return Outcome()

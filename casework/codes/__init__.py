@@ -52,9 +52,11 @@ def load() -> Codes:
     return Codes(lists=lists, rules=load_rules(RULES_FILE, lists.codes(CodeList.COUNTRY)))
 
 
-def init_app(app: Flask) -> None:
-    app.extensions[EXTENSION_KEY] = load()
+def init_app(app: Flask) -> Codes:
+    """Load and check the lists and rules (CodesError names the problem), for the app."""
+    loaded = app.extensions[EXTENSION_KEY] = load()
     app.jinja_env.globals.update(code_label=label, code_labels=labels)
+    return loaded
 
 
 def current_codes() -> Codes:

@@ -23,11 +23,12 @@ from casework.casefile import (
     update_identity,
 )
 from casework.casefile.support.membership import add_member
+from casework.codes.named import ActorType
 from casework.demo.record import INTAKE, open_by_identification, seed_record
 from casework.demo.statistics import seed_statistics
 from casework.demo.support import seed_support
 from casework.demo.today import seed_today
-from casework.models import ActorType, Case, Organisation, OrganisationKind, User
+from casework.models import Case, Organisation, OrganisationKind, User
 from casework.settings import DEMO_PASSWORD
 
 ORGANISATIONS = [

@@ -8,13 +8,18 @@ from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import HiddenInput
 
-from casework.forms.support import choices, long_text, select, short_text
-from casework.labels import CLEAR_RECORD, LINK, OFFENCE, OUTCOME, STAGE
+from casework.codes import CodeList
+from casework.forms.support import choices, code_select, long_text, select, short_text
+from casework.labels import CLEAR_RECORD, LINK
 
 
 class ConsiderationForm(FlaskForm):  # type: ignore[misc]
-    offence = select(_l("Alleged offence"), OFFENCE, _l("Choose the offence category."))
-    stage = select(_l("Stage reached"), STAGE, _l("Choose the stage reached."))
+    offence = code_select(
+        _l("Alleged offence"), CodeList.OFFENCE, _l("Choose the offence category.")
+    )
+    stage = code_select(
+        _l("Stage reached"), CodeList.NON_PUNISHMENT_STAGE, _l("Choose the stage reached.")
+    )
     link = select(
         _l("Direct consequence of the exploitation?"),
         LINK,
@@ -38,7 +43,7 @@ class ConsiderationForm(FlaskForm):  # type: ignore[misc]
 class DecisionForm(FlaskForm):  # type: ignore[misc]
     decided_on = DateField(_l("Decided on"), validators=[InputRequired(_l("Give the date."))])
     decision_maker = short_text(_l("Decision-maker"), _l("Name who decided."))
-    outcome = select(_l("Outcome"), OUTCOME, _l("Choose the outcome."))
+    outcome = code_select(_l("Outcome"), CodeList.NON_PUNISHMENT_OUTCOME, _l("Choose the outcome."))
     departure_reasons = long_text(
         _l("Reasons for departing from the assessment"),
         description=_l(

@@ -19,17 +19,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from casework.codes import CodeList
+from casework.codes import choices as code_choices
+from casework.forms.fields import CodeSelect
 from casework.forms.validators import PrintableMultiline, PrintableText, strip_text
-from casework.labels import (
-    ACCEPTANCE,
-    ACTOR_TYPE,
-    BENEFIT,
-    CONSENT,
-    INFORMED_FORMAT,
-    MEASURE_STATUS,
-    MEASURE_TYPE,
-    TEAM_ROLE,
-)
+from casework.labels import BENEFIT, INFORMED_FORMAT, MEASURE_STATUS, TEAM_ROLE
 
 TEXT_MAX = 4000
 LINE_MAX = 200
@@ -84,6 +78,12 @@ def select(label: Any, table: dict[str, Any], required: Any) -> SelectField:
     )
 
 
+def code_select(label: Any, code_list: CodeList, required: Any) -> CodeSelect:
+    """A required answer from a coded list of config/codes.toml, offered in the reader's
+    language; the casefile operation checks it and refuses beside the field."""
+    return CodeSelect(label, code_list, validators=[DataRequired(required)], validate_choice=False)
+
+
 class TeamMemberForm(FlaskForm):  # type: ignore[misc]
     user = SelectField(
         _l("Person"),
@@ -91,7 +91,9 @@ class TeamMemberForm(FlaskForm):  # type: ignore[misc]
         validate_choice=False,
         description=_l("The person joins with their own organisation."),
     )
-    actor_type = select(_l("Actor type"), ACTOR_TYPE, _l("Choose what the person does here."))
+    actor_type = code_select(
+        _l("Actor type"), CodeList.ACTOR_TYPE, _l("Choose what the person does here.")
+    )
     # Member by default: a second lead is refused, so lead is the deliberate choice.
     role_in_team = SelectField(
         _l("Role in the team"),
@@ -124,7 +126,9 @@ class ReferralForm(FlaskForm):  # type: ignore[misc]
         _l("Say what the child needs from them."),
         _l("The receiving coordinator reads this before accepting. Write only what they need."),
     )
-    consent = select(_l("Consent given by"), CONSENT, _l("Record whose consent was given."))
+    consent = code_select(
+        _l("Consent given by"), CodeList.CONSENT, _l("Record whose consent was given.")
+    )
 
 
 class AcceptReferralForm(FlaskForm):  # type: ignore[misc]
@@ -145,7 +149,9 @@ class DeclineReferralForm(FlaskForm):  # type: ignore[misc]
 
 
 class MeasureForm(FlaskForm):  # type: ignore[misc]
-    measure_type = select(_l("Measure"), MEASURE_TYPE, _l("Choose the type of measure."))
+    measure_type = code_select(
+        _l("Measure"), CodeList.MEASURE_TYPE, _l("Choose the type of measure.")
+    )
     provider = SelectField(
         _l("Provider"),
         validators=[DataRequired(_l("Choose a provider from the list."))],
@@ -199,7 +205,7 @@ def views_form(measures: list[tuple[str, str]], **kwargs: Any) -> ChildViewsForm
             f"acceptance_{key}",
             SelectField(
                 _l("%(measure)s: the child", measure=label),
-                choices=options([("", _l("Not discussed")), *ACCEPTANCE.items()]),
+                choices=options([("", _l("Not discussed")), *code_choices(CodeList.ACCEPTANCE)]),
                 validate_choice=False,
             ),
         )

@@ -46,11 +46,10 @@ from casework.models.session import UserSession
 from casework.models.statistics import StatisticalRecord, StatisticsKey
 from casework.models.support import ChildViews, MeasureResponse, SupportMeasure
 from casework.models.task import CaseTask, TaskState
-from casework.models.team import ActorType, TeamMembership, TeamRole
+from casework.models.team import TeamMembership, TeamRole
 from casework.models.user import User
 
 __all__ = [
-    "ActorType",
     "AgeAssessment",
     "ApprovalKind",
     "ApprovalState",

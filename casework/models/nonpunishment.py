@@ -17,44 +17,19 @@ from casework.models.base import Base, UuidPrimaryKey
 from casework.models.case import Case
 
 
-class OffenceCategory(StrEnum):
-    DRUGS = "drugs"
-    THEFT = "theft"
-    IMMIGRATION = "immigration"
-    BEGGING = "begging"
-    FRAUD = "fraud"
-    VIOLENCE = "violence"
-    OTHER = "other"
-
-
-class Stage(StrEnum):
-    ARREST = "arrest"
-    CHARGE = "charge"
-    PROSECUTION = "prosecution"
-    TRIAL = "trial"
-    SENTENCE = "sentence"
-    RECORD = "record"
-
-
 class Link(StrEnum):
     YES = "yes"
     NO = "no"
     UNCLEAR = "unclear"
 
 
-class Outcome(StrEnum):
-    NOT_PROSECUTED = "not_prosecuted"
-    DISCONTINUED = "discontinued"
-    ACQUITTED = "acquitted"
-    NO_PENALTY = "no_penalty"
-    PROSECUTED = "prosecuted"
-
-
 class NonPunishment(UuidPrimaryKey, Base):
     """One consideration per alleged offence.
 
     Criminal-offence data (GDPR Art. 10): category, stage, link, rationale, assessor,
-    outcome and reasons are encrypted. The dates and the override flag are workflow: the
+    outcome and reasons are encrypted. Offence, stage and outcome are codes of
+    config/codes.toml ([lists.offence], [lists.non_punishment_stage] and
+    [lists.non_punishment_outcome]). The dates and the override flag are workflow: the
     rule "assessment before decision" and the flag to auditors are read from them.
     """
 

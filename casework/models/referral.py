@@ -24,12 +24,6 @@ class ReferralState(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class Consent(StrEnum):
-    CHILD_AND_GUARDIAN = "child_and_guardian"
-    GUARDIAN = "guardian"
-    CHILD = "child"
-
-
 class Referral(UuidPrimaryKey, Base):
     """A request that another organisation join the support of a child.
 
@@ -43,7 +37,7 @@ class Referral(UuidPrimaryKey, Base):
     from_organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))
     to_organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), index=True)
     state: Mapped[str] = mapped_column(String(16), default=ReferralState.PENDING)
-    consent: Mapped[str] = mapped_column(String(32))
+    consent: Mapped[str] = mapped_column(String(32))  # [lists.consent]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64))
     decided_at: Mapped[datetime | None]

@@ -17,28 +17,11 @@ from casework.models.case import Case
 from casework.models.organisation import Organisation
 
 
-class MeasureType(StrEnum):
-    ACCOMMODATION = "accommodation"
-    HEALTH = "health"
-    PSYCHOLOGICAL = "psychological"
-    EDUCATION = "education"
-    LEGAL = "legal"
-    INTERPRETATION = "interpretation"
-    FAMILY_TRACING = "family_tracing"
-    DURABLE_SOLUTION = "durable_solution"
-
-
 class MeasureStatus(StrEnum):
     PLANNED = "planned"
     ACTIVE = "active"
     COMPLETED = "completed"
     STOPPED = "stopped"
-
-
-class Acceptance(StrEnum):
-    ACCEPTS = "accepts"
-    DECLINES = "declines"
-    AMBIVALENT = "ambivalent"
 
 
 class _CaseContent:
@@ -54,7 +37,7 @@ class SupportMeasure(_CaseContent, UuidPrimaryKey, Base):
     __tablename__ = "support_measure"
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
-    measure_type: Mapped[str] = mapped_column(String(32))
+    measure_type: Mapped[str] = mapped_column(String(32))  # [lists.measure_type]
     provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))
     status: Mapped[str] = mapped_column(String(16), default=MeasureStatus.PLANNED)
     starts_on: Mapped[date]
@@ -128,7 +111,7 @@ class MeasureResponse(UuidPrimaryKey, Base):
     views: Mapped[ChildViews] = relationship(back_populates="responses")
     measure: Mapped[SupportMeasure] = relationship()
 
-    acceptance = EncryptedField("acceptance_enc", TextCodec())
+    acceptance = EncryptedField("acceptance_enc", TextCodec())  # [lists.acceptance]
     reasons = EncryptedField("reasons_enc", TextCodec())
 
     def __init__(self, views: ChildViews, measure: SupportMeasure, **kwargs: Any) -> None:

@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from casework.codes.named import ActorType
 from casework.models.base import Base, UuidPrimaryKey
 from casework.models.case import Case
 from casework.models.user import User
@@ -19,23 +20,9 @@ class TeamRole(StrEnum):
     MEMBER = "member"
 
 
-class ActorType(StrEnum):
-    SOCIAL_SERVICES = "social_services"
-    POLICE = "police"
-    PROSECUTOR = "prosecutor"
-    HEALTH = "health"
-    CHILD_PSYCHIATRY = "child_psychiatry"
-    EDUCATION = "education"
-    NGO = "ngo"
-    GUARDIAN = "guardian"
-    INTERPRETER = "interpreter"
-    LEGAL_COUNSEL = "legal_counsel"
-    MIGRATION_AUTHORITY = "migration_authority"
-    BARNAHUS = "barnahus"
-
-
-# Actor types that open a case's clinical notes (the health field group): a member reads
-# them only while their account's profession is that actor type.
+# Actor types ([lists.actor_type] in config/codes.toml) that open a case's clinical notes
+# (the health field group): a member reads them only while their account's profession
+# is that actor type.
 CLINICAL_ACTOR_TYPES = frozenset({ActorType.HEALTH, ActorType.CHILD_PSYCHIATRY})
 
 
@@ -45,7 +32,7 @@ class TeamMembership(UuidPrimaryKey, Base):
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))
-    actor_type: Mapped[str] = mapped_column(String(32))
+    actor_type: Mapped[str] = mapped_column(String(32))  # [lists.actor_type]
     role_in_team: Mapped[str] = mapped_column(String(16), default=TeamRole.MEMBER)
     starts_on: Mapped[date]
     ends_on: Mapped[date | None]

@@ -10,22 +10,15 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from casework.codes import CodeList, labels
+from casework.codes import CodeList, label, labels
 from casework.labels import (
-    ACCEPTANCE,
-    ACTOR_TYPE,
     BENEFIT,
     CLEAR_RECORD,
-    CONSENT,
     INFORMED_FORMAT,
     LINK,
     MEASURE_STATUS,
-    MEASURE_TYPE,
-    OFFENCE,
-    OUTCOME,
     REFERRAL_STATE,
     RULE,
-    STAGE,
     STATUS,
     TASK_STATE,
     TEAM_ROLE,
@@ -133,24 +126,24 @@ FIELD_LABELS = {
     "found_by": _l("Found by"),
 }
 
-# Fields whose codes differ by the group they belong to.
+# Fields whose codes differ by the group they belong to: a coded list, or the program's
+# own values.
+GROUP_FIELD_CODES: dict[tuple[str, str], CodeList] = {
+    ("non_punishment", "stage"): CodeList.NON_PUNISHMENT_STAGE,
+    ("non_punishment", "outcome"): CodeList.NON_PUNISHMENT_OUTCOME,
+    ("team", "actor_type"): CodeList.ACTOR_TYPE,
+    ("team", "profession"): CodeList.ACTOR_TYPE,
+}
 GROUP_FIELD_LABELS: dict[tuple[str, str], dict[str, Any]] = {
-    ("non_punishment", "stage"): STAGE,
-    ("non_punishment", "outcome"): OUTCOME,
-    ("team", "actor_type"): ACTOR_TYPE,
-    ("team", "profession"): ACTOR_TYPE,
     ("support_plan", "status"): MEASURE_STATUS,
     ("tasks", "state"): TASK_STATE,
     ("tasks", "rule"): RULE,
 }
 VALUE_LABELS: dict[str, dict[str, Any]] = {
     "role_in_team": TEAM_ROLE,
-    "measure_type": MEASURE_TYPE,
     "informed_format": INFORMED_FORMAT,
     "perceives_benefit": BENEFIT,
-    "consent": CONSENT,
     "referral_state": REFERRAL_STATE,
-    "offence": OFFENCE,
     "link": LINK,
     "clear_record": CLEAR_RECORD,
 }
@@ -174,6 +167,9 @@ FIELD_CODES = {
     "origin_countries": CodeList.COUNTRY,
     "transit_countries": CodeList.COUNTRY,
     "reflection_country": CodeList.COUNTRY,
+    "measure_type": CodeList.MEASURE_TYPE,
+    "consent": CodeList.CONSENT,
+    "offence": CodeList.OFFENCE,
 }
 
 GROUP_LABELS = {
@@ -229,8 +225,8 @@ def _responses(value: Any) -> str:
     """The child's answers per measure: "Health: declines (reasons)"."""
     parts = []
     for measure_type, acceptance, reasons in value:
-        answer = ACCEPTANCE.get(acceptance, acceptance)
-        part = f"{MEASURE_TYPE.get(measure_type, measure_type)}: {answer}"
+        answer = label(CodeList.ACCEPTANCE, acceptance)
+        part = f"{label(CodeList.MEASURE_TYPE, measure_type)}: {answer}"
         parts.append(f"{part} ({reasons})" if reasons else part)
     return "; ".join(parts)
 
@@ -247,10 +243,13 @@ def shown_value(field: str, value: Any, group: str = "") -> str:
         return labels(CodeList.FLAG_KIND, [str(value)])
     if field == "responses" and isinstance(value, list):
         return _responses(value)
-    table = GROUP_FIELD_LABELS.get((group, field)) or VALUE_LABELS.get(field)
+    table = GROUP_FIELD_LABELS.get((group, field))
+    code_list = GROUP_FIELD_CODES.get((group, field))
+    if table is None and code_list is None:
+        table = VALUE_LABELS.get(field)
+        code_list = FIELD_CODES.get(field)
     if table is not None:
         return str(table.get(str(value), value))
-    code_list = FIELD_CODES.get(field)
     if code_list is not None:
         values: Iterable[str] = value if isinstance(value, list | tuple) else [str(value)]
         return labels(code_list, values)

@@ -11,8 +11,8 @@ from werkzeug.wrappers import Response
 from casework import casefile, db
 from casework.access.permissions import FieldGroup
 from casework.casefile.support.readouts import MeasureReadout
+from casework.codes import CodeList, label
 from casework.forms.support import MeasureForm, options, views_form
-from casework.labels import MEASURE_TYPE
 from casework.views.common import door, refuse
 
 bp = Blueprint("support", __name__)
@@ -102,7 +102,7 @@ def new_views(case_id: uuid.UUID) -> Response | str:
     casefile.ensure_may_write(*door(), case_id, FieldGroup.CHILD_VIEWS)
     case = casefile.read_case(*door(), case_id)
     measures = [
-        (m.id.hex, str(MEASURE_TYPE.get(m.measure_type, m.measure_type)))
+        (m.id.hex, label(CodeList.MEASURE_TYPE, m.measure_type))
         for m in (case.support.measures if case.support and case.support.measures else ())
     ]
     form = views_form(measures)

@@ -25,26 +25,16 @@ from casework.casefile import (
     report_missing,
     statistics_page,
 )
-from casework.casefile.statistics.record import Stat
-from casework.keys.statistics import current_statistics_key
 from casework.models import StatisticalRecord, User
 from tests.conftest import login, new_client
 from tests.factories import make_user, open_case
-from tests.supporting import as_caller
+from tests.supporting import as_caller, statistical_record
 
 K = 5
 
 
 def _now() -> datetime:
     return clock.local(clock.utcnow()).replace(second=0, microsecond=0, tzinfo=None)
-
-
-def _stat(app: Flask, session: Session, case_id: uuid.UUID) -> Stat:
-    row = session.scalars(
-        select(StatisticalRecord).where(StatisticalRecord.case_id == case_id)
-    ).one()
-    with app.app_context():
-        return Stat.loads(current_statistics_key().open(row.id, row.sealed))
 
 
 def _sealed(session: Session, case_id: uuid.UUID) -> bytes:
@@ -86,9 +76,10 @@ def test_an_episode_is_in_the_record_from_report_to_finding(
     sofia = make_user(username="sofia")
     with app.app_context():
         case_id = open_case(db_session, sofia)
-    assert _stat(app, db_session, case_id).missing == []
+    assert statistical_record(app, db_session, case_id).missing == []
     episode = _go_missing(app, db_session, sofia, case_id, days_ago=10)
-    assert _stat(app, db_session, case_id).missing == [None]  # missing now: no length yet
+    # Missing now: no length yet.
+    assert statistical_record(app, db_session, case_id).missing == [None]
     # A finding refused (found before last seen) changes nothing, in statistics neither.
     before = _sealed(db_session, case_id)
     with pytest.raises(InvalidInput):
@@ -96,10 +87,10 @@ def test_an_episode_is_in_the_record_from_report_to_finding(
     db_session.rollback()
     assert _sealed(db_session, case_id) == before
     _found(app, db_session, sofia, case_id, episode, _now() - timedelta(days=6, hours=12))
-    assert _stat(app, db_session, case_id).missing == [3]  # 3.5 days: whole days
+    assert statistical_record(app, db_session, case_id).missing == [3]  # 3.5 days: whole days
     # A second episode, still open, comes after the first.
     _go_missing(app, db_session, sofia, case_id, days_ago=1)
-    assert _stat(app, db_session, case_id).missing == [3, None]
+    assert statistical_record(app, db_session, case_id).missing == [3, None]
 
 
 def test_backfill_counts_the_episodes_of_existing_cases(app: Flask, db_session: Session) -> None:
@@ -112,7 +103,7 @@ def test_backfill_counts_the_episodes_of_existing_cases(app: Flask, db_session: 
     db_session.commit()
     result = app.test_cli_runner().invoke(args=["stats", "backfill"])
     assert result.exit_code == 0, result.output
-    assert _stat(app, db_session, case_id).missing == [2]
+    assert statistical_record(app, db_session, case_id).missing == [2]
 
 
 def test_the_statistics_page_shows_missing_children_and_medians(

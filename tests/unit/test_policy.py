@@ -167,6 +167,32 @@ def test_a_role_added_to_the_file_alone_is_a_role(tmp_path: Path) -> None:
     assert policy.role("barnahus_worker").actor_type == "barnahus"
 
 
+def test_a_role_joins_teams_as_an_actor_type_the_codes_file_offers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casework import codes
+
+    text = POLICY.read_text() + (
+        '\n[roles.youth_worker]\nlabel = "Youth worker"\nactor_type = "youth_work"\n'
+        'permissions = ["case:read"]\n'
+    )
+    path = _write(tmp_path, text)
+    with pytest.raises(PolicyError, match="role 'youth_worker': unknown actor type 'youth_work'"):
+        load_policy(path)
+    # Added to config/codes.toml, the actor type is one a role may name; retired, not.
+    shipped = (PROJECT_ROOT / "config" / "codes.toml").read_text(encoding="utf-8")
+    extended = shipped.replace(
+        "[lists.actor_type]\n", '[lists.actor_type]\nyouth_work = "Youth work"\n', 1
+    )
+    codes_file = tmp_path / "codes.toml"
+    codes_file.write_text(extended, encoding="utf-8")
+    monkeypatch.setattr(codes, "CODES_FILE", codes_file)
+    assert load_policy(path).role("youth_worker").actor_type == "youth_work"
+    codes_file.write_text(extended + 'actor_type = ["youth_work"]\n', encoding="utf-8")
+    with pytest.raises(PolicyError, match="unknown actor type 'youth_work'"):
+        load_policy(path)
+
+
 def test_flag_rules_are_data_in_the_policy() -> None:
     policy = load_policy(POLICY)
     rule = policy.flag_rules["non_punishment"]

@@ -17,13 +17,14 @@ from casework.casefile.casewide.flags import GUARDIAN_NEEDED
 from casework.casefile.casewide.missing import is_missing
 from casework.casefile.support.plan import case_measures, review_overdue
 from casework.casefile.support.reoffers import reoffers
+from casework.codes.named import ActorType, MeasureType
 from casework.models.case import Case
 from casework.models.flag import CaseFlag
 from casework.models.missing import MissingEpisode
-from casework.models.support import MeasureType
-from casework.models.team import ActorType, TeamMembership
+from casework.models.team import TeamMembership
 
-# The actor type a measure needs on the team to be delivered and followed up.
+# The actor type a measure needs on the team to be delivered and followed up; other
+# measures of config/codes.toml call for none.
 MEASURE_ACTOR_TYPES = {
     MeasureType.ACCOMMODATION: ActorType.SOCIAL_SERVICES,
     MeasureType.HEALTH: ActorType.HEALTH,
@@ -54,7 +55,7 @@ def case_needs(session: Session, case: Case, team: Iterable[str]) -> list[str]:
     present = set(team)
     day = clock.today()
     measures = case_measures(session, case.id)
-    wanted = {MEASURE_ACTOR_TYPES.get(MeasureType(m.measure_type)) for m in measures}
+    wanted = {MEASURE_ACTOR_TYPES.get(m.measure_type) for m in measures}
     needs = [f"missing:{t}" for t in sorted(t for t in wanted if t and t not in present)]
     if any(review_overdue(m, day) for m in measures):
         needs.append("review_overdue")

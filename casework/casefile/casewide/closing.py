@@ -12,16 +12,11 @@ from sqlalchemy.orm import Session
 from casework import clock
 from casework.casefile.casewide.missing import is_missing
 from casework.casefile.record.readouts import OpenItems
+from casework.codes.named import Acceptance
 from casework.models.case import Case
 from casework.models.flag import CaseFlag
 from casework.models.migration import MigrationStatus, Placement
-from casework.models.support import (
-    Acceptance,
-    ChildViews,
-    MeasureResponse,
-    MeasureStatus,
-    SupportMeasure,
-)
+from casework.models.support import ChildViews, MeasureResponse, MeasureStatus, SupportMeasure
 
 MISSING = "missing"
 WHEREABOUTS_UNKNOWN = "whereabouts_unknown"

@@ -22,9 +22,10 @@ from casework.casefile.readouts import CaseSummary
 from casework.casefile.support.membership import member_history
 from casework.casefile.work import finishing
 from casework.codes import CodeList, is_code
+from casework.codes.named import ActorType
 from casework.models.case import Case, CaseStatus, Child
 from casework.models.identity import IdentityDocument
-from casework.models.team import ActorType, TeamMembership, TeamRole
+from casework.models.team import TeamMembership, TeamRole
 
 # Crockford's base32 without the easily confused I, L, O, U.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -15,9 +15,10 @@ from casework.access.permissions import Permission
 from casework.audit.events import Action, record
 from casework.casefile.casewide.attention import case_needs
 from casework.casefile.readouts import OverviewRow
+from casework.codes.named import ActorType
 from casework.models.case import Case, CaseStatus
 from casework.models.organisation import Organisation
-from casework.models.team import ActorType, TeamMembership, TeamRole
+from casework.models.team import TeamMembership, TeamRole
 
 # A team without one of these cannot give the basic support every child needs.
 CORE_ACTOR_TYPES = (ActorType.SOCIAL_SERVICES,)

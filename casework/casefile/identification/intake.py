@@ -30,10 +30,11 @@ from casework.casefile.saving import normalise
 from casework.casefile.support.membership import member_history
 from casework.casefile.today.notify import CASE_HANDED, notify
 from casework.casefile.work import Work, changing, finishing
+from casework.codes.named import ActorType
 from casework.models.case import Case, CaseStatus
 from casework.models.identification import IdentificationEvent, InvestigationDetail
 from casework.models.organisation import Organisation
-from casework.models.team import ActorType, TeamMembership, TeamRole
+from casework.models.team import TeamMembership, TeamRole
 from casework.models.user import User
 
 

@@ -21,13 +21,10 @@ from casework.access.errors import InvalidInput
 from casework.access.permissions import FieldGroup
 from casework.casefile.support.readouts import ChildViewsReadout, ResponseReadout
 from casework.casefile.work import changing
+from casework.codes import CodeList, is_offered
+from casework.codes.named import Acceptance
 from casework.models.case import Case
-from casework.models.support import (
-    Acceptance,
-    ChildViews,
-    MeasureResponse,
-    SupportMeasure,
-)
+from casework.models.support import ChildViews, MeasureResponse, SupportMeasure
 
 BENEFIT_ANSWERS = ("yes", "no", "unsure")
 
@@ -61,7 +58,7 @@ def _check(session: Session, case: Case, v: ViewsInput) -> list[tuple[SupportMea
         measure = session.get(SupportMeasure, response.measure_id)
         if measure is None or measure.case_id != case.id:
             raise InvalidInput("views", _l("A measure on this form is not in the plan."))
-        if response.acceptance and response.acceptance not in set(Acceptance):
+        if response.acceptance and not is_offered(CodeList.ACCEPTANCE, response.acceptance):
             raise InvalidInput(f"acceptance_{measure.id.hex}", _l("Choose one of the answers."))
         if response.acceptance:
             pairs.append((measure, response))

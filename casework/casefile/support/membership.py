@@ -31,9 +31,10 @@ from casework.casefile.today.notify import (
     team_user_ids,
 )
 from casework.casefile.work import keep_history
+from casework.codes.named import ActorType
 from casework.models.case import Case, CaseStatus
 from casework.models.history import CaseHistoryEntry
-from casework.models.team import ActorType, TeamMembership, TeamRole
+from casework.models.team import TeamMembership, TeamRole
 from casework.models.user import User
 
 TEAM_GROUP = "team"

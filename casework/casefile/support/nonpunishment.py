@@ -28,7 +28,9 @@ from casework.access.policy import AccessLevel, current_policy
 from casework.audit.events import Action, record
 from casework.casefile.support.readouts import ConsiderationReadout
 from casework.casefile.work import Work, changing
-from casework.models.nonpunishment import Link, NonPunishment, OffenceCategory, Outcome, Stage
+from casework.codes import CodeList, is_offered
+from casework.codes.named import NonPunishmentOutcome
+from casework.models.nonpunishment import Link, NonPunishment
 
 GROUP = (FieldGroup.NON_PUNISHMENT,)
 
@@ -62,7 +64,7 @@ class DecisionInput:
 def departs(link: str, outcome: str) -> bool:
     """A prosecution where the link to the exploitation is found, or not ruled out
     (for a child no compulsion needs to be shown), departs from the assessment."""
-    return outcome == Outcome.PROSECUTED and link in (Link.YES, Link.UNCLEAR)
+    return outcome == NonPunishmentOutcome.PROSECUTED and link in (Link.YES, Link.UNCLEAR)
 
 
 def _may_change(caller: Caller, entry: NonPunishment) -> bool:
@@ -74,9 +76,9 @@ def _may_change(caller: Caller, entry: NonPunishment) -> bool:
 
 
 def _check(c: ConsiderationInput) -> None:
-    if c.offence not in set(OffenceCategory):
+    if not is_offered(CodeList.OFFENCE, c.offence):
         raise InvalidInput("offence", _l("Choose an offence category from the list."))
-    if c.stage not in set(Stage):
+    if not is_offered(CodeList.NON_PUNISHMENT_STAGE, c.stage):
         raise InvalidInput("stage", _l("Choose the stage reached from the list."))
     if c.link not in set(Link):
         raise InvalidInput("link", _l("Choose yes, no or unclear."))
@@ -230,7 +232,7 @@ def correct_consideration(
 
 
 def _check_decision(entry: NonPunishment, d: DecisionInput) -> None:
-    if d.outcome not in set(Outcome):
+    if not is_offered(CodeList.NON_PUNISHMENT_OUTCOME, d.outcome):
         raise InvalidInput("outcome", _l("Choose an outcome from the list."))
     if d.decided_on > clock.today():
         raise InvalidInput("decided_on", _l("This date is in the future."))

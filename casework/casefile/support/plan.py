@@ -23,8 +23,9 @@ from casework.access.reach import active_membership
 from casework.audit.events import Action
 from casework.casefile.support.readouts import MeasureReadout
 from casework.casefile.work import Work, changing
+from casework.codes import CodeList, is_offered
 from casework.models.organisation import NOT_SUPPORT, Organisation
-from casework.models.support import MeasureStatus, MeasureType, SupportMeasure
+from casework.models.support import MeasureStatus, SupportMeasure
 from casework.models.team import CLINICAL_ACTOR_TYPES, TeamMembership
 
 HEALTH_ACTOR_TYPES = CLINICAL_ACTOR_TYPES
@@ -94,7 +95,7 @@ def case_measures(session: Session, case_id: uuid.UUID) -> list[SupportMeasure]:
 
 
 def _check(session: Session, measure: MeasureInput) -> None:
-    if measure.measure_type not in set(MeasureType):
+    if not is_offered(CodeList.MEASURE_TYPE, measure.measure_type):
         raise InvalidInput("measure_type", _l("Choose a type of measure from the list."))
     provider = session.get(Organisation, measure.provider_id) if measure.provider_id else None
     if provider is None or provider.kind in NOT_SUPPORT:

@@ -29,10 +29,12 @@ from casework.casefile.support.team import refuse_self, team_candidates
 from casework.casefile.today.notify import REFERRAL_DECIDED, notify, team_user_ids
 from casework.casefile.work import Work, changing, finishing, keep_history, writable
 from casework.clock import utcnow
+from casework.codes import CodeList, is_offered
+from casework.codes.named import ActorType
 from casework.models.case import Case, CaseStatus
 from casework.models.organisation import NOT_SUPPORT, Organisation
-from casework.models.referral import Consent, Referral, ReferralState
-from casework.models.team import ActorType, TeamMembership
+from casework.models.referral import Referral, ReferralState
+from casework.models.team import TeamMembership
 
 REASON_MAX = 2000
 REFERRAL_GROUP = "referrals"
@@ -132,7 +134,7 @@ def _check_referral(work: Work, new: NewReferral) -> None:
         raise InvalidInput(
             "to_organisation", _l("A referral to this organisation is already waiting.")
         )
-    if new.consent not in set(Consent):
+    if not is_offered(CodeList.CONSENT, new.consent):
         raise InvalidInput("consent", _l("Record whose consent was given."))
 
 

@@ -45,9 +45,10 @@ from casework.casefile.support.membership import (
 from casework.casefile.support.readouts import Choice, MemberReadout, TeamPage
 from casework.casefile.work import finishing, keep_history
 from casework.clock import utcnow
+from casework.codes import CodeList, is_offered
 from casework.models.case import Case, CaseStatus
 from casework.models.organisation import Organisation
-from casework.models.team import ActorType, TeamMembership, TeamRole
+from casework.models.team import TeamMembership, TeamRole
 from casework.models.user import User
 
 
@@ -186,7 +187,7 @@ def check_change(session: Session, case: Case, change: TeamChange) -> User:
     user = session.get(User, change.user_id)
     if user is None or user not in team_candidates(session):
         raise InvalidInput("user", _l("Choose a person from the list."))
-    if change.actor_type not in set(ActorType):
+    if not is_offered(CodeList.ACTOR_TYPE, change.actor_type):
         raise InvalidInput("actor_type", _l("Choose an actor type from the list."))
     check_fit(user, change.actor_type)
     if change.role_in_team not in set(TeamRole):
