@@ -85,7 +85,7 @@ def _lookup(table: dict[str, Any]) -> object:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         action_label=_lookup(ACTION),
-        # Named apart from the support plan's outcome_label: both are page globals.
+        # An audit event's outcome, named apart from the coded lists' outcomes.
         event_outcome_label=_lookup(OUTCOME),
         damage_label=_lookup(DAMAGE),
     )
