@@ -179,9 +179,15 @@ def settings_form(
     return NotificationSettingsForm(data=data) if data is not None else NotificationSettingsForm()
 
 
-def email_choices(form: Any) -> dict[str, bool]:
-    return {
+def email_choices(form: Any, posted: Iterable[str] = ()) -> dict[str, bool]:
+    """Per kind, whether to e-mail it. A kind `posted` that the form does not offer is
+    passed on too, so that the door refuses the whole post rather than ignore it."""
+    chosen = {
         name.removeprefix(EMAIL_PREFIX): bool(field.data)
         for name, field in form._fields.items()
         if name.startswith(EMAIL_PREFIX) and name != "email_address"
     }
+    for name in posted:
+        if name.startswith(EMAIL_PREFIX) and name not in form._fields:
+            chosen[name.removeprefix(EMAIL_PREFIX)] = True
+    return chosen

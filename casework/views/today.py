@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -61,7 +61,7 @@ def settings() -> Response | str:
     if form.validate_on_submit():
         try:
             casefile.save_notification_settings(
-                *door(), form.email_address.data or "", email_choices(form)
+                *door(), form.email_address.data or "", email_choices(form, request.form)
             )
         except casefile.InvalidInput as error:
             refuse(form, error)
@@ -74,6 +74,4 @@ def settings() -> Response | str:
 
 
 def _posted() -> bool:
-    from flask import request
-
     return request.method == "POST"

@@ -92,9 +92,7 @@ class SmtpConnection:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        context = ssl.create_default_context(
-            cafile=str(s.mail_ca_file) if s.mail_ca_file else None
-        )
+        context = ssl.create_default_context(cafile=str(s.mail_ca_file) if s.mail_ca_file else None)
         smtp: smtplib.SMTP
         if s.mail_security == "tls":
             smtp = smtplib.SMTP_SSL(
