@@ -11,6 +11,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    HiddenField,
     SelectField,
     StringField,
     TextAreaField,
@@ -144,7 +145,10 @@ class FoundForm(FlaskForm):  # type: ignore[misc]
 
 
 class MarkReadForm(FlaskForm):  # type: ignore[misc]
-    """Marking notifications read: a POST with its CSRF token, nothing else."""
+    """Marking notifications read: a POST with its CSRF token and the page to return to
+    (`next`, checked as local)."""
+
+    next = HiddenField(id="read-next")
 
 
 EMAIL_PREFIX = "email_"

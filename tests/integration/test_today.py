@@ -3,6 +3,7 @@ read only by a POST, e-mail settings, and the small API other areas notify throu
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from casework import casefile
 from casework.casefile.today.notify import KINDS, notify, register_kind, team_user_ids
 from casework.models import Case, Notification, OutboxMessage, User
-from tests.conftest import login, new_client, post_form
+from tests.conftest import csrf_token, login, new_client, post_form
 from tests.factories import make_organisation, make_user, open_case
 from tests.supporting import as_caller, field_error, join
 
@@ -195,3 +196,58 @@ def test_auditors_and_administrators_see_their_own_work(
     admin = _client(app, "adam").get("/").text
     assert "Waiting to enrol" in admin and "newbie" in admin
     assert "No account is locked." in admin
+
+
+NEXT = re.compile(r'<input id="read-next" name="next" type="hidden" value="([^"]*)">')
+
+
+def test_mark_as_read_returns_to_the_page_it_was_on_and_only_there(
+    app: Flask, db_session: Session, case_id: uuid.UUID
+) -> None:
+    """Back to Today or the notifications, whichever the form was on; a `next` naming
+    another site, or none, goes to Today: never an open redirect."""
+    nora = make_user(username="nora", ngo_worker=True, organisation=make_organisation(ngo=True))
+    join(app, db_session, case_id, nora)
+    client = _client(app, "nora")
+
+    def news() -> None:
+        with app.app_context():
+            notify(db_session, "flag_raised", db_session.get_one(Case, case_id), [nora.id])
+        db_session.commit()
+
+    def unread() -> int:
+        db_session.expire_all()
+        mine = db_session.scalars(select(Notification).where(Notification.user_id == nora.id))
+        return sum(n.read_at is None for n in mine)
+
+    for page in ("/today", "/notifications"):
+        html = client.get(page).text
+        back = NEXT.search(html)
+        assert back is not None and back.group(1) == page
+        response = client.post(
+            "/notifications/read", data={"next": back.group(1), "csrf_token": csrf_token(html)}
+        )
+        assert response.status_code == 302 and response.headers["Location"] == page
+        assert unread() == 0
+        assert "Your notifications are marked as read." in client.get(page).text
+        news()
+        assert unread() == 1
+    token = csrf_token(client.get("/today").text)
+    for elsewhere in (
+        "https://evil.example/today",
+        "//evil.example/today",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "today",
+        "/today\r\nSet-Cookie: x=1",
+        "",
+    ):
+        response = client.post("/notifications/read", data={"next": elsewhere, "csrf_token": token})
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/today", elsewhere
+    # Without its token it is refused, marks nothing and sends nobody elsewhere.
+    news()
+    refused = client.post("/notifications/read", data={"next": "https://evil.example/"})
+    assert refused.status_code == 400 and "evil.example" not in str(refused.headers)
+    assert unread() == 1
