@@ -251,3 +251,72 @@ def test_mark_as_read_returns_to_the_page_it_was_on_and_only_there(
     refused = client.post("/notifications/read", data={"next": "https://evil.example/"})
     assert refused.status_code == 400 and "evil.example" not in str(refused.headers)
     assert unread() == 1
+
+
+def _overview_needs(html: str) -> dict[str, tuple[str, str]]:
+    """Reference -> (link, needs as shown) of the overview's rows that need attention."""
+    found = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", html, re.DOTALL):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)
+        link = re.search(r'<a href="([^"]+)">([^<]+)</a>', cells[0]) if cells else None
+        if link and cells[-1].strip() != "—":
+            found[link.group(2)] = (link.group(1), " ".join(cells[-1].split()))
+    return found
+
+
+def _today_attention(html: str) -> dict[str, tuple[str, str]]:
+    listed = re.search(r'<ul class="attention">(.*?)</ul>', html, re.DOTALL)
+    assert listed is not None
+    return {
+        reference: (link, " ".join(needs.split()))
+        for link, reference, needs in re.findall(
+            r'<li><a href="([^"]+)">([^<]+)</a>:(.*?)</li>', listed.group(1), re.DOTALL
+        )
+    }
+
+
+def test_the_coordinators_today_lists_what_the_overview_says_needs_attention(
+    app: Flask, db_session: Session, case_id: uuid.UUID
+) -> None:
+    """The same rows as the region overview, by reference and with the same needs, the
+    count, a link to the overview, and links to each team page (never the child)."""
+    make_user(username="cora", coordinator=True)
+    lead = db_session.scalars(select(User).where(User.username == "lead")).one()
+    nora = make_user(username="nora", ngo_worker=True, organisation=make_organisation(ngo=True))
+    with app.app_context():
+        missing = open_case(db_session, lead, given_name="Mirjam")
+        complete = open_case(db_session, lead, given_name="Kadri")
+    join(app, db_session, complete, nora)  # social services and an NGO: nothing missing
+    with app.app_context():
+        casefile.report_missing(
+            db_session, as_caller(lead), missing, casefile.MissingReport(_an_hour_ago())
+        )
+    client = _client(app, "cora")
+    overview = _overview_needs(client.get("/cases/overview").text)
+    page = client.get("/today").text
+    listed = _today_attention(page)
+    references = {i: db_session.get_one(Case, i).reference for i in (case_id, missing, complete)}
+    assert set(listed) == {references[case_id], references[missing]}
+    assert listed == overview
+    assert "Child missing" in listed[references[missing]][1]
+    assert "2 cases need attention." in page and 'href="/cases/overview"' in page
+    for name in (GIVEN, "Mirjam", "Kadri"):
+        assert name not in page
+    for link, _needs in listed.values():
+        assert link.endswith("/team") and client.get(link).status_code == 200
+    # Every reference on the page (the missing child, the tasks, the marks) leads where
+    # the coordinator may go: the team page, not a case page that answers 404.
+    with app.app_context():
+        casefile.add_task(
+            db_session,
+            as_caller(lead),
+            case_id,
+            casefile.TaskInput(title="Call the school", assignee_id=lead.id, due_on=_today()),
+        )
+    page = client.get("/today").text
+    assert "Children missing now" in page and "1 open task due this week" in page
+    links = set(re.findall(r'href="(/cases/[0-9a-f-]{36}[^"]*)"', page))
+    assert links == {f"/cases/{i}/team" for i in (case_id, missing)}
+    assert all(client.get(link).status_code == 200 for link in links)
+    # Members see their own cases' marks, not the region's rows.
+    assert '<ul class="attention">' not in _client(app, "lead").get("/today").text
