@@ -32,9 +32,12 @@ $(STAMP): pyproject.toml $(MAIN_LOCK) $(DEV_LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
-	$(BIN)/pybabel compile -i $< -o $@ -l $*
-	@touch $@
+# One run of `casework translations compile` (the command the test session and an
+# installation run too) writes each .mo older than its .po; then every .mo is current,
+# so make runs it again only when a .po changes.
+$(COMPILED) &: $(CATALOGUES) | $(STAMP)
+	$(BIN)/casework translations compile
+	@touch $(COMPILED)
 
 ## translations: extract the messages, add new ones to every catalogue (untranslated),
 ## then check them (docs/translating.md)

@@ -58,6 +58,7 @@ def _config(url: str, instance: Path) -> dict[str, Any]:
 
 
 def _writer(url: str, instance: str, number: int, count: int, start: Any, out: Any) -> None:
+    Path(instance).mkdir(parents=True, exist_ok=True)  # the checkpoint copy's folder
     app = create_app(_config(url, Path(instance)))
     actor = Actor(username=f"writer{number:02d}", role="social_worker", organisation="org")
     with app.app_context():

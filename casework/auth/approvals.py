@@ -213,22 +213,44 @@ def pending(session: Session, caller: Caller) -> list[ApprovalRow]:
     ]
 
 
-def _decidable(session: Session, caller: Caller, approval_id: uuid.UUID) -> PendingApproval:
+def _pending(session: Session, caller: Caller, approval_id: uuid.UUID) -> PendingApproval:
+    """The request `approval_id`, for an administrator, while it waits for a decision:
+    LookupError if there is none, AccountError("decided") once it was decided."""
     require(session, caller, Permission.USERS_MANAGE)
     row = session.get(PendingApproval, approval_id)
     if row is None:
         raise LookupError(approval_id)
     if row.state != ApprovalState.PENDING:
         raise AccountError("decided")
+    return row
+
+
+def _decision_event(
+    session: Session, caller: Caller, row: PendingApproval, outcome: Outcome
+) -> None:
+    record(
+        session,
+        Action.APPROVAL_DECIDE,
+        caller.actor,
+        outcome=outcome,
+        subject=row.subject.username,
+        context=caller.context,
+    )
+
+
+def _decide(session: Session, caller: Caller, row: PendingApproval, state: ApprovalState) -> None:
+    """Close the request as approved or refused by the caller, and record the decision."""
+    row.state = state
+    row.decided_by_id = caller.user.id
+    row.decided_at = utcnow()
+    outcome = Outcome.ALLOWED if state == ApprovalState.APPROVED else Outcome.DENIED
+    _decision_event(session, caller, row, outcome)
+
+
+def _decidable(session: Session, caller: Caller, approval_id: uuid.UUID) -> PendingApproval:
+    row = _pending(session, caller, approval_id)
     if not may_decide(session, caller.user, row):
-        record(
-            session,
-            Action.APPROVAL_DECIDE,
-            caller.actor,
-            outcome=Outcome.DENIED,
-            subject=row.subject.username,
-            context=caller.context,
-        )
+        _decision_event(session, caller, row, Outcome.DENIED)
         session.commit()
         raise AccountError("not_yours")
     return row
@@ -278,16 +300,7 @@ def approve(
         subject.changed_by_id = row.requested_by_id
         if not subject.active:
             sessions.end_all(session, subject.id, "deactivated")
-    row.state = ApprovalState.APPROVED
-    row.decided_by_id = caller.user.id
-    row.decided_at = utcnow()
-    record(
-        session,
-        Action.APPROVAL_DECIDE,
-        caller.actor,
-        subject=subject.username,
-        context=caller.context,
-    )
+    _decide(session, caller, row, ApprovalState.APPROVED)
     record(
         session, Action.USER_UPDATE, caller.actor, subject=subject.username, context=caller.context
     )
@@ -297,23 +310,8 @@ def approve(
 
 def refuse(session: Session, caller: Caller, approval_id: uuid.UUID) -> None:
     """Turn a request down; the requester may also withdraw their own."""
-    require(session, caller, Permission.USERS_MANAGE)
-    row = session.get(PendingApproval, approval_id)
-    if row is None:
-        raise LookupError(approval_id)
-    if row.state != ApprovalState.PENDING:
-        raise AccountError("decided")
+    row = _pending(session, caller, approval_id)
     if row.requested_by_id != caller.user.id and not may_decide(session, caller.user, row):
         raise AccountError("not_yours")
-    row.state = ApprovalState.REFUSED
-    row.decided_by_id = caller.user.id
-    row.decided_at = utcnow()
-    record(
-        session,
-        Action.APPROVAL_DECIDE,
-        caller.actor,
-        outcome=Outcome.DENIED,
-        subject=row.subject.username,
-        context=caller.context,
-    )
+    _decide(session, caller, row, ApprovalState.REFUSED)
     session.commit()

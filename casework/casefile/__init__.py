@@ -24,12 +24,6 @@ from casework.casefile.casewide.breakglass import (
     ensure_may_break_glass,
     open_break_glass,
 )
-from casework.casefile.casewide.duplicates import (
-    SameChildItem,
-    dismiss_same_child,
-    link_same_child,
-    same_child_items,
-)
 from casework.casefile.casewide.flags import (
     ensure_may_flag,
     ensure_may_resolve,
@@ -38,8 +32,6 @@ from casework.casefile.casewide.flags import (
     resolve_flag,
 )
 from casework.casefile.casewide.lifecycle import StatusChange, Step, change_status, lead_case
-from casework.casefile.casewide.links import case_links
-from casework.casefile.casewide.merging import MergeProposal, agree_to_merge, merge_proposal
 from casework.casefile.casewide.missing import (
     FoundReport,
     MissingReport,
@@ -110,6 +102,14 @@ from casework.casefile.record.migration import (
     save_migration,
 )
 from casework.casefile.record.readouts import IdentificationReadout
+from casework.casefile.samechild.duplicates import (
+    SameChildItem,
+    dismiss_same_child,
+    link_same_child,
+    same_child_items,
+)
+from casework.casefile.samechild.links import case_links
+from casework.casefile.samechild.merging import MergeProposal, agree_to_merge, merge_proposal
 from casework.casefile.statistics.query import (
     Options,
     Selection,

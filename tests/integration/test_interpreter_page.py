@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from casework import casefile, clock
 from casework.audit.events import Actor
-from casework.casefile.casewide.duplicates import link_cases
+from casework.casefile.samechild.duplicates import link_cases
 from casework.casefile.support.membership import add_member
 from casework.casefile.work import finishing
 from casework.models import AuditEvent, Case

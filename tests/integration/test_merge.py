@@ -19,7 +19,7 @@ from casework import casefile, clock
 from casework.audit.checkpoints import current_checkpointer
 from casework.audit.verify import verify_database
 from casework.auth import sessions
-from casework.casefile.casewide.duplicates import link_cases
+from casework.casefile.samechild.duplicates import link_cases
 from casework.casefile.work import finishing
 from casework.crypto.registry import encrypted_models
 from casework.models import (

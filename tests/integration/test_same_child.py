@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from casework import casefile
-from casework.casefile.casewide import duplicates as duplicates_module
 from casework.casefile.casewide import search as search_module
+from casework.casefile.samechild import duplicates as duplicates_module
 from casework.models import (
     AuditEvent,
     Case,

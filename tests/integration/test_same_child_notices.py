@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from casework.casefile.casewide.duplicates import Check
+from casework.casefile.samechild.duplicates import Check
 from casework.models import (
     Case,
     Notification,

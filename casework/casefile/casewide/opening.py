@@ -14,11 +14,11 @@ from casework.access.guard import require
 from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import current_policy
 from casework.audit.events import Action, record
-from casework.casefile.casewide.duplicates import check_before_opening
 from casework.casefile.casewide.newchild import NewChild as NewChild
 from casework.casefile.casewide.newchild import NewDocument as NewDocument
 from casework.casefile.casewide.search import MIN_TERM_LENGTH, searchable_document
 from casework.casefile.readouts import CaseSummary
+from casework.casefile.samechild.duplicates import check_before_opening
 from casework.casefile.support.membership import member_history
 from casework.casefile.work import finishing
 from casework.codes import CodeList, is_code
@@ -59,7 +59,7 @@ def ensure_may_open_case(session: Session, caller: Caller) -> None:
 def open_case(session: Session, caller: Caller, child: NewChild, prefix: str = "CW") -> uuid.UUID:
     """Open a case for a child; the caller becomes its first team member and lead. Cases
     of other teams that may be about the same child get a "possible same child" item
-    (casewide/duplicates.py); the caller is told nothing of them."""
+    (samechild/duplicates.py); the caller is told nothing of them."""
     ensure_may_open_case(session, caller)
     check_new_child(session, child)
     user = caller.user

@@ -17,7 +17,6 @@ from casework.access.policy import AccessLevel, current_policy
 from casework.access.reach import Reach, Via, reach
 from casework.audit.events import Action, record
 from casework.casefile import readable
-from casework.casefile.casewide.links import merged_into
 from casework.casefile.casewide.missing import missing_summary
 from casework.casefile.readouts import (
     CaseReadout,
@@ -28,6 +27,7 @@ from casework.casefile.readouts import (
 )
 from casework.casefile.record.details import read_details
 from casework.casefile.record.readouts import CaseDetails
+from casework.casefile.samechild.links import merged_into
 from casework.casefile.support.reading import support_readout
 from casework.casefile.support.team import mark_seen
 from casework.casefile.today.tasks import case_tasks

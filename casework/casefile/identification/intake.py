@@ -21,11 +21,11 @@ from casework.access.guard import deny, require
 from casework.access.permissions import FieldGroup, Permission
 from casework.access.policy import AccessLevel, current_policy
 from casework.audit.events import Action, record
-from casework.casefile.casewide.duplicates import check_before_opening
 from casework.casefile.casewide.flags import non_punishment_rule
 from casework.casefile.casewide.newchild import NewChild
 from casework.casefile.casewide.opening import check_new_child, new_case
 from casework.casefile.identification.records import IdentificationChange, InvestigationChange
+from casework.casefile.samechild.duplicates import check_before_opening
 from casework.casefile.saving import normalise
 from casework.casefile.support.membership import member_history
 from casework.casefile.today.notify import CASE_HANDED, notify

@@ -2,7 +2,7 @@
 that caused them, never with anything of the case's content.
 
 Other areas add a kind once and notify from inside their own unit of work (as the
-duplicate check does, casewide/duplicates.py):
+duplicate check does, samechild/duplicates.py):
 
     SAME_CHILD = register_kind("possible_same_child", _l("Possible same child"),
                                email_default=True)
@@ -92,7 +92,7 @@ MEMBER_PROFESSION_CHANGED = register_kind(
     email_default=True,
 )
 # A case opened elsewhere may be about the child of a case you lead, or a case opened in
-# your region may be about a child another team knows (casewide/duplicates.py).
+# your region may be about a child another team knows (samechild/duplicates.py).
 SAME_CHILD = register_kind("possible_same_child", _l("Possible same child"), email_default=True)
 
 

@@ -26,8 +26,8 @@ from casework.access.permissions import Permission
 from casework.access.policy import current_policy
 from casework.audit.events import Action, record
 from casework.casefile.casewide.attention import my_case_marks
-from casework.casefile.casewide.duplicates import open_items
 from casework.casefile.casewide.overview import region_rows
+from casework.casefile.samechild.duplicates import open_items
 from casework.casefile.today.inbox import unread
 from casework.casefile.today.readouts import CaseItem, TodayPage, task_readout
 from casework.models.case import Case, CaseStatus

@@ -6,8 +6,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from casework.casefile.casewide.duplicates import SameChildItem
 from casework.casefile.readouts import UNREADABLE, OverviewRow, TaskReadout, Unreadable
+from casework.casefile.samechild.duplicates import SameChildItem
 from casework.crypto.aead import FieldIntegrityError
 from casework.models.task import CaseTask
 

@@ -4,7 +4,7 @@ A link shows each case's reference to the members of the other case's team (and
 nothing else of it); it grants no access. That two cases are one child's is part of
 identifying the child, so the links are for roles that read the identification group
 (not an interpreter, who sees the child's first name and languages only). The leads of
-two linked cases can merge them (casewide/merging.py).
+two linked cases can merge them (samechild/merging.py).
 """
 
 from __future__ import annotations
