@@ -7,12 +7,14 @@ Pure data and formatting: the web layer picks the reader's language and zone
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
 from babel.dates import format_date, format_time
+from babel.lists import format_list
+from babel.units import format_unit
 
 # Code -> the language's own name, in the order the switcher lists them: English first,
 # then the languages of the Baltic Sea states, then Ukrainian and Russian.
@@ -138,3 +140,28 @@ def moment_text(value: datetime, language: str, zone: str) -> str:
     where = babel_locale(language)
     day = format_date(shown.date(), "medium", locale=where)
     return f"{day} {format_time(shown, 'short', locale=where)}"
+
+
+HOUR = 3600
+DAY = 24 * HOUR
+
+
+def duration_text(value: timedelta, language: str) -> str:
+    """A length of time as the language says it, whole units rounded down: under an
+    hour in minutes ("45 minutes"), under a day in hours ("1 hour", "3 hours"), longer
+    in days and hours ("2 days", "1 day, 3 hours"). The units, their plurals and the
+    word between them are the language's own (CLDR, through Babel)."""
+    where = babel_locale(language)
+    seconds = max(int(value.total_seconds()), 0)
+
+    def unit(amount: int, name: str) -> str:
+        return str(format_unit(amount, f"duration-{name}", length="long", locale=where))
+
+    if seconds < HOUR:
+        return unit(seconds // 60, "minute")
+    if seconds < DAY:
+        return unit(seconds // HOUR, "hour")
+    days, hours = seconds // DAY, seconds % DAY // HOUR
+    if not hours:
+        return unit(days, "day")
+    return str(format_list([unit(days, "day"), unit(hours, "hour")], style="unit", locale=where))

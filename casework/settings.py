@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import secrets
+import ssl
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -90,6 +91,11 @@ class Settings:
     mail_password: str = field(default="", repr=False)
     mail_from: str = "casework@localhost"
     mail_security: str = "starttls"
+    # The certificate authorities the mail server's certificate is checked against
+    # (a PEM file); None: the system's.
+    mail_ca_file: Path | None = None
+    # Only for a relay on this machine: log in although MAIL_SECURITY is none.
+    mail_login_without_tls: bool = False
     reminders_file: Path = PROJECT_ROOT / "config" / "reminders.toml"
 
     @property
@@ -112,7 +118,7 @@ class Settings:
     __str__ = __repr__
 
 
-_SECRET_FIELDS = frozenset({"secret_key", "kek", "kek_previous", "signing_key"})
+_SECRET_FIELDS = frozenset({"secret_key", "kek", "kek_previous", "signing_key", "mail_password"})
 
 
 def _without_password(url: str) -> str:
@@ -235,14 +241,40 @@ def _mail_settings(raw: Mapping[str, Any], production: bool) -> dict[str, Any]:
     sender = str(raw["MAIL_FROM"]).strip()
     if "@" not in sender or any(c in sender for c in "\r\n"):
         raise ConfigError("MAIL_FROM must be one e-mail address")
+    username = str(raw["MAIL_USERNAME"])
+    login_without_tls = _flag(raw, "MAIL_LOGIN_WITHOUT_TLS")
+    if server and username and security == "none" and not login_without_tls:
+        # The user name and password would cross the connection in clear text.
+        raise ConfigError(
+            "MAIL_USERNAME with MAIL_SECURITY none would send the password unencrypted: "
+            "use starttls or tls (MAIL_LOGIN_WITHOUT_TLS is for a relay on this machine)"
+        )
     return {
         "mail_server": server,
         "mail_port": _within(raw, "MAIL_PORT", 1, 65535),
-        "mail_username": str(raw["MAIL_USERNAME"]),
+        "mail_username": username,
         "mail_password": _read_secret(raw, "MAIL_PASSWORD"),
         "mail_from": sender,
         "mail_security": security,
+        "mail_ca_file": _mail_ca_file(raw),
+        "mail_login_without_tls": login_without_tls,
     }
+
+
+def _mail_ca_file(raw: Mapping[str, Any]) -> Path | None:
+    """The PEM file of the authorities that sign the mail server's certificate, checked
+    now: a typo would otherwise surface only as every e-mail failing."""
+    value = str(raw["MAIL_CA_FILE"]).strip()
+    if not value:
+        return None
+    path = Path(value)
+    if not path.is_absolute():
+        raise ConfigError("MAIL_CA_FILE must be an absolute path")
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"MAIL_CA_FILE {path} holds no readable certificate: {exc}") from None
+    return path
 
 
 def _project_path(value: str) -> Path:

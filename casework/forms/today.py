@@ -11,6 +11,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    HiddenField,
     SelectField,
     StringField,
     TextAreaField,
@@ -144,7 +145,10 @@ class FoundForm(FlaskForm):  # type: ignore[misc]
 
 
 class MarkReadForm(FlaskForm):  # type: ignore[misc]
-    """Marking notifications read: a POST with its CSRF token, nothing else."""
+    """Marking notifications read: a POST with its CSRF token and the page to return to
+    (`next`, checked as local)."""
+
+    next = HiddenField(id="read-next")
 
 
 EMAIL_PREFIX = "email_"
@@ -179,9 +183,15 @@ def settings_form(
     return NotificationSettingsForm(data=data) if data is not None else NotificationSettingsForm()
 
 
-def email_choices(form: Any) -> dict[str, bool]:
-    return {
+def email_choices(form: Any, posted: Iterable[str] = ()) -> dict[str, bool]:
+    """Per kind, whether to e-mail it. A kind `posted` that the form does not offer is
+    passed on too, so that the door refuses the whole post rather than ignore it."""
+    chosen = {
         name.removeprefix(EMAIL_PREFIX): bool(field.data)
         for name, field in form._fields.items()
         if name.startswith(EMAIL_PREFIX) and name != "email_address"
     }
+    for name in posted:
+        if name.startswith(EMAIL_PREFIX) and name not in form._fields:
+            chosen[name.removeprefix(EMAIL_PREFIX)] = True
+    return chosen

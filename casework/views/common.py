@@ -44,14 +44,15 @@ def _has_control(text: str) -> bool:
     return any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in text)
 
 
-def safe_next(target: str | None) -> str:
+def safe_next(target: str | None, home: str = "main.index") -> str:
     """A local path to return to; anything else (another host, a scheme, a control
-    character or backslash that a browser or a header might read otherwise) goes home."""
+    character or backslash that a browser or a header might read otherwise) goes to
+    `home` (an endpoint)."""
     if not target or len(target) > NEXT_MAX or _has_control(target):
-        return url_for("main.index")
+        return url_for(home)
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("main.index")
+        return url_for(home)
     return target
 
 

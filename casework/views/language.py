@@ -3,7 +3,7 @@ the browser; and the filters that write dates and times for them."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import (
     Blueprint,
@@ -27,6 +27,7 @@ from casework.forms.language import LanguageForm, PreferencesForm
 from casework.locales import (
     LANGUAGES,
     day_text,
+    duration_text,
     is_language,
     is_time_zone,
     moment_text,
@@ -109,8 +110,17 @@ def _moment_and_utc(value: datetime | None) -> str:
     return f"{_moment(value)} ({value:%Y-%m-%d %H:%M} UTC)"
 
 
+def _duration(value: timedelta | None) -> str:
+    """How long, as the reader's language says it ("3 hours", "1 day, 2 hours")."""
+    if value is None:
+        return ""
+    return duration_text(value, _language())
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(day=_day, moment=_moment, moment_and_utc=_moment_and_utc)
+    app.jinja_env.filters.update(
+        day=_day, moment=_moment, moment_and_utc=_moment_and_utc, duration=_duration
+    )
 
     @app.context_processor
     def _switcher() -> dict[str, object]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from casework import casefile
 from casework.forms.today import MarkReadForm, email_choices, settings_form
-from casework.views.common import door, refuse
+from casework.views.common import door, refuse, safe_next
 
 bp = Blueprint("today", __name__)
 
@@ -29,27 +29,33 @@ def notification_url(item: Any) -> str:
     return url_for("cases.show", case_id=item.case_id)
 
 
+def _read_form() -> MarkReadForm:
+    """The "mark as read" form, returning to the page it is on."""
+    return MarkReadForm(formdata=None, next=request.full_path.rstrip("?"))
+
+
 @bp.get("/today")
 def today() -> str:
     page = casefile.today_page(*door())
-    return render_template("today/today.html", page=page, read_form=MarkReadForm())
+    return render_template("today/today.html", page=page, read_form=_read_form())
 
 
 @bp.get("/notifications")
 def notifications() -> str:
     items = casefile.my_notifications(*door())
-    return render_template("today/notifications.html", items=items, read_form=MarkReadForm())
+    return render_template("today/notifications.html", items=items, read_form=_read_form())
 
 
 @bp.post("/notifications/read")
 def mark_read() -> Response:
     """Marks the caller's unread notifications read: a POST, so a link preview, a prefetch
-    or an image tag cannot do it."""
+    or an image tag cannot do it. Back to the page it was sent from, if that is a page of
+    Casework's own; else to Today."""
     form = MarkReadForm()
     if form.validate_on_submit():
         casefile.mark_read(*door())
         flash(_("Your notifications are marked as read."), "info")
-    return redirect(url_for("today.notifications"))
+    return redirect(safe_next(form.next.data, home="today.today"))
 
 
 @bp.route("/notifications/settings", methods=["GET", "POST"])
@@ -61,7 +67,7 @@ def settings() -> Response | str:
     if form.validate_on_submit():
         try:
             casefile.save_notification_settings(
-                *door(), form.email_address.data or "", email_choices(form)
+                *door(), form.email_address.data or "", email_choices(form, request.form)
             )
         except casefile.InvalidInput as error:
             refuse(form, error)
@@ -74,6 +80,4 @@ def settings() -> Response | str:
 
 
 def _posted() -> bool:
-    from flask import request
-
     return request.method == "POST"

@@ -5,6 +5,7 @@ one open episode per case, even when two record at once."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -262,3 +263,48 @@ def test_found_on_another_case_is_not_found(app: Flask, db_session: Session, tea
                 1,
             )
         assert is_missing(db_session, other)
+
+
+def test_how_long_reads_naturally_in_the_readers_language(
+    app: Flask, db_session: Session, team: Team
+) -> None:
+    """Each episode's length and the total in whole units, with the language's plurals:
+    never "0.0 days" or "1 hours"."""
+    now = clock.local(clock.utcnow()).replace(second=0, microsecond=0, tzinfo=None)
+    caller = as_caller(team.lead)
+    with app.app_context():
+        door_report_missing(
+            db_session, caller, team.case_id, MissingReport(last_seen_at=now - timedelta(hours=55))
+        )
+        first = db_session.scalars(select(MissingEpisode)).one()
+        door_record_found(
+            db_session,
+            caller,
+            team.case_id,
+            first.id,
+            FoundReport(found_at=now - timedelta(hours=2)),
+            first.version,
+        )
+        door_report_missing(
+            db_session, caller, team.case_id, MissingReport(last_seen_at=now - timedelta(hours=1))
+        )
+    client = _client(app, "lead")
+
+    def lengths(label: str) -> tuple[list[str], str]:
+        page = client.get(f"/cases/{team.case_id}").text
+        section = page[page.index('<section id="missing"') :]
+        section = section[: section.index("</section>")]
+        total = re.search(r"<p>([^<]*)</p>", section)
+        assert total is not None
+        return re.findall(rf"<dt>{label}</dt><dd>([^<]*)</dd>", section), total.group(1)
+
+    assert lengths("For") == (
+        ["1 hour", "2 days, 5 hours"],
+        "Recorded missing 2 times, 2 days, 6 hours in all.",
+    )
+    team.lead.language = "de"
+    db_session.commit()
+    assert lengths("Dauer") == (
+        ["1 Stunde", "2 Tage, 5 Stunden"],
+        "2-mal als vermisst erfasst, insgesamt 2 Tage, 6 Stunden.",
+    )

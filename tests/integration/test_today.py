@@ -3,6 +3,7 @@ read only by a POST, e-mail settings, and the small API other areas notify throu
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from casework import casefile
 from casework.casefile.today.notify import KINDS, notify, register_kind, team_user_ids
 from casework.models import Case, Notification, OutboxMessage, User
-from tests.conftest import login, new_client, post_form
+from tests.conftest import csrf_token, login, new_client, post_form
 from tests.factories import make_organisation, make_user, open_case
 from tests.supporting import as_caller, field_error, join
 
@@ -195,3 +196,127 @@ def test_auditors_and_administrators_see_their_own_work(
     admin = _client(app, "adam").get("/").text
     assert "Waiting to enrol" in admin and "newbie" in admin
     assert "No account is locked." in admin
+
+
+NEXT = re.compile(r'<input id="read-next" name="next" type="hidden" value="([^"]*)">')
+
+
+def test_mark_as_read_returns_to_the_page_it_was_on_and_only_there(
+    app: Flask, db_session: Session, case_id: uuid.UUID
+) -> None:
+    """Back to Today or the notifications, whichever the form was on; a `next` naming
+    another site, or none, goes to Today: never an open redirect."""
+    nora = make_user(username="nora", ngo_worker=True, organisation=make_organisation(ngo=True))
+    join(app, db_session, case_id, nora)
+    client = _client(app, "nora")
+
+    def news() -> None:
+        with app.app_context():
+            notify(db_session, "flag_raised", db_session.get_one(Case, case_id), [nora.id])
+        db_session.commit()
+
+    def unread() -> int:
+        db_session.expire_all()
+        mine = db_session.scalars(select(Notification).where(Notification.user_id == nora.id))
+        return sum(n.read_at is None for n in mine)
+
+    for page in ("/today", "/notifications"):
+        html = client.get(page).text
+        back = NEXT.search(html)
+        assert back is not None and back.group(1) == page
+        response = client.post(
+            "/notifications/read", data={"next": back.group(1), "csrf_token": csrf_token(html)}
+        )
+        assert response.status_code == 302 and response.headers["Location"] == page
+        assert unread() == 0
+        assert "Your notifications are marked as read." in client.get(page).text
+        news()
+        assert unread() == 1
+    token = csrf_token(client.get("/today").text)
+    for elsewhere in (
+        "https://evil.example/today",
+        "//evil.example/today",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "today",
+        "/today\r\nSet-Cookie: x=1",
+        "",
+    ):
+        response = client.post("/notifications/read", data={"next": elsewhere, "csrf_token": token})
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/today", elsewhere
+    # Without its token it is refused, marks nothing and sends nobody elsewhere.
+    news()
+    refused = client.post("/notifications/read", data={"next": "https://evil.example/"})
+    assert refused.status_code == 400 and "evil.example" not in str(refused.headers)
+    assert unread() == 1
+
+
+def _overview_needs(html: str) -> dict[str, tuple[str, str]]:
+    """Reference -> (link, needs as shown) of the overview's rows that need attention."""
+    found = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", html, re.DOTALL):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)
+        link = re.search(r'<a href="([^"]+)">([^<]+)</a>', cells[0]) if cells else None
+        if link and cells[-1].strip() != "—":
+            found[link.group(2)] = (link.group(1), " ".join(cells[-1].split()))
+    return found
+
+
+def _today_attention(html: str) -> dict[str, tuple[str, str]]:
+    listed = re.search(r'<ul class="attention">(.*?)</ul>', html, re.DOTALL)
+    assert listed is not None
+    return {
+        reference: (link, " ".join(needs.split()))
+        for link, reference, needs in re.findall(
+            r'<li><a href="([^"]+)">([^<]+)</a>:(.*?)</li>', listed.group(1), re.DOTALL
+        )
+    }
+
+
+def test_the_coordinators_today_lists_what_the_overview_says_needs_attention(
+    app: Flask, db_session: Session, case_id: uuid.UUID
+) -> None:
+    """The same rows as the region overview, by reference and with the same needs, the
+    count, a link to the overview, and links to each team page (never the child)."""
+    make_user(username="cora", coordinator=True)
+    lead = db_session.scalars(select(User).where(User.username == "lead")).one()
+    nora = make_user(username="nora", ngo_worker=True, organisation=make_organisation(ngo=True))
+    with app.app_context():
+        missing = open_case(db_session, lead, given_name="Mirjam")
+        complete = open_case(db_session, lead, given_name="Kadri")
+    join(app, db_session, complete, nora)  # social services and an NGO: nothing missing
+    with app.app_context():
+        casefile.report_missing(
+            db_session, as_caller(lead), missing, casefile.MissingReport(_an_hour_ago())
+        )
+    client = _client(app, "cora")
+    overview = _overview_needs(client.get("/cases/overview").text)
+    page = client.get("/today").text
+    listed = _today_attention(page)
+    references = {i: db_session.get_one(Case, i).reference for i in (case_id, missing, complete)}
+    assert set(listed) == {references[case_id], references[missing]}
+    assert listed == overview
+    assert "Child missing" in listed[references[missing]][1]
+    assert "2 cases need attention." in page and 'href="/cases/overview"' in page
+    for name in (GIVEN, "Mirjam", "Kadri"):
+        assert name not in page
+    for link, _needs in listed.values():
+        assert link.endswith("/team") and client.get(link).status_code == 200
+    # Every reference on the page (the missing child, the tasks, the marks) leads where
+    # the coordinator may go: the team page, not a case page that answers 404.
+    with app.app_context():
+        casefile.add_task(
+            db_session,
+            as_caller(lead),
+            case_id,
+            casefile.TaskInput(title="Call the school", assignee_id=lead.id, due_on=_today()),
+        )
+    page = client.get("/today").text
+    assert "Children missing now" in page and "1 open task due this week" in page
+    links = set(re.findall(r'href="(/cases/[0-9a-f-]{36}[^"]*)"', page))
+    assert links == {f"/cases/{i}/team" for i in (case_id, missing)}
+    assert all(client.get(link).status_code == 200 for link in links)
+    # Members see their own cases' marks, not the region's rows.
+    assert '<ul class="attention">' not in _client(app, "lead").get("/today").text

@@ -9,6 +9,7 @@ import pytest
 
 from casework import create_app
 from casework.settings import ConfigError, build
+from tests.mail import make_certificates
 
 KEK = base64.b64encode(bytes(32)).decode()
 SIGNING_KEY = base64.b64encode(bytes(range(32))).decode()
@@ -222,3 +223,41 @@ def test_serving_settings_are_checked(tmp_path: Path) -> None:
     for bad in ({"PROXY_HOPS": -1}, {"SERVE_WORKERS": 0}, {"LOG_FORMAT": "xml"}):
         with pytest.raises(ConfigError):
             build({**base, **bad})
+
+
+def test_mail_settings_keep_the_login_encrypted_and_check_the_authority_file(
+    tmp_path: Path,
+) -> None:
+    base = {"INSTANCE_PATH": str(tmp_path), "MAIL_SERVER": "localhost"}
+    plain = {**base, "MAIL_SECURITY": "none", "MAIL_USERNAME": "relay"}
+    with pytest.raises(ConfigError, match="would send the password unencrypted"):
+        build(plain)
+    assert build({**plain, "MAIL_LOGIN_WITHOUT_TLS": True}).mail_login_without_tls is True
+    assert build({**base, "MAIL_USERNAME": "relay"}).mail_security == "starttls"
+    with pytest.raises(ConfigError, match="MAIL_LOGIN_WITHOUT_TLS must be true or false"):
+        build({**plain, "MAIL_LOGIN_WITHOUT_TLS": "yes"})
+    assert build(base).mail_ca_file is None
+    with pytest.raises(ConfigError, match="MAIL_CA_FILE must be an absolute path"):
+        build({**base, "MAIL_CA_FILE": "ca.pem"})
+    with pytest.raises(ConfigError, match=r"MAIL_CA_FILE .* holds no readable certificate"):
+        build({**base, "MAIL_CA_FILE": str(tmp_path / "missing.pem")})
+    (tmp_path / "not.pem").write_text("not a certificate\n")
+    with pytest.raises(ConfigError, match=r"MAIL_CA_FILE .* holds no readable certificate"):
+        build({**base, "MAIL_CA_FILE": str(tmp_path / "not.pem")})
+    authority = make_certificates(tmp_path / "tls").authority
+    assert build({**base, "MAIL_CA_FILE": str(authority)}).mail_ca_file == authority
+
+
+def test_the_settings_never_print_the_mail_password(tmp_path: Path) -> None:
+    settings = build(
+        _production(
+            tmp_path,
+            MAIL_SERVER="smtp.example.org",
+            MAIL_USERNAME="casework",
+            MAIL_PASSWORD="m4il-pa55word",
+        )
+    )
+    assert settings.mail_password == "m4il-pa55word"
+    for shown in (repr(settings), str(settings)):
+        assert "m4il-pa55word" not in shown and "mail_password" not in shown
+        assert "smtp.example.org" in shown

@@ -26,21 +26,32 @@ CORE_ACTOR_TYPES = (ActorType.SOCIAL_SERVICES,)
 
 def region_overview(session: Session, caller: Caller) -> list[OverviewRow]:
     require(session, caller, Permission.CASE_OVERVIEW)
-    region = caller.user.organisation.region
-    cases = session.scalars(
-        select(Case)
-        .join(Organisation, Organisation.id == Case.lead_organisation_id)
-        # Closed and erased cases need no team; an erased one has nothing left to read.
-        .where(
-            Organisation.region == region,
-            Case.status.not_in([CaseStatus.CLOSED, CaseStatus.ERASED]),
-        )
-        .order_by(Case.created_at.desc())
-    ).all()
-    rows = [_row(session, case) for case in cases]
+    rows = region_rows(session, caller.user.organisation.region)
     record(session, Action.CASE_LIST, caller.actor, context=caller.context)
     session.commit()
     return rows
+
+
+def region_cases(session: Session, region: str) -> list[Case]:
+    """The open cases led in the region, newest first. Closed and erased cases need no
+    team; an erased one has nothing left to read."""
+    return list(
+        session.scalars(
+            select(Case)
+            .join(Organisation, Organisation.id == Case.lead_organisation_id)
+            .where(
+                Organisation.region == region,
+                Case.status.not_in([CaseStatus.CLOSED, CaseStatus.ERASED]),
+            )
+            .order_by(Case.created_at.desc())
+        )
+    )
+
+
+def region_rows(session: Session, region: str) -> list[OverviewRow]:
+    """The overview's rows (the caller checked and audits): the coordinator's Today
+    lists those that need attention, so the two never disagree."""
+    return [_row(session, case) for case in region_cases(session, region)]
 
 
 def _row(session: Session, case: Case) -> OverviewRow:

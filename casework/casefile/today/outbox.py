@@ -72,9 +72,18 @@ def compose(settings: Settings, address: str, count: int) -> EmailMessage:
     return message
 
 
+class LoginRefused(smtplib.SMTPException):
+    """The mail password would cross an unencrypted connection."""
+
+
 class SmtpConnection:
     """One SMTP connection for a run, opened at the first message (STARTTLS, TLS or,
-    for a relay on the same machine, plain), reopened after a failure."""
+    for a relay on the same machine, plain), reopened after a failure.
+
+    The server's certificate is verified (the system's authorities, or MAIL_CA_FILE's)
+    and must name MAIL_SERVER; with STARTTLS a server that does not offer it is refused
+    rather than spoken to in clear text. The user name and password go only over an
+    encrypted connection, unless MAIL_LOGIN_WITHOUT_TLS says otherwise."""
 
     def __init__(self, settings: Settings, timeout: float = 30.0) -> None:
         self.settings = settings
@@ -83,7 +92,7 @@ class SmtpConnection:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        context = ssl.create_default_context()
+        context = ssl.create_default_context(cafile=str(s.mail_ca_file) if s.mail_ca_file else None)
         smtp: smtplib.SMTP
         if s.mail_security == "tls":
             smtp = smtplib.SMTP_SSL(
@@ -91,10 +100,16 @@ class SmtpConnection:
             )
         else:
             smtp = smtplib.SMTP(s.mail_server, s.mail_port, timeout=self.timeout)
+        try:
             if s.mail_security == "starttls":
                 smtp.starttls(context=context)
-        if s.mail_username:
-            smtp.login(s.mail_username, s.mail_password)
+            if s.mail_username:
+                if s.mail_security == "none" and not s.mail_login_without_tls:
+                    raise LoginRefused("not logging in over an unencrypted connection")
+                smtp.login(s.mail_username, s.mail_password)
+        except BaseException:
+            smtp.close()
+            raise
         return smtp
 
     def __call__(self, message: EmailMessage) -> None:

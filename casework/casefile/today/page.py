@@ -5,7 +5,8 @@ or due within the week (with titles: they are on the team), the marks of their c
 (new to them, reviews overdue, re-offers due, what the reminder rules left) and their
 unread notifications, and the "possible same child" items of the cases they lead.
 Coordinators see the same for their region's cases by reference only (task counts, never
-titles), plus referrals waiting on them and the region's possible same child items.
+titles), the cases the region overview says need attention (the same rows), plus
+referrals waiting on them and the region's possible same child items.
 The page is a case list: one `case.list` audit event per view.
 """
 
@@ -25,6 +26,7 @@ from casework.access.permissions import Permission
 from casework.access.policy import current_policy
 from casework.audit.events import Action, record
 from casework.casefile.casewide.attention import my_case_marks
+from casework.casefile.casewide.overview import region_rows
 from casework.casefile.samechild.duplicates import open_items
 from casework.casefile.today.inbox import unread
 from casework.casefile.today.readouts import CaseItem, TodayPage, task_readout
@@ -51,18 +53,6 @@ def _my_case_refs(session: Session, caller: Caller) -> dict[uuid.UUID, str]:
         .where(TeamMembership.user_id == caller.user.id, Case.status.not_in(GONE))
     ).all()
     return {case_id: ref for case_id, ref, m in rows if m.is_active_on(day)}
-
-
-def _region_case_refs(session: Session, caller: Caller) -> dict[uuid.UUID, str]:
-    rows = session.execute(
-        select(Case.id, Case.reference)
-        .join(Organisation, Organisation.id == Case.lead_organisation_id)
-        .where(
-            Organisation.region == caller.user.organisation.region,
-            Case.status.not_in([CaseStatus.CLOSED, CaseStatus.ERASED]),
-        )
-    ).all()
-    return dict(rows)
 
 
 def _missing(session: Session, refs: dict[uuid.UUID, str]) -> tuple[CaseItem, ...]:
@@ -150,7 +140,9 @@ def _member_page(session: Session, caller: Caller) -> TodayPage:
 
 
 def _coordinator_page(session: Session, caller: Caller) -> TodayPage:
-    refs = _region_case_refs(session, caller)
+    # What the region overview shows: the same rows, those that need attention here.
+    rows = region_rows(session, caller.user.organisation.region)
+    refs = {row.case_id: row.reference for row in rows if row.case_id is not None}
     day = clock.today()
     tasks = _open_tasks(session, refs)
     overdue = Counter(t.case_id for t in tasks if t.due_on < day)
@@ -178,4 +170,5 @@ def _coordinator_page(session: Session, caller: Caller) -> TodayPage:
         referrals=tuple(CaseItem("referral", c, r, at=at) for c, r, at in waiting),
         region=caller.user.organisation.region,
         same_child=tuple(open_items(session, caller)),
+        attention=tuple(row for row in rows if row.needs),
     )

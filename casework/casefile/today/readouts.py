@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from casework.casefile.readouts import UNREADABLE, TaskReadout, Unreadable
+from casework.casefile.readouts import UNREADABLE, OverviewRow, TaskReadout, Unreadable
 from casework.casefile.samechild.duplicates import SameChildItem
 from casework.crypto.aead import FieldIntegrityError
 from casework.models.task import CaseTask
@@ -70,6 +70,8 @@ class TodayPage:
     # Possible same child: a case that may be about the child of a case the reader
     # leads, or one opened in the region they coordinate (the two references only).
     same_child: tuple[SameChildItem, ...] = ()
+    # Coordinators: the region overview's rows that need attention (references only).
+    attention: tuple[OverviewRow, ...] = ()
 
 
 @dataclass(frozen=True)
