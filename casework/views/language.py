@@ -3,7 +3,7 @@ the browser; and the filters that write dates and times for them."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from flask import (
     Blueprint,
@@ -21,7 +21,7 @@ from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from casework import db
+from casework import clock, db
 from casework.auth.preferences import BadPreference, save_language, save_preferences
 from casework.forms.language import LanguageForm, PreferencesForm
 from casework.locales import (
@@ -103,6 +103,30 @@ def _moment(value: datetime | None) -> str:
     return moment_text(value, _language(), select_timezone())
 
 
+def _wall_moment(value: datetime | None) -> str:
+    """A moment kept as the configured zone's wall clock (a missing episode's times), in
+    the reader's zone."""
+    if value is None:
+        return ""
+    return _moment(value.replace(tzinfo=clock.local_zone()).astimezone(UTC).replace(tzinfo=None))
+
+
+def wall_clock_from_reader(value: datetime | None) -> datetime | None:
+    """What the reader entered in their own zone, as the configured zone's wall clock."""
+    if value is None:
+        return None
+    return _between(value, clock.zone(select_timezone()), clock.local_zone())
+
+
+def wall_clock_for_reader(value: datetime) -> datetime:
+    """The configured zone's wall clock, as the reader enters it in their own zone."""
+    return _between(value, clock.local_zone(), clock.zone(select_timezone()))
+
+
+def _between(value: datetime, source: tzinfo, target: tzinfo) -> datetime:
+    return value.replace(tzinfo=source).astimezone(target).replace(tzinfo=None)
+
+
 def _moment_and_utc(value: datetime | None) -> str:
     """Local time with UTC beside it, for the audit pages."""
     if value is None:
@@ -119,7 +143,11 @@ def _duration(value: timedelta | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        day=_day, moment=_moment, moment_and_utc=_moment_and_utc, duration=_duration
+        day=_day,
+        moment=_moment,
+        wall_moment=_wall_moment,
+        moment_and_utc=_moment_and_utc,
+        duration=_duration,
     )
 
     @app.context_processor

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
@@ -15,6 +16,7 @@ from casework.forms.today import CancelTaskForm, DoneTaskForm, FoundForm, Missin
 from casework.views.common import door, refuse
 from casework.views.editing import Page, back_to_case, form_from
 from casework.views.errors import stale_message
+from casework.views.language import wall_clock_for_reader, wall_clock_from_reader
 
 bp = Blueprint("tasks", __name__, url_prefix="/cases/<uuid:case_id>")
 
@@ -128,10 +130,10 @@ def cancel_task(case_id: uuid.UUID, task_id: uuid.UUID) -> Response | str:
 
 def _report(form: MissingForm) -> casefile.MissingReport:
     return casefile.MissingReport(
-        last_seen_at=form.last_seen_at.data,
+        last_seen_at=wall_clock_from_reader(form.last_seen_at.data),
         last_seen_where=form.last_seen_where.data or "",
         circumstances=form.circumstances.data or "",
-        police_informed_at=form.police_informed_at.data,
+        police_informed_at=wall_clock_from_reader(form.police_informed_at.data),
         police_reference=form.police_reference.data or "",
     )
 
@@ -169,7 +171,18 @@ def report_missing(case_id: uuid.UUID) -> Response | str:
 @bp.route("/missing/<uuid:episode_id>", methods=["GET", "POST"])
 def edit_missing(case_id: uuid.UUID, episode_id: uuid.UUID) -> Response | str:
     episode = casefile.episode_for_edit(*door(), case_id, episode_id)
-    form = form_from(MissingForm, episode)
+    form = form_from(
+        MissingForm,
+        replace(
+            episode,
+            last_seen_at=wall_clock_for_reader(episode.last_seen_at),
+            police_informed_at=(
+                None
+                if episode.police_informed_at is None
+                else wall_clock_for_reader(episode.police_informed_at)
+            ),
+        ),
+    )
     if form.validate_on_submit():
         try:
             casefile.update_missing(*door(), case_id, episode_id, _report(form), form.version.data)
@@ -194,7 +207,7 @@ def record_found(case_id: uuid.UUID, episode_id: uuid.UUID) -> Response | str:
                 case_id,
                 episode_id,
                 casefile.FoundReport(
-                    found_at=form.found_at.data,
+                    found_at=wall_clock_from_reader(form.found_at.data),
                     found_where=form.found_where.data or "",
                     found_by=form.found_by.data or "",
                 ),

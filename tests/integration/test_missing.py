@@ -308,3 +308,62 @@ def test_how_long_reads_naturally_in_the_readers_language(
         ["1 Stunde", "2 Tage, 5 Stunden"],
         "2-mal als vermisst erfasst, insgesamt 2 Tage, 6 Stunden.",
     )
+
+
+def test_times_read_as_entered_in_the_readers_zone(
+    app: Flask, db_session: Session, team: Team
+) -> None:
+    """A time entered on the form shows as entered, on the case page and in the change
+    form, for a reader in the configured zone and for one in another zone; each sees the
+    other's entry in their own zone."""
+    configured = clock.zone(app.config["CASEWORK"].time_zone)
+    elsewhere = "Europe/London" if str(configured) != "Europe/London" else "Europe/Helsinki"
+    team.lead.time_zone = str(configured)
+    team.paul.time_zone = elsewhere
+    db_session.commit()
+    with app.app_context():
+        two_days_ago = clock.local(clock.utcnow()) - timedelta(days=2)
+    last_seen = two_days_ago.replace(hour=9, minute=30, second=0, microsecond=0, tzinfo=None)
+    shown_elsewhere = last_seen.replace(tzinfo=configured).astimezone(clock.zone(elsewhere))
+    lead = _client(app, "lead")
+    post_form(
+        lead,
+        f"/cases/{team.case_id}/missing/new",
+        {"last_seen_at": last_seen.strftime("%Y-%m-%dT%H:%M")},
+    )
+    with app.app_context():
+        episode = db_session.scalars(select(MissingEpisode)).one()
+        assert episode.last_seen_at == last_seen
+
+    def last_seen_on_page(client: FlaskClient) -> str:
+        found = re.search(
+            r"<dt>Last seen</dt><dd>([^<]*)</dd>", client.get(f"/cases/{team.case_id}").text
+        )
+        assert found is not None
+        return found.group(1)
+
+    def in_the_change_form(client: FlaskClient) -> str:
+        page = client.get(f"/cases/{team.case_id}/missing/{episode.id}").text
+        found = re.search(
+            r'name="last_seen_at"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="last_seen_at"', page
+        )
+        assert found is not None
+        return found.group(1) or found.group(2)
+
+    assert last_seen_on_page(lead) == last_seen.strftime("%Y-%m-%d %H:%M")
+    assert in_the_change_form(lead) == last_seen.strftime("%Y-%m-%dT%H:%M")
+    paul = _client(app, "paul")
+    assert last_seen_on_page(paul) == shown_elsewhere.strftime("%Y-%m-%d %H:%M")
+    assert in_the_change_form(paul) == shown_elsewhere.strftime("%Y-%m-%dT%H:%M")
+    # What the reader elsewhere enters is kept in the configured zone.
+    post_form(
+        paul,
+        f"/cases/{team.case_id}/missing/{episode.id}/found",
+        {
+            "found_at": shown_elsewhere.replace(tzinfo=None).strftime("%Y-%m-%dT%H:%M"),
+            "version": str(episode.version),
+        },
+    )
+    db_session.expire_all()
+    with app.app_context():
+        assert db_session.get(MissingEpisode, episode.id).found_at == last_seen  # type: ignore[union-attr]
