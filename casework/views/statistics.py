@@ -299,7 +299,7 @@ def csv_export(readout: casefile.StatisticsReadout) -> str:
 
     row(doc["title"])
     row(_("Selection"), doc["selection"])
-    row(_("Period"), doc["period"])
+    row(_("Period"), _("All") if doc["period"] == "all" else doc["period"])
     row(_("Smallest count shown (k)"), doc["k"])
     row(_("Generated (UTC)"), doc["generated_at"])
     row(_("Children"), _value(doc["children"]))
