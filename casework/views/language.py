@@ -108,7 +108,7 @@ def _wall_moment(value: datetime | None) -> str:
     the reader's zone."""
     if value is None:
         return ""
-    return _moment(value.replace(tzinfo=clock.local_zone()).astimezone(UTC).replace(tzinfo=None))
+    return _moment(_between(value, clock.local_zone(), UTC))
 
 
 def wall_clock_from_reader(value: datetime | None) -> datetime | None:
