@@ -22,3 +22,11 @@ def translated(language: str, message: str, **values: object) -> str:
     assert found is not None and isinstance(found.string, str), (language, message)
     assert found.string and found.string != message, (language, message)
     return found.string % values if values else found.string
+
+
+def plural_forms(language: str, singular: str) -> tuple[str, ...]:
+    """The catalogue's plural forms of `singular`; never the English."""
+    found = _catalogue(language).get(singular)
+    assert found is not None and isinstance(found.string, tuple), (language, singular)
+    assert all(form and form != singular for form in found.string), (language, singular)
+    return found.string

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
+from babel.support import NullTranslations
 from flask import (
     Blueprint,
     Flask,
@@ -17,9 +18,11 @@ from flask import (
     request,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale, refresh
+from flask_babel import get_locale, get_translations, refresh
 from flask_babel import gettext as _
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from casework import clock, db
 from casework.auth.preferences import BadPreference, save_language, save_preferences
@@ -141,7 +144,38 @@ def _duration(value: timedelta | None) -> str:
     return duration_text(value, _language())
 
 
+# The page's translations, found once when a template is rendered rather than once per
+# string (a page has about a hundred).
+PAGE_TRANSLATIONS = "_page_translations"
+
+
+def _translations(context: Context) -> NullTranslations:
+    found = context.get(PAGE_TRANSLATIONS)
+    # A macro imported without the page's context asks Flask-Babel, as before.
+    return found if isinstance(found, NullTranslations) else get_translations()
+
+
+@pass_context
+def _template_gettext(context: Context, string: str) -> str:
+    return _translations(context).ugettext(string)
+
+
+@pass_context
+def _template_ngettext(context: Context, singular: str, plural: str, number: int) -> str:
+    return _translations(context).ungettext(singular, plural, number)
+
+
 def init_app(app: Flask) -> None:
+    # Replaces Flask-Babel's callables (which look the translations up on every call);
+    # a template rendered under force_locale gets that locale's, as before.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        _template_gettext, _template_ngettext, newstyle=True
+    )
+
+    @app.context_processor
+    def _page_translations() -> dict[str, object]:
+        return {PAGE_TRANSLATIONS: get_translations()}
+
     app.jinja_env.filters.update(
         day=_day,
         moment=_moment,

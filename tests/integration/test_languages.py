@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from flask import Flask
+from flask import Flask, render_template_string
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from casework.audit.events import RequestContext
 from casework.models import AuditEvent, User
 from tests.conftest import csrf_token, login, post_form
 from tests.factories import make_organisation, make_user, open_case
+from tests.i18n import plural_forms
 from tests.i18n import translated as in_catalogue
 
 
@@ -40,6 +42,39 @@ def _child_speaks(app: Flask, db_session: Session, user: User, *languages: str) 
         )
         casefile.update_identity(db_session, _caller(user), case_id, change, 1)
         return case_id
+
+
+PAGE = """{% from "macros/forms.html" import error_summary %}
+<p>{{ _("Sign in") }}</p>{{ error_summary(form) }}
+<p>{{ ngettext("%(num)d day left", "%(num)d days left", 3) }}</p>"""
+
+
+class _Failed:
+    """What error_summary reads of a form with one form-wide error."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str | None, list[str]] = {None: ["x"]}
+        self.form_errors = ["x"]
+
+
+def test_a_page_its_imported_macros_and_plurals_speak_one_language(app: Flask) -> None:
+    """The templates' gettext finds the page's translations once per page; a macro
+    imported without the page's context, and a page rendered under another locale
+    within the same request, still read in their own language."""
+    # Latvian: 3 takes the last of three forms ("Atlikušas 3 dienas").
+    days = plural_forms("lv", "%(num)d day left")[2] % {"num": 3}
+    with app.test_request_context("/", headers={"Accept-Language": "lv"}):
+        page = render_template_string(PAGE, form=_Failed())
+        with force_locale("uk"):
+            forced = render_template_string(PAGE, form=_Failed())
+        after = render_template_string(PAGE, form=_Failed())
+    for html in (page, after):
+        assert translated("lv", "Sign in") in html
+        assert translated("lv", "There is a problem") in html
+        assert days in html and "3 days left" not in html
+    assert translated("uk", "Sign in") in forced
+    assert translated("uk", "There is a problem") in forced
+    assert translated("lv", "Sign in") not in forced
 
 
 def test_the_browser_chooses_before_sign_in(client: FlaskClient) -> None:
