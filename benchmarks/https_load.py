@@ -177,7 +177,11 @@ def main() -> None:
                         str(prefix),
                         "--only-summary",
                     ],
-                    env={**os.environ, "CASEWORK_LOAD_ACCOUNTS": str(accounts_file)},
+                    env={
+                        **os.environ,
+                        "CASEWORK_LOAD_ACCOUNTS": str(accounts_file),
+                        "CASEWORK_LOAD_CA": str(running.certificate),
+                    },
                     check=False,
                 )
                 print(_table(Path(f"{prefix}_stats.csv")))

@@ -4,6 +4,8 @@ their labels there: pages show them through `code_label` (casework/codes/)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Flask
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
@@ -81,7 +83,6 @@ CLEAR_RECORD = {
     "requested": _l("Requested"),
     "not_requested": _l("Not requested"),
 }
-SEX = {"female": _l("Female"), "male": _l("Male"), "other": _l("Other"), "unknown": _l("Not known")}
 
 
 def _label(table: dict[str, object]) -> object:
@@ -141,7 +142,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         status_label=_label(STATUS),
         team_role_label=_label(TEAM_ROLE),
-        sex_label=_label(SEX),
+        sex_label=partial(code_label, CodeList.SEX),
         access_label=_label(ACCESS),
         role_label=role_label,
         approval_label=approval_label,

@@ -249,6 +249,7 @@ class Deployment:
     folder: Path
     redis_url: str
     key_prefix: str
+    certificate: Path  # the throw-away certificate nginx serves: clients trust it
 
     def request_lines(self) -> list[list[dict[str, object]]]:
         """Each app process's request log so far (JSON lines)."""
@@ -301,7 +302,8 @@ def deployment(
                     stderr=err,
                 )
             )
-        wait_until(lambda: HttpsClient(https_port).get("/ready")[0] == 200, "nginx")
+        trusted = folder / "cert.pem"
+        wait_until(lambda: HttpsClient(https_port, trusted).get("/ready")[0] == 200, "nginx")
         yield Deployment(
             f"https://127.0.0.1:{https_port}",
             https_port,
@@ -309,6 +311,7 @@ def deployment(
             folder,
             redis_url,
             env["CASEWORK_RATELIMIT_KEY_PREFIX"],
+            trusted,
         )
     finally:
         for process in reversed(running):
@@ -325,12 +328,11 @@ class HttpsClient:
     """A browser-like client over TLS from a chosen loopback address, keeping cookies
     and sending Origin and Referer with its forms."""
 
-    def __init__(self, port: int, source: str = "127.0.0.1") -> None:
+    def __init__(self, port: int, certificate: Path, source: str = "127.0.0.1") -> None:
         self.port, self.source = port, source
         self.cookies: dict[str, str] = {}
-        self.context = ssl.create_default_context()
-        self.context.check_hostname = False
-        self.context.verify_mode = ssl.CERT_NONE  # the throw-away certificate
+        # The throw-away certificate is the one trusted: its name (127.0.0.1) is checked.
+        self.context = ssl.create_default_context(cafile=str(certificate))
 
     def send(
         self, method: str, path: str, body: str | None = None

@@ -77,9 +77,12 @@ class Action(StrEnum):
     # A lead's agreement to merge, and the merge itself, on both cases.
     MERGE_AGREE = "case.merge_agree"
     CASE_MERGE = "case.merge"
-    # A change of an account that waits for a second administrator, and its decision.
+    # A change of an account that waits for a second administrator; its approval, and
+    # its refusal (or withdrawal by the requester). An attempt the caller may not make is
+    # the same action, denied.
     APPROVAL_REQUEST = "approval.request"
     APPROVAL_DECIDE = "approval.decide"
+    APPROVAL_REFUSE = "approval.refuse"
 
 
 class Outcome(StrEnum):

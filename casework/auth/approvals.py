@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -226,11 +227,11 @@ def _pending(session: Session, caller: Caller, approval_id: uuid.UUID) -> Pendin
 
 
 def _decision_event(
-    session: Session, caller: Caller, row: PendingApproval, outcome: Outcome
+    session: Session, caller: Caller, row: PendingApproval, action: Action, outcome: Outcome
 ) -> None:
     record(
         session,
-        Action.APPROVAL_DECIDE,
+        action,
         caller.actor,
         outcome=outcome,
         subject=row.subject.username,
@@ -243,16 +244,21 @@ def _decide(session: Session, caller: Caller, row: PendingApproval, state: Appro
     row.state = state
     row.decided_by_id = caller.user.id
     row.decided_at = utcnow()
-    outcome = Outcome.ALLOWED if state == ApprovalState.APPROVED else Outcome.DENIED
-    _decision_event(session, caller, row, outcome)
+    action = Action.APPROVAL_DECIDE if state == ApprovalState.APPROVED else Action.APPROVAL_REFUSE
+    _decision_event(session, caller, row, action, Outcome.ALLOWED)
+
+
+def _not_yours(session: Session, caller: Caller, row: PendingApproval, action: Action) -> NoReturn:
+    """Record the attempt as denied, and refuse it."""
+    _decision_event(session, caller, row, action, Outcome.DENIED)
+    session.commit()
+    raise AccountError("not_yours")
 
 
 def _decidable(session: Session, caller: Caller, approval_id: uuid.UUID) -> PendingApproval:
     row = _pending(session, caller, approval_id)
     if not may_decide(session, caller.user, row):
-        _decision_event(session, caller, row, Outcome.DENIED)
-        session.commit()
-        raise AccountError("not_yours")
+        _not_yours(session, caller, row, Action.APPROVAL_DECIDE)
     return row
 
 
@@ -312,6 +318,6 @@ def refuse(session: Session, caller: Caller, approval_id: uuid.UUID) -> None:
     """Turn a request down; the requester may also withdraw their own."""
     row = _pending(session, caller, approval_id)
     if row.requested_by_id != caller.user.id and not may_decide(session, caller.user, row):
-        raise AccountError("not_yours")
+        _not_yours(session, caller, row, Action.APPROVAL_REFUSE)
     _decide(session, caller, row, ApprovalState.REFUSED)
     session.commit()

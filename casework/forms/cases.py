@@ -6,11 +6,9 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
-    SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -46,14 +44,6 @@ REFERENCE_PATTERN = r"(?i)^[A-Z]{2,8}-\d{4}-[0-9A-Z]{4,8}$"
 # A claimed date of birth can be wrong by years; the range only stops typing errors.
 OLDEST_CLAIMED_AGE_YEARS = 30
 
-SEX_CHOICES = [
-    SelectChoice("", _l("Choose …")),
-    SelectChoice("female", _l("Female")),
-    SelectChoice("male", _l("Male")),
-    SelectChoice("other", _l("Other")),
-    SelectChoice("unknown", _l("Not known")),
-]
-
 
 class ChildForm(FlaskForm):  # type: ignore[misc]
     """Who the child is: the names, the claimed date of birth and sex."""
@@ -83,9 +73,9 @@ class ChildForm(FlaskForm):  # type: ignore[misc]
         validators=[Optional(), DateNotInFuture(), DateNotBefore(OLDEST_CLAIMED_AGE_YEARS)],
         description=_l("Leave empty if unknown."),
     )
-    sex = SelectField(
+    sex = CodeSelect(
         _l("Sex"),
-        choices=SEX_CHOICES,
+        CodeList.SEX,
         validators=[DataRequired(_l("Choose one; “Not known” is a valid answer."))],
     )
     # Shown only when the duplicate check found possible existing cases of this child.

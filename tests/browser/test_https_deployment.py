@@ -88,7 +88,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Deployment,
 
 def test_headers_and_cookies_over_https(site: tuple[Deployment, str]) -> None:
     running, _ = site
-    status, headers, _ = HttpsClient(running.port).get("/login")
+    status, headers, _ = HttpsClient(running.port, running.certificate).get("/login")
     assert status == 200
     assert "max-age=" in headers["Strict-Transport-Security"]
     assert headers["Referrer-Policy"] == "same-origin"
@@ -169,7 +169,7 @@ def _attempt(client: HttpsClient, fields: dict[str, str]) -> tuple[int, str]:
 
 def test_account_lock_holds_across_both_processes(site: tuple[Deployment, str]) -> None:
     running, _ = site
-    client = HttpsClient(running.port, source="127.0.0.3")
+    client = HttpsClient(running.port, running.certificate, source="127.0.0.3")
     fields = {"username": "mara", "password": WRONG}
     for _ in range(MAX_FAILURES):
         status, text = _attempt(client, fields)
@@ -183,7 +183,7 @@ def test_account_lock_holds_across_both_processes(site: tuple[Deployment, str]) 
 
 def test_address_limit_holds_across_both_processes(site: tuple[Deployment, str]) -> None:
     running, _ = site
-    client = HttpsClient(running.port, source="127.0.0.2")
+    client = HttpsClient(running.port, running.certificate, source="127.0.0.2")
     fields = {"username": "nobody", "password": WRONG}
     statuses = [_attempt(client, fields)[0] for _ in range(12)]
     # One shared counter: exactly PER_ADDRESS failures, then refusals. Counters kept per
@@ -192,5 +192,5 @@ def test_address_limit_holds_across_both_processes(site: tuple[Deployment, str])
     served = _posts_from(running, "127.0.0.2", status=200)
     assert all(served) and sum(served) == PER_ADDRESS, served
     # Another address is not affected.
-    other = HttpsClient(running.port, source="127.0.0.4")
+    other = HttpsClient(running.port, running.certificate, source="127.0.0.4")
     assert other.post_form("/login", fields)[0] == 200

@@ -115,7 +115,7 @@ def test_child_identity_is_not_stored_in_clear_text(
         ("date_of_birth", "1950-01-01", "years ago"),
         ("date_of_birth", "31/02/2014", "Not a valid date"),
         ("sex", "", "Choose one"),
-        ("sex", "robot", "Not a valid choice"),
+        ("sex", "robot", "not one of the answers offered"),
     ],
 )
 def test_bad_input_is_refused_beside_the_field_and_nothing_is_stored(

@@ -1,6 +1,6 @@
 """config/codes.toml is the one source of the coded lists of support and non-punishment
 (actor types, measure types, the child's acceptance, consent, offences, stages and
-outcomes): a code added to the file is offered by the forms, accepted by the door,
+outcomes, the child's sex): a code added to the file is offered by the forms, accepted by the door,
 shown by its label and counted by statistics, with no change to the code; a code
 retired in the file is offered by no form and refused by the door, while a record that
 holds it still shows its label and counts."""
@@ -17,13 +17,14 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casework import casefile, codes
 from casework.casefile.statistics.disclosure import Perturbation
 from casework.casefile.statistics.tables import Table, build_tables
 from casework.codes import CodeList, choices, is_code, is_offered
-from casework.models import Organisation, SupportMeasure, User
+from casework.models import Case, Organisation, SupportMeasure, User
 from casework.settings import PROJECT_ROOT
 from tests.conftest import login, post_form
 from tests.factories import make_organisation, make_user, open_case
@@ -38,7 +39,10 @@ ADDED = {
     "offence": ("trespass", "Trespass"),
     "non_punishment_stage": ("appeal", "Appeal"),
     "non_punishment_outcome": ("diverted", "Diverted from prosecution"),
+    "sex": ("undisclosed", "Prefers not to say"),
 }
+# Every code of the sex list is one statistics count by (casework/codes/lists.py): none
+# can be retired.
 RETIRED = {
     "actor_type": "barnahus",
     "measure_type": "durable_solution",
@@ -313,3 +317,38 @@ def test_the_statistics_export_labels_the_added_rows(
     assert result.exit_code == 0, result.output
     for name in ("actor_type", "measure_type", "non_punishment_stage", "non_punishment_outcome"):
         assert ADDED[name][1] in result.output
+
+
+def test_the_childs_sex_follows_the_file_from_the_form_to_the_door_and_the_page(
+    app: Flask, client: FlaskClient, db_session: Session, world: World
+) -> None:
+    code, label = ADDED["sex"]
+    login(client, "sofia")
+    form = client.get("/cases/new")
+    assert _options(form.text, "sex") == ["", code, "female", "male", "other", "unknown"]
+    with app.app_context():
+        case_id = open_case(db_session, world.lead, sex=code)
+    page = client.get(f"/cases/{case_id}")
+    assert f"<dd>{label}</dd>" in page.text
+    edit = client.get(f"/cases/{case_id}/identity")
+    assert code in _options(edit.text, "sex")
+
+
+@pytest.mark.parametrize("sex", ["", "banana", "Female", "unknown "])
+def test_the_door_refuses_a_sex_the_list_lacks_and_writes_nothing(
+    app: Flask, db_session: Session, world: World, sex: str
+) -> None:
+    caller = as_caller(world.lead)
+    child = casefile.NewChild(given_name="Mia", family_name="Lind", date_of_birth=None, sex=sex)
+    before = db_session.scalar(select(func.count()).select_from(Case))
+    with app.app_context(), pytest.raises(casefile.InvalidInput) as refused:
+        casefile.open_case(db_session, caller, child)
+    assert refused.value.field == "sex"
+    assert db_session.scalar(select(func.count()).select_from(Case)) == before
+    change = casefile.IdentityChange("Mia", "Lind", None, sex)
+    with app.app_context(), pytest.raises(casefile.InvalidInput) as refused:
+        casefile.update_identity(db_session, caller, world.case_id, change, 1)
+    assert refused.value.field == "sex"
+    with app.app_context():
+        case = casefile.read_case(db_session, caller, world.case_id)
+    assert case.identity is not None and case.identity.sex != sex

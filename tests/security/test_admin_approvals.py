@@ -344,21 +344,64 @@ def test_deactivating_or_activating_an_admin_needs_a_second_admin(
     assert not _user(db_session, "target").active
 
 
+def _decisions(db_session: Session) -> list[tuple[str, str, str]]:
+    """The approval decisions in the audit log: (actor, action, outcome), in order."""
+    return [
+        (e.actor, e.action, e.outcome)
+        for e in db_session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action.in_(["approval.decide", "approval.refuse"]))
+            .order_by(AuditEvent.seq)
+        )
+    ]
+
+
 def test_turning_down_changes_nothing(app: Flask, db_session: Session) -> None:
     victim = make_user(username="liga", auditor=True)
-    make_user(username="root", admin=True)
+    root = make_user(username="root", admin=True)
     make_user(username="other", admin=True)
+    make_user(username="root2", admin=True, created_by_id=root.id)
     post_form(
         _admin(app, "root"),
         f"/admin/users/{victim.id}",
         {"role": "admin", "organisation": str(victim.organisation_id)},
     )
     approval = _approval(db_session, "liga")
+    # An account root made may not turn root's request down either: denied, and logged.
+    assert _decide(_admin(app, "root2"), approval.id, "refuse").status_code == 302
+    assert _approval(db_session, "liga").state == "pending"
     assert _decide(_admin(app, "other"), approval.id, "refuse").status_code == 302
     assert _approval(db_session, "liga").state == "refused"
     assert _user(db_session, "liga").role == "auditor"
     assert _decide(_admin(app, "other"), approval.id).status_code == 302  # decided already
     assert _user(db_session, "liga").role == "auditor"
+    # A refusal reads as one, not as a denied attempt to approve.
+    assert _decisions(db_session) == [
+        ("root2", "approval.refuse", "denied"),
+        ("other", "approval.refuse", "allowed"),
+    ]
+
+
+def test_an_approval_and_a_denied_attempt_read_apart(app: Flask, db_session: Session) -> None:
+    victim = make_user(username="liga", auditor=True)
+    root = make_user(username="root", admin=True)
+    make_user(username="other", admin=True)
+    make_user(username="root2", admin=True, created_by_id=root.id)
+    post_form(
+        _admin(app, "root"),
+        f"/admin/users/{victim.id}",
+        {"role": "police", "organisation": str(victim.organisation_id)},
+    )
+    approval = _approval(db_session, "liga")
+    assert _decide(_admin(app, "root2"), approval.id).status_code == 302
+    assert _user(db_session, "liga").role == "auditor"
+    approved = _decide(_admin(app, "other"), approval.id)
+    assert approved.status_code == 200  # the link for enrolling again, with a case role
+    assert _user(db_session, "liga").role == "police"
+    assert _decisions(db_session) == [
+        ("root2", "approval.decide", "denied"),
+        ("other", "approval.decide", "allowed"),
+    ]
 
 
 # --- second-factor reset -----------------------------------------------------------

@@ -21,7 +21,7 @@ from casework.casefile.readouts import CaseSummary
 from casework.casefile.samechild.duplicates import check_before_opening
 from casework.casefile.support.membership import member_history
 from casework.casefile.work import finishing
-from casework.codes import CodeList, is_code
+from casework.codes import CodeList, is_code, is_offered
 from casework.codes.named import ActorType
 from casework.models.case import Case, CaseStatus, Child
 from casework.models.identity import IdentityDocument
@@ -91,8 +91,12 @@ def open_case(session: Session, caller: Caller, child: NewChild, prefix: str = "
 
 
 def check_new_child(session: Session, child: NewChild) -> None:
-    """Refuse (InvalidInput, nothing written) a document that is not one: a kind or a
-    country not on its list, a number too long or without two letters or digits."""
+    """Refuse (InvalidInput, nothing written) a sex not offered by its list, and a
+    document that is not one: a kind or a country not on its list, a number too long or
+    without two letters or digits."""
+    if not is_offered(CodeList.SEX, child.sex):
+        session.rollback()
+        raise InvalidInput("sex", _l("Choose one; “Not known” is a valid answer."))
     for document in child.documents:
         problem: tuple[str, object] | None = None
         number = document.number

@@ -30,6 +30,8 @@ class IdentityChange:
 
     def check(self) -> None:
         """Refuse codes outside the coded lists (the form refuses them first)."""
+        if not is_code(CodeList.SEX, self.sex):
+            raise InvalidInput("sex", _l("Choose one; “Not known” is a valid answer."))
         if not all(is_nationality(c) for c in self.nationalities) or not all(
             is_code(CodeList.LANGUAGE, c) for c in self.languages
         ):
