@@ -118,14 +118,27 @@ def _table(stats: Path) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def _checked(stats: Path, failures: Path) -> None:
+    """Every answer Locust timed was checked by benchmarks/locustfile.py: the run fails
+    if any was wrong, or if nothing was timed."""
+    with stats.open(newline="") as fh:
+        total = next(row for row in csv.DictReader(fh) if row["Name"] == "Aggregated")
+    wrong = failures.read_text() if failures.exists() else ""
+    if int(total["Failure Count"]) or int(total["Request Count"]) == 0:
+        raise SystemExit(
+            f"the load test failed: {total['Request Count']} requests,"
+            f" {total['Failure Count']} wrong\n{wrong}"
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", default="10m", help="Locust's --run-time, e.g. 10m")
     parser.add_argument("--spawn-rate", type=float, default=2.0)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per process")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     base = os.environ.get(BENCH_DATABASE_ENV, DEFAULT_POSTGRES)
     os.environ.setdefault("CASEWORK_TEST_DATABASE_URL", base)
     with tempfile.TemporaryDirectory(prefix="casework-load-") as tmp:
@@ -184,10 +197,9 @@ def main() -> None:
                     },
                     check=False,
                 )
-                print(_table(Path(f"{prefix}_stats.csv")))
-                failures = Path(f"{prefix}_failures.csv")
-                if failures.exists():
-                    print(failures.read_text())
+                stats, failures = Path(f"{prefix}_stats.csv"), Path(f"{prefix}_failures.csv")
+                print(_table(stats), flush=True)
+                _checked(stats, failures)
 
 
 if __name__ == "__main__":

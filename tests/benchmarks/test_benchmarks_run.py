@@ -7,10 +7,18 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
-from benchmarks import append_throughput, page_load, run, statistics_page, verify_speed
+from benchmarks import (
+    append_throughput,
+    https_load,
+    page_load,
+    run,
+    statistics_page,
+    verify_speed,
+)
 from benchmarks.common import BENCH_DATABASE_ENV
 from benchmarks.measures import check_case_page
 from tests.databases import postgres_base_url
@@ -79,6 +87,38 @@ def test_page_load(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixtur
     assert f"## {backend}: 30 cases" in out
     assert "| case page |" in out and "| bare Flask |" in out
     assert "SQL statements per case page request:" in out
+
+
+def test_https_load(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The Locust load test of the HTTPS deployment, three users for a few seconds: every
+    answer checked by the locustfile, the run failing on one wrong answer."""
+    base = postgres_base_url()
+    if base is None:
+        # Like the deployment it drives: the PostgreSQL run has it (CI requires both).
+        pytest.skip("the deployment runs on PostgreSQL: set CASEWORK_TEST_DATABASE_URL")
+    monkeypatch.setenv(BENCH_DATABASE_ENV, base)
+    tiny = ["--cases", "30", "--users", "3", "--spawn-rate", "3", "--duration", "12s"]
+    https_load.main([*tiny, "--workers", "1"])
+    out = capsys.readouterr().out
+    assert "seeded 30 cases" in out
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in out.splitlines() if "|" in line}
+    for page in ("sign in: password", "sign in: code", "my cases", "**all**"):
+        assert page in rows, out
+    assert rows["**all**"].split(" | ")[2] == "0", out  # failures
+
+
+def test_a_load_test_with_a_wrong_answer_fails(tmp_path: Path) -> None:
+    stats, failures = tmp_path / "stats.csv", tmp_path / "failures.csv"
+    header = "Type,Name,Request Count,Failure Count\n"
+    stats.write_text(header + "GET,case page,10,1\n,Aggregated,10,1\n")
+    failures.write_text("GET,case page,case page: 500,1\n")
+    with pytest.raises(SystemExit, match="10 requests, 1 wrong"):
+        https_load._checked(stats, failures)
+    stats.write_text(header + ",Aggregated,0,0\n")
+    with pytest.raises(SystemExit, match="0 requests"):
+        https_load._checked(stats, failures)
+    stats.write_text(header + "GET,case page,10,0\n,Aggregated,10,0\n")
+    https_load._checked(stats, failures)
 
 
 def test_wrk_reports_are_checked() -> None:
