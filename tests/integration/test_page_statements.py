@@ -21,6 +21,7 @@ from casework import clock, create_app, db, demo, security
 from casework.auth import sessions
 from casework.db import database
 from casework.models import Case, User, UserSession
+from tests import factories
 from tests.conftest import app_config, login, new_client
 from tests.databases import fresh_database, migrate
 from tests.factories import _PASSWORD_HASH, sealed_totp
@@ -162,3 +163,34 @@ def test_a_touch_alone_is_committed_alone(scene: Scene, monkeypatch: pytest.Monk
     with scene.app.app_context():
         rows = db.session().scalars(select(UserSession.last_seen_at)).all()
     assert later in rows
+
+
+def _statements(scene: Scene, client: FlaskClient, path: str) -> int:
+    client.get(path)  # warm
+    scene.tally.clear()
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(scene.tally.queries)
+
+
+def test_lists_of_cases_cost_the_same_however_many_cases_they_show(scene: Scene) -> None:
+    """My cases, the region overview and the coordinator's Today read the cases' teams,
+    plans, flags and missing episodes together, not case by case."""
+    with scene.app.app_context():
+        session = db.session()
+        factories.bind(session)
+        worker = session.scalar(select(User).where(User.username == "socialworker"))
+        assert worker is not None
+        many = factories.make_user(username="many", organisation=worker.organisation)
+        factories.open_case(session, many)
+    pages = [("many", "/cases/"), ("coordinator", "/cases/overview"), ("coordinator", "/today")]
+    clients = {name: _signed_in(scene, name) for name in ("many", "coordinator")}
+    before = [_statements(scene, clients[name], path) for name, path in pages]
+    with scene.app.app_context():
+        session = db.session()
+        many = session.scalar(select(User).where(User.username == "many"))
+        assert many is not None
+        for n in range(6):
+            factories.open_case(session, many, given_name=f"Anna{n}")
+    after = [_statements(scene, clients[name], path) for name, path in pages]
+    assert after == before

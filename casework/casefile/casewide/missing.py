@@ -12,6 +12,7 @@ second, recorded at the same moment by someone else, a lost race (StaleEdit).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -113,6 +114,19 @@ def open_episode(session: Session, case_id: uuid.UUID) -> MissingEpisode | None:
 def is_missing(session: Session, case_id: uuid.UUID) -> bool:
     """The child of the case is recorded missing now (an open episode)."""
     return open_episode(session, case_id) is not None
+
+
+def missing_now(session: Session, case_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of the cases whose child is recorded missing now, in one statement."""
+    if not case_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(MissingEpisode.case_id).where(
+                MissingEpisode.case_id.in_(case_ids), MissingEpisode.found_recorded_at.is_(None)
+            )
+        )
+    )
 
 
 def closing_blockers(session: Session, case_id: uuid.UUID) -> list[str]:

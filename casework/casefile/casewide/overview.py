@@ -3,7 +3,8 @@ of the child's identity."""
 
 from __future__ import annotations
 
-from collections import Counter
+import uuid
+from collections import Counter, defaultdict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from casework.access.caller import Caller
 from casework.access.guard import require
 from casework.access.permissions import Permission
 from casework.audit.events import Action, record
-from casework.casefile.casewide.attention import case_needs
+from casework.casefile.casewide.attention import needs_of
 from casework.casefile.readouts import OverviewRow
 from casework.codes.named import ActorType
 from casework.models.case import Case, CaseStatus
@@ -50,24 +51,29 @@ def region_cases(session: Session, region: str) -> list[Case]:
 
 def region_rows(session: Session, region: str) -> list[OverviewRow]:
     """The overview's rows (the caller checked and audits): the coordinator's Today
-    lists those that need attention, so the two never disagree."""
-    return [_row(session, case) for case in region_cases(session, region)]
-
-
-def _row(session: Session, case: Case) -> OverviewRow:
+    lists those that need attention, so the two never disagree. Read for all the cases
+    together: a statement for the cases, one for their teams, three for their needs."""
+    cases = region_cases(session, region)
+    ids = [case.id for case in cases]
     day = clock.today()
-    members = [
-        m
-        for m in session.scalars(select(TeamMembership).where(TeamMembership.case_id == case.id))
-        if m.is_active_on(day)
-    ]
-    team = Counter(m.actor_type for m in members)
+    members: dict[uuid.UUID, list[TeamMembership]] = defaultdict(list)
+    for m in session.scalars(select(TeamMembership).where(TeamMembership.case_id.in_(ids))):
+        if m.is_active_on(day):
+            members[m.case_id].append(m)
+    teams = {i: Counter(m.actor_type for m in members[i]) for i in ids}
+    needs = needs_of(session, ids, teams)
+    return [_row(case, members[case.id], teams[case.id], needs[case.id]) for case in cases]
+
+
+def _row(
+    case: Case, members: list[TeamMembership], team: Counter[str], more: list[str]
+) -> OverviewRow:
     has_lead = any(m.role_in_team == TeamRole.LEAD for m in members)
     needs = [] if has_lead else ["no_lead"]
     needs += [f"missing:{t}" for t in CORE_ACTOR_TYPES if t not in team]
     if len(team) == 1:
         needs.append("single_agency")
-    needs += [n for n in case_needs(session, case, team) if n not in needs]
+    needs += [n for n in more if n not in needs]
     return OverviewRow(
         reference=case.reference,
         status=case.status,
