@@ -8,10 +8,12 @@ Referer as a browser sends them). Every response is checked for what the page mu
 show, not only its status.
 
 Started by `python -m benchmarks.https_load` (which builds the deployment and the
-data and writes the accounts file); by hand:
+data and writes the accounts file); by hand, with the certificate the site serves
+(or the CA that issued it) to trust:
 
-    CASEWORK_LOAD_ACCOUNTS=accounts.json locust -f benchmarks/locustfile.py \\
-        --headless -u 50 -r 5 -t 10m --host https://127.0.0.1:8443
+    CASEWORK_LOAD_ACCOUNTS=accounts.json CASEWORK_LOAD_CA=cert.pem \\
+        locust -f benchmarks/locustfile.py --headless -u 50 -r 5 -t 10m \\
+        --host https://127.0.0.1:8443
 """
 
 from __future__ import annotations
@@ -49,8 +51,10 @@ class Worker(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
-        # The deployment's throw-away certificate, trusted and its name checked.
-        self.client.verify = os.environ["CASEWORK_LOAD_CA"]
+        # The deployment's throw-away certificate, trusted and its name checked; the
+        # environment's CA bundle (REQUESTS_CA_BUNDLE) must not replace it.
+        self.client.verify = os.environ.get("CASEWORK_LOAD_CA", True)
+        self.client.trust_env = False
         self.account = _account()
         self.role = self.account["role"]
         self.cases: list[str] = []

@@ -56,7 +56,7 @@ ACTION: dict[str, Any] = {
     Action.MERGE_AGREE: _l("Agreed to merge cases"),
     Action.CASE_MERGE: _l("Cases merged"),
     Action.APPROVAL_REQUEST: _l("Approval asked for"),
-    Action.APPROVAL_DECIDE: _l("Approval given"),
+    Action.APPROVAL_DECIDE: _l("Approval decided"),
     Action.APPROVAL_REFUSE: _l("Approval refused or withdrawn"),
 }
 OUTCOME: dict[str, Any] = {

@@ -216,9 +216,12 @@ def pending(session: Session, caller: Caller) -> list[ApprovalRow]:
 
 def _pending(session: Session, caller: Caller, approval_id: uuid.UUID) -> PendingApproval:
     """The request `approval_id`, for an administrator, while it waits for a decision:
-    LookupError if there is none, AccountError("decided") once it was decided."""
+    LookupError if there is none, AccountError("decided") once it was decided. The row
+    stays locked until the caller's transaction ends, so two administrators deciding at
+    once are decided one after the other: the second finds it decided (on SQLite the
+    request's transaction already holds the database's write lock)."""
     require(session, caller, Permission.USERS_MANAGE)
-    row = session.get(PendingApproval, approval_id)
+    row = session.get(PendingApproval, approval_id, with_for_update=True, populate_existing=True)
     if row is None:
         raise LookupError(approval_id)
     if row.state != ApprovalState.PENDING:

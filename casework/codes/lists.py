@@ -71,6 +71,8 @@ NAMED_CODES: dict[CodeList, frozenset[str]] = {
     CodeList.MEASURE_TYPE: named_codes(MeasureType),
     CodeList.ACCEPTANCE: named_codes(Acceptance),
     CodeList.NON_PUNISHMENT_OUTCOME: named_codes(NonPunishmentOutcome),
+    # Statistics report every one of them, and a child's record must be able to say any.
+    CodeList.SEX: frozenset({"female", "male", "other", "unknown"}),
 }
 
 # Codes that rules in the code refer to by name; the file must keep them.
@@ -88,7 +90,6 @@ REQUIRED_CODES: dict[CodeList, frozenset[str]] = {
     CodeList.MEASURE_OUTCOME: frozenset(
         {"accepted_first", "accepted_after_reoffer", "declined", "undecided"}
     ),
-    CodeList.SEX: frozenset({"female", "male", "other", "unknown"}),
     CodeList.EXPLOITATION_TYPE: frozenset({"sexual", "online_sexual"}),
 }
 

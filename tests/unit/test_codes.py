@@ -103,9 +103,10 @@ def test_the_codes_the_program_names_are_required() -> None:
         assert name not in REQUIRED_CODES
 
 
-def test_a_code_the_program_names_is_never_retired(tmp_path: Path) -> None:
-    text = CODES.read_text(encoding="utf-8") + 'actor_type = ["child_psychiatry"]\n'
-    with pytest.raises(CodesError, match="actor_type: 'child_psychiatry' is named by Casework"):
+@pytest.mark.parametrize(("name", "code"), [("actor_type", "child_psychiatry"), ("sex", "other")])
+def test_a_code_the_program_names_is_never_retired(tmp_path: Path, name: str, code: str) -> None:
+    text = CODES.read_text(encoding="utf-8") + f'{name} = ["{code}"]\n'
+    with pytest.raises(CodesError, match=f"{name}: '{code}' is named by Casework"):
         load_lists(_write(tmp_path, "codes.toml", text))
 
 
