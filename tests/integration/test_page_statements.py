@@ -188,9 +188,9 @@ def test_lists_of_cases_cost_the_same_however_many_cases_they_show(scene: Scene)
     before = [_statements(scene, clients[name], path) for name, path in pages]
     with scene.app.app_context():
         session = db.session()
-        many = session.scalar(select(User).where(User.username == "many"))
-        assert many is not None
+        again = session.scalar(select(User).where(User.username == "many"))
+        assert again is not None
         for n in range(6):
-            factories.open_case(session, many, given_name=f"Anna{n}")
+            factories.open_case(session, again, given_name=f"Anna{n}")
     after = [_statements(scene, clients[name], path) for name, path in pages]
     assert after == before
