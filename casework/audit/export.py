@@ -28,6 +28,8 @@ COLUMNS = (
     "request_id",
     "client_address",
     "event_hash",
+    # Added after the others, so exports read by older spreadsheets keep their columns.
+    "account_concerned",
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -57,6 +59,7 @@ def csv_text(rows: Iterable[EventRow], organisations: dict[str, str]) -> str:
             r.request_id,
             r.client_addr,
             r.event_hash,
+            r.subject,
         )
         writer.writerow([safe_cell(c) for c in cells])
     return "\ufeff" + buffer.getvalue()

@@ -74,6 +74,7 @@ class EventRow:
     field_groups: tuple[str, ...]
     outcome: str
     request_id: str
+    subject: str
     client_addr: str
     event_hash: str
 
@@ -98,6 +99,7 @@ def _row(e: AuditEvent) -> EventRow:
         field_groups=tuple(g for g in e.field_groups.split(",") if g),
         outcome=e.outcome,
         request_id=e.request_id,
+        subject=e.subject,
         client_addr=e.client_addr,
         event_hash=bytes(e.hash).hex(),
     )

@@ -317,10 +317,12 @@ def approve(
     return decision
 
 
-def refuse(session: Session, caller: Caller, approval_id: uuid.UUID) -> None:
-    """Turn a request down; the requester may also withdraw their own."""
+def refuse(session: Session, caller: Caller, approval_id: uuid.UUID) -> bool:
+    """Turn a request down; the requester may also withdraw their own (True then)."""
     row = _pending(session, caller, approval_id)
-    if row.requested_by_id != caller.user.id and not may_decide(session, caller.user, row):
+    withdrawn = row.requested_by_id == caller.user.id
+    if not withdrawn and not may_decide(session, caller.user, row):
         _not_yours(session, caller, row, Action.APPROVAL_REFUSE)
     _decide(session, caller, row, ApprovalState.REFUSED)
     session.commit()
+    return withdrawn

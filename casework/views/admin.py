@@ -281,8 +281,13 @@ def decide(approval_id: uuid.UUID) -> Response | str:
         abort(400)
     try:
         if decision == "refuse":
-            admin_approvals.refuse(*door(), approval_id)
-            flash(_("The request is turned down; nothing changed."), "info")
+            withdrawn = admin_approvals.refuse(*door(), approval_id)
+            done = (
+                _("The request is withdrawn; nothing changed.")
+                if withdrawn
+                else _("The request is turned down; nothing changed.")
+            )
+            flash(done, "info")
             return redirect(url_for("admin.approvals"))
         outcome = admin_approvals.approve(
             db.session(),

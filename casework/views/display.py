@@ -126,6 +126,11 @@ FIELD_LABELS = {
     "found_by": _l("Found by"),
 }
 
+# Fields whose name differs by the group they belong to.
+GROUP_FIELD_NAMES: dict[tuple[str, str], Any] = {
+    ("team", "actor_type"): _l("Actor type"),
+}
+
 # Fields whose codes differ by the group they belong to: a coded list, or the program's
 # own values.
 GROUP_FIELD_CODES: dict[tuple[str, str], CodeList] = {
@@ -149,6 +154,7 @@ VALUE_LABELS: dict[str, dict[str, Any]] = {
 }
 
 FIELD_CODES = {
+    "sex": CodeList.SEX,
     "jurisdiction": CodeList.COUNTRY,
     "actor_type": CodeList.IDENTIFYING_ACTOR,
     "context": CodeList.IDENTIFICATION_CONTEXT,
@@ -209,8 +215,8 @@ CHANGE_LABELS = {
 HIDDEN_KEYS = frozenset({"record"})
 
 
-def field_label(name: str) -> str:
-    return str(FIELD_LABELS.get(name, name))
+def field_label(name: str, group: str = "") -> str:
+    return str(GROUP_FIELD_NAMES.get((group, name)) or FIELD_LABELS.get(name, name))
 
 
 def group_label(name: str) -> str:
@@ -289,7 +295,7 @@ def history_rows(entry: Any) -> list[tuple[str, str | None, str | None]]:
         )
         if old is not None and new is not None and old == new and entry.change == "update":
             continue
-        rows.append((field_label(name), old, new))
+        rows.append((field_label(name, entry.group), old, new))
     return rows
 
 

@@ -68,6 +68,26 @@ def test_the_approvals_list_on_a_phone(page: Page, live_server: str) -> None:
     assert_accessible(page)
 
 
+def test_a_request_is_decided_on_a_phone(page: Page, live_server: str) -> None:
+    """The approvals table scrolls in its box beside a fixed first column that never
+    covers the buttons: the second administrator turns the request down by touch."""
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, "admin2", DEMO_PASSWORD)
+    page.goto(f"{live_server}/admin/users")
+    page.get_by_role("link", name="analyst", exact=True).click()
+    page.get_by_label("Role").select_option("coordinator")
+    page.get_by_role("button", name="Save role and organisation").click()
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, live_server, "admin", DEMO_PASSWORD)
+    page.goto(f"{live_server}/admin/approvals")
+    _fits(page)
+    turn_down = page.get_by_role("button", name="Turn down analyst")
+    turn_down.scroll_into_view_if_needed()
+    turn_down.click(timeout=5000)  # fails while another cell covers the button
+    expect(page.get_by_text("The request is turned down; nothing changed.")).to_be_visible()
+    assert_accessible(page)
+
+
 def test_an_interpreter_sees_the_first_name_and_languages_only(
     page: Page, live_server: str
 ) -> None:

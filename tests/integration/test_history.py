@@ -246,3 +246,19 @@ def test_no_history_row_is_written_by_a_refused_change(
             1,
         )
     assert len(db_session.scalars(select(CaseHistoryEntry)).all()) == before
+
+
+def test_the_childs_sex_and_a_members_actor_type_read_as_labels(
+    app: Flask, db_session: Session, world: World, client: FlaskClient
+) -> None:
+    with app.app_context():
+        change = casefile.IdentityChange("Liis", "Jõgi", None, "unknown")
+        casefile.update_identity(db_session, as_caller(world.lead), world.case_id, change, 1)
+    login(client, "sofia")
+    page = client.get(f"/cases/{world.case_id}").text
+    history = page[page.index('id="history-title"') :]
+    assert "Sex before" in history and "Female" in history
+    assert "Sex now" in history and "Not known" in history
+    assert ">female<" not in history and ">unknown<" not in history
+    # A member's actor type is not the identifying actor of an identification.
+    assert "<dt>Actor type</dt>" in history and "Identified by" not in history

@@ -6,6 +6,8 @@ administrator choose the password, is no password oracle, and is told to the per
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import time
 import uuid
@@ -643,3 +645,44 @@ def test_the_leads_of_a_members_cases_are_told_of_a_role_change(
     assert login(signed_in, "nils").status_code == 302
     page = signed_in.get("/", follow_redirects=True)
     assert "An administrator changed your role" in page.text
+
+
+def test_the_auditor_sees_which_account_a_decision_was_about(
+    app: Flask, db_session: Session
+) -> None:
+    victim = make_user(username="liga", auditor=True)
+    make_user(username="root", admin=True)
+    make_user(username="other", admin=True)
+    make_user(username="aino", auditor=True)
+    post_form(
+        _admin(app, "root"),
+        f"/admin/users/{victim.id}",
+        {"role": "admin", "organisation": str(victim.organisation_id)},
+    )
+    _decide(_admin(app, "other"), _approval(db_session, "liga").id, "refuse")
+    auditor = _admin(app, "aino")
+    page = auditor.get("/audit/?action=approval.refuse").text
+    assert "Account concerned" in page
+    table = page[page.index("<tbody>") : page.index("</tbody>")]
+    assert "<td>liga</td>" in table and "other" in table
+    exported = auditor.get("/audit/events.csv?action=approval.refuse").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
+    column = rows[0].index("account_concerned")
+    assert [r[column] for r in rows[1:]] == ["liga"]
+
+
+def test_the_requester_withdraws_and_is_told_so(app: Flask, db_session: Session) -> None:
+    victim = make_user(username="liga", auditor=True)
+    make_user(username="root", admin=True)
+    root = _admin(app, "root")
+    post_form(
+        root,
+        f"/admin/users/{victim.id}",
+        {"role": "admin", "organisation": str(victim.organisation_id)},
+    )
+    withdrawn = _decide(root, _approval(db_session, "liga").id, "refuse")
+    assert withdrawn.status_code == 302
+    page = root.get(withdrawn.headers["Location"]).text
+    assert "The request is withdrawn; nothing changed." in page
+    assert _approval(db_session, "liga").state == "refused"
+    assert _decisions(db_session) == [("root", "approval.refuse", "allowed")]
