@@ -258,9 +258,10 @@ def _overview_needs(html: str) -> dict[str, tuple[str, str]]:
     found = {}
     for row in re.findall(r"<tr>(.*?)</tr>", html, re.DOTALL):
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)
+        needs = re.search(r'<td class="needs">(.*?)</td>', row, re.DOTALL)
         link = re.search(r'<a href="([^"]+)">([^<]+)</a>', cells[0]) if cells else None
-        if link and cells[-1].strip() != "—":
-            found[link.group(2)] = (link.group(1), " ".join(cells[-1].split()))
+        if link and needs and needs.group(1).strip() != "—":
+            found[link.group(2)] = (link.group(1), " ".join(needs.group(1).split()))
     return found
 
 
